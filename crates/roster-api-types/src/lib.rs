@@ -1,0 +1,239 @@
+//! Wire types of the Clerk Backend API (spec 2026-05-12) as Roster serves them, named as the spec names
+//! them. Serde only: shared by the server (which serializes them) and the SDK (which deserializes them).
+//! Field presence follows what the official SDKs need, not only what the spec marks required: for
+//! example `public_user_data` is always present on memberships and live objects never carry `deleted`.
+#![forbid(unsafe_code)]
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub type Metadata = Map<String, Value>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClerkError {
+    pub message: String,
+    pub long_message: String,
+    pub code: String,
+    #[serde(default)]
+    pub meta: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClerkErrors {
+    pub errors: Vec<ClerkError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk_trace_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub image_url: String,
+    pub has_image: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_member_with_elevated_permissions: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_invitations_count: Option<i64>,
+    pub max_allowed_memberships: i64,
+    pub admin_delete_enabled: bool,
+    pub public_metadata: Metadata,
+    #[serde(default)]
+    pub private_metadata: Metadata,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    pub role_set_key: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organizations {
+    pub data: Vec<Organization>,
+    pub total_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationMembershipPublicUserData {
+    pub user_id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub profile_image_url: Option<String>,
+    pub image_url: String,
+    pub has_image: bool,
+    pub identifier: Option<String>,
+    pub username: Option<String>,
+    pub banned: bool,
+    pub deprovisioned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationMembership {
+    pub object: String,
+    pub id: String,
+    pub role: String,
+    #[serde(default)]
+    pub role_name: String,
+    pub permissions: Vec<String>,
+    pub public_metadata: Metadata,
+    #[serde(default)]
+    pub private_metadata: Metadata,
+    pub organization: Organization,
+    pub public_user_data: OrganizationMembershipPublicUserData,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationMemberships {
+    pub data: Vec<OrganizationMembership>,
+    pub total_count: i64,
+}
+
+/// `verification_admin`: how Roster marks identifications created through the Backend API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub object: String,
+    pub status: String,
+    pub strategy: String,
+    pub attempts: Option<i64>,
+    pub expire_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailAddress {
+    pub id: String,
+    pub object: String,
+    pub email_address: String,
+    pub reserved: bool,
+    pub verification: Option<Verification>,
+    pub linked_to: Vec<Value>,
+    pub matches_sso_connection: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    pub id: String,
+    pub object: String,
+    pub phone_number: String,
+    pub reserved_for_second_factor: bool,
+    pub default_second_factor: bool,
+    pub reserved: bool,
+    pub verification: Option<Verification>,
+    pub linked_to: Vec<Value>,
+    pub backup_codes: Option<Vec<String>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Web3Wallet {
+    pub id: String,
+    pub object: String,
+    pub web3_wallet: String,
+    pub verification: Option<Verification>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub object: String,
+    pub external_id: Option<String>,
+    pub primary_email_address_id: Option<String>,
+    pub primary_phone_number_id: Option<String>,
+    pub primary_web3_wallet_id: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    pub profile_image_url: String,
+    pub image_url: String,
+    pub has_image: bool,
+    pub public_metadata: Metadata,
+    pub private_metadata: Option<Metadata>,
+    pub unsafe_metadata: Metadata,
+    pub email_addresses: Vec<EmailAddress>,
+    pub phone_numbers: Vec<PhoneNumber>,
+    pub web3_wallets: Vec<Web3Wallet>,
+    pub passkeys: Vec<Value>,
+    pub password_enabled: bool,
+    pub two_factor_enabled: bool,
+    pub totp_enabled: bool,
+    pub backup_code_enabled: bool,
+    pub mfa_enabled_at: Option<i64>,
+    pub mfa_disabled_at: Option<i64>,
+    pub password_last_updated_at: Option<i64>,
+    pub external_accounts: Vec<Value>,
+    pub saml_accounts: Vec<Value>,
+    pub enterprise_accounts: Vec<Value>,
+    pub last_sign_in_at: Option<i64>,
+    pub banned: bool,
+    pub locked: bool,
+    pub deprovisioned: bool,
+    pub lockout_expires_in_seconds: Option<i64>,
+    pub verification_attempts_remaining: Option<i64>,
+    pub updated_at: i64,
+    pub created_at: i64,
+    pub delete_self_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<i64>,
+    pub last_active_at: Option<i64>,
+    pub legal_accepted_at: Option<i64>,
+    pub bypass_client_trust: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletedObject {
+    pub object: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotalCount {
+    pub object: String,
+    pub total_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Permission {
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub key: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub key: String,
+    pub description: Option<String>,
+    pub is_creator_eligible: bool,
+    pub permissions: Vec<Permission>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Roles {
+    pub data: Vec<Role>,
+    pub total_count: i64,
+}

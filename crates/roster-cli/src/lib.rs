@@ -1,0 +1,274 @@
+//! The `roster` command line: `serve`, `migrate`, `instances` and `keys`. Configuration comes from
+//! defaults, then `ROSTER_*` environment variables, then flags (clap reads both).
+#![forbid(unsafe_code)]
+
+use std::net::SocketAddr;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use roster_core::model::Environment;
+use roster_core::store::Bootstrap;
+use roster_store::sqlite::{Durability, Options};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "roster",
+    version,
+    about = "Clerk-compatible organization memberships, self-hosted"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Database: `sqlite://PATH`.
+    #[arg(
+        long,
+        global = true,
+        env = "ROSTER_DATABASE_URL",
+        default_value = "sqlite://roster.db"
+    )]
+    pub database_url: String,
+    /// `full`: every acknowledged write is fsynced (default). `normal`: faster, a power loss may lose the
+    /// last writes.
+    #[arg(long, global = true, env = "ROSTER_DURABILITY", value_enum, default_value_t = DurabilityArg::Full)]
+    pub durability: DurabilityArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DurabilityArg {
+    Full,
+    Normal,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage instances.
+    #[command(subcommand)]
+    Instances(InstancesCommand),
+    /// Manage secret keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ROSTER_LISTEN_ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Secret key the development instance accepts (stored hashed), instead of a generated one.
+    #[arg(long, env = "ROSTER_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "ROSTER_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Log format on stderr.
+    #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstancesCommand {
+    /// List instances.
+    List,
+    /// Create an instance and print its first secret key.
+    Create {
+        #[arg(long, value_enum, default_value_t = EnvArg::Development)]
+        environment: EnvArg,
+        #[arg(long, default_value = "instance")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EnvArg {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a secret key for an instance and print it once.
+    Create {
+        #[arg(long)]
+        instance: String,
+    },
+    /// List keys (hints only: secrets are never stored).
+    List {
+        #[arg(long)]
+        instance: Option<String>,
+    },
+    /// Revoke a key: it is refused from the next request on.
+    Revoke { key_id: String },
+}
+
+fn options(db: &DbArgs) -> Options {
+    Options {
+        durability: match db.durability {
+            DurabilityArg::Full => Durability::Full,
+            DurabilityArg::Normal => Durability::Normal,
+        },
+        ..Options::default()
+    }
+}
+
+async fn open(db: &DbArgs) -> Result<std::sync::Arc<dyn roster_core::Store>> {
+    roster_store::open(&db.database_url, options(db))
+        .await
+        .with_context(|| format!("opening {}", db.database_url))
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::Migrate => {
+            open(&cli.db).await?;
+            println!(
+                "schema is at version {}",
+                roster_store::sqlite::latest_schema_version()
+            );
+            Ok(())
+        }
+        Command::Instances(cmd) => instances(&cli.db, cmd).await,
+        Command::Keys(cmd) => keys(&cli.db, cmd).await,
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ROSTER_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
+    init_logging(args.log_format);
+    if let Some(key) = &args.secret_key {
+        if roster_core::keys::environment_of(key) != Some(Environment::Development) {
+            bail!("ROSTER_SECRET_KEY must be a development key starting with sk_test_");
+        }
+    }
+    let store = open(db).await?;
+    if let Bootstrap::Created {
+        instance,
+        secret_key,
+    } = store.bootstrap(args.secret_key.as_deref()).await?
+    {
+        match secret_key {
+            Some(key) => println!(
+                "Created development instance {}.\nIts secret key (shown once, stored hashed):\n\n    {key}\n",
+                instance.id
+            ),
+            None => println!("Created development instance {} for ROSTER_SECRET_KEY.", instance.id),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!("roster listening on http://{addr}");
+    tracing::info!(%addr, database = %db.database_url, "listening");
+    let state = roster_server::AppState::new(
+        store,
+        roster_server::Config {
+            max_body_bytes: args.max_body_bytes,
+        },
+    );
+    roster_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM; the server then drains requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn instances(db: &DbArgs, cmd: InstancesCommand) -> Result<()> {
+    let store = open(db).await?;
+    match cmd {
+        InstancesCommand::List => {
+            for i in store.list_instances().await? {
+                println!("{}\t{}\t{}", i.id, i.environment.as_str(), i.name);
+            }
+        }
+        InstancesCommand::Create { environment, name } => {
+            let env = match environment {
+                EnvArg::Development => Environment::Development,
+                EnvArg::Production => Environment::Production,
+            };
+            let instance = store.create_instance(env, &name).await?;
+            let (key, secret) = store.create_key(&instance.id, None).await?;
+            println!(
+                "{}\t{}\t{}\n{}\t{secret}",
+                instance.id,
+                env.as_str(),
+                instance.name,
+                key.id
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn keys(db: &DbArgs, cmd: KeysCommand) -> Result<()> {
+    let store = open(db).await?;
+    match cmd {
+        KeysCommand::Create { instance } => {
+            let (key, secret) = store.create_key(&instance, None).await?;
+            println!("{}\t{secret}", key.id);
+        }
+        KeysCommand::List { instance } => {
+            for k in store.list_keys(instance.as_deref()).await? {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{state}", k.id, k.instance_id, k.hint);
+            }
+        }
+        KeysCommand::Revoke { key_id } => {
+            let k = store.revoke_key(&key_id).await?;
+            println!("{}\trevoked", k.id);
+        }
+    }
+    Ok(())
+}

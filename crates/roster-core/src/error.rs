@@ -1,0 +1,71 @@
+//! The one error type of the domain. Each variant is a fact the API reports with a Clerk catalog error;
+//! the server maps variants to status, code and message, so no layer below it speaks HTTP. Store failures
+//! that are not rules (I/O, corruption) arrive as `Internal` and become a generic 500.
+
+use thiserror::Error;
+
+/// A request parameter named in an error's `meta.param_name`.
+pub type Param = String;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DomainError {
+    #[error("no user was found with id {0}")]
+    UserNotFound(String),
+    #[error("organization not found")]
+    OrganizationNotFound,
+    #[error("organization membership not found")]
+    MembershipNotFound,
+    /// `created_by` names no user of the instance.
+    #[error("no users found with id {0}")]
+    CreatorNotFound(String),
+    #[error("organization role not found")]
+    RoleNotFound { param: Param },
+    #[error("resource not found")]
+    NotFound,
+    #[error("{0} is already a member of the organization")]
+    AlreadyMember(String),
+    #[error("organization membership quota of {0} reached")]
+    MembershipQuotaExceeded(i64),
+    #[error("at least one member must keep the minimum organization permissions")]
+    MinimumPermissionsNeeded,
+    /// An identifier (email, phone, username, web3 wallet, external id, slug) already taken in the instance.
+    #[error("{param} is taken")]
+    IdentifierExists { param: Param, what: &'static str },
+    #[error("{0} is missing")]
+    ParamMissing(Param),
+    #[error("{0} is unknown")]
+    ParamUnknown(Param),
+    /// A value of the wrong type or outside the allowed set; `long_message` is the sentence to show.
+    #[error("{long_message}")]
+    ParamInvalid { param: Param, long_message: String },
+    /// A value in the wrong format (`form_param_format_invalid`).
+    #[error("{long_message}")]
+    ParamFormat { param: Param, long_message: String },
+    #[error("username must be between 4 and 64 characters long")]
+    UsernameLength,
+    #[error("{param} exceeds {limit} bytes")]
+    MetadataTooLarge { param: Param, limit: usize },
+    #[error("{0} is not a key-value object")]
+    MetadataNotObject(Param),
+    #[error("{param} exceeds {limit} items")]
+    ArrayTooLong { param: Param, limit: usize },
+    #[error("request only valid for {0} instances")]
+    InvalidForEnvironment(&'static str),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn invalid(param: impl Into<String>, long_message: impl Into<String>) -> Self {
+        Self::ParamInvalid {
+            param: param.into(),
+            long_message: long_message.into(),
+        }
+    }
+
+    pub fn role_not_found() -> Self {
+        Self::RoleNotFound {
+            param: "role".into(),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Clerk-style identifiers: a resource prefix (`user_`, `org_`, `orgmem_`, ...) and a 27-character
+//! base62 KSUID-like suffix (4 bytes of seconds since the KSUID epoch, then 16 random bytes), so ids
+//! sort by creation second and never collide across nodes without coordination.
+
+use rand::RngCore;
+
+/// The KSUID epoch, 2014-05-13T16:53:20Z, in Unix seconds.
+const KSUID_EPOCH: u64 = 1_400_000_000;
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Length of the base62 suffix.
+pub const SUFFIX_LEN: usize = 27;
+
+/// Prefixes of every id Roster mints.
+pub mod prefix {
+    pub const USER: &str = "user";
+    pub const ORGANIZATION: &str = "org";
+    pub const MEMBERSHIP: &str = "orgmem";
+    pub const ROLE: &str = "role";
+    pub const PERMISSION: &str = "perm";
+    pub const SESSION: &str = "sess";
+    pub const INSTANCE: &str = "ins";
+    pub const EMAIL: &str = "idn";
+    pub const API_KEY: &str = "key";
+}
+
+/// Mint a new id with the given prefix, e.g. `new_id(prefix::USER)` -> `user_2g7np7Hrk0SN6kj5EDMLDaKNL0S`.
+pub fn new_id(prefix: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(KSUID_EPOCH)
+        .saturating_sub(KSUID_EPOCH) as u32;
+    let mut raw = [0u8; 20];
+    raw[..4].copy_from_slice(&secs.to_be_bytes());
+    rand::rng().fill_bytes(&mut raw[4..]);
+    format!("{prefix}_{}", base62(&raw))
+}
+
+/// Fixed-width base62 of a 160-bit big-endian number (27 digits always suffice: 62^27 > 2^160).
+fn base62(bytes: &[u8; 20]) -> String {
+    let mut num = *bytes;
+    let mut out = [b'0'; SUFFIX_LEN];
+    for slot in out.iter_mut().rev() {
+        let mut rem: u32 = 0;
+        for byte in num.iter_mut() {
+            let acc = (rem << 8) | u32::from(*byte);
+            *byte = (acc / 62) as u8;
+            rem = acc % 62;
+        }
+        *slot = ALPHABET[rem as usize];
+    }
+    String::from_utf8(out.to_vec()).expect("alphabet is ascii")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_prefix_and_27_base62_chars() {
+        let id = new_id(prefix::MEMBERSHIP);
+        let suffix = id.strip_prefix("orgmem_").unwrap();
+        assert_eq!(suffix.len(), SUFFIX_LEN);
+        assert!(suffix.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(new_id(prefix::USER), new_id(prefix::USER));
+    }
+
+    #[test]
+    fn base62_is_fixed_width_and_order_preserving() {
+        assert_eq!(base62(&[0; 20]), "0".repeat(27));
+        assert_eq!(base62(&[255; 20]), "aWgEPTl1tmebfsQzFP4bxwgy80V");
+        let mut a = [0u8; 20];
+        a[3] = 1;
+        let mut b = [0u8; 20];
+        b[3] = 2;
+        assert!(base62(&a) < base62(&b));
+    }
+}

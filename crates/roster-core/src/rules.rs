@@ -1,0 +1,202 @@
+//! The membership rules, as pure decisions. Stores gather the facts inside their write transaction and
+//! ask these functions, so every backend enforces the same rules with the same errors.
+
+use crate::DomainError;
+
+/// `max_allowed_memberships` 0 means unlimited; otherwise a new member must fit under it.
+pub fn check_quota(members_count: i64, max_allowed_memberships: i64) -> Result<(), DomainError> {
+    if max_allowed_memberships > 0 && members_count >= max_allowed_memberships {
+        return Err(DomainError::MembershipQuotaExceeded(
+            max_allowed_memberships,
+        ));
+    }
+    Ok(())
+}
+
+/// Removing or demoting a member who holds `org:sys_memberships:manage` must leave at least one other
+/// member holding it. `managers_after` is how many would hold it after the change.
+pub fn check_last_manager(target_is_manager: bool, managers_after: i64) -> Result<(), DomainError> {
+    if target_is_manager && managers_after < 1 {
+        return Err(DomainError::MinimumPermissionsNeeded);
+    }
+    Ok(())
+}
+
+/// Slugs: lowercase ASCII letters, digits and `-`, 1 to 256 characters, not starting or ending with `-`.
+pub fn validate_slug(slug: &str) -> Result<(), DomainError> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 256
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "slug",
+            "slug can contain only lowercase alphanumeric characters and the dash \"-\" character.",
+        ))
+    }
+}
+
+/// Derive a slug from an organization name: lowercase, runs of other characters become one `-`.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars().flat_map(char::to_lowercase) {
+        if ch.is_ascii_lowercase() || ch.is_ascii_digit() {
+            out.push(ch);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "organization".to_owned()
+    } else {
+        trimmed.chars().take(200).collect()
+    }
+}
+
+/// Organization names: 1 to 256 characters, no URLs or HTML.
+pub fn validate_org_name(name: &str) -> Result<(), DomainError> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() {
+        return Err(DomainError::ParamMissing("name".into()));
+    }
+    if name.chars().count() > 256 {
+        return Err(DomainError::invalid(
+            "name",
+            "name should not exceed 256 characters.",
+        ));
+    }
+    let lower = name.to_lowercase();
+    if lower.contains('<')
+        || lower.contains("http://")
+        || lower.contains("https://")
+        || lower.contains("www.")
+    {
+        return Err(DomainError::invalid(
+            "name",
+            format!("The organization name {name:?} is invalid: it may not contain URLs or HTML"),
+        ));
+    }
+    Ok(())
+}
+
+fn format_error(param: &str, what: &str) -> DomainError {
+    DomainError::ParamFormat {
+        param: param.to_owned(),
+        long_message: format!("{param} must be a valid {what}."),
+    }
+}
+
+/// A plausible email address: one `@`, non-empty local part, a dotted domain, no spaces.
+pub fn validate_email(param: &str, email: &str) -> Result<(), DomainError> {
+    let ok = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !email.chars().any(char::is_whitespace)
+                && email.len() <= 320
+        }
+        None => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format_error(param, "email address"))
+    }
+}
+
+/// E.164: `+` and 7 to 15 digits.
+pub fn validate_phone(param: &str, phone: &str) -> Result<(), DomainError> {
+    let digits = phone.strip_prefix('+').unwrap_or("");
+    if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(DomainError::ParamFormat {
+            param: param.to_owned(),
+            long_message: format!(
+                "{param} must be a valid phone number according to E.164 international standard."
+            ),
+        })
+    }
+}
+
+/// An Ethereum address: `0x` and 40 hex digits.
+pub fn validate_web3_wallet(param: &str, wallet: &str) -> Result<(), DomainError> {
+    let hex = wallet.strip_prefix("0x").unwrap_or("");
+    if hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(format_error(param, "web3 wallet address"))
+    }
+}
+
+/// Usernames: 4 to 64 characters.
+pub fn validate_username(username: &str) -> Result<(), DomainError> {
+    if (4..=64).contains(&username.chars().count()) {
+        Ok(())
+    } else {
+        Err(DomainError::UsernameLength)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn identifiers() {
+        assert!(validate_email("e", "a@b.co").is_ok());
+        assert!(validate_email("e", "a@b").is_err());
+        assert!(validate_email("e", "a b@c.de").is_err());
+        assert!(validate_phone("p", "+15555550100").is_ok());
+        assert!(validate_phone("p", "5555550100").is_err());
+        assert!(validate_web3_wallet("w", &format!("0x{}", "a".repeat(40))).is_ok());
+        assert!(validate_username("abc").is_err());
+        assert!(validate_username("abcd").is_ok());
+    }
+
+    use super::*;
+
+    #[test]
+    fn quota_zero_is_unlimited() {
+        assert!(check_quota(1_000_000, 0).is_ok());
+        assert!(check_quota(2, 3).is_ok());
+        assert_eq!(
+            check_quota(3, 3),
+            Err(DomainError::MembershipQuotaExceeded(3))
+        );
+    }
+
+    #[test]
+    fn last_manager_is_kept() {
+        assert!(check_last_manager(false, 0).is_ok());
+        assert!(check_last_manager(true, 1).is_ok());
+        assert_eq!(
+            check_last_manager(true, 0),
+            Err(DomainError::MinimumPermissionsNeeded)
+        );
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Acme Corp!"), "acme-corp");
+        assert_eq!(slugify("***"), "organization");
+        assert!(validate_slug("acme-corp-2").is_ok());
+        assert!(validate_slug("Acme").is_err());
+        assert!(validate_slug("-a").is_err());
+    }
+
+    #[test]
+    fn org_names() {
+        assert!(validate_org_name("Acme").is_ok());
+        assert!(validate_org_name("  ").is_err());
+        assert!(validate_org_name("see https://x.io").is_err());
+        assert!(validate_org_name(&"a".repeat(257)).is_err());
+    }
+}

@@ -1,0 +1,306 @@
+//! The `Store` trait: what the server asks of a database, shaped by use case (not by table). Each write
+//! is one atomic unit that enforces the rules of `crate::rules` inside its transaction, so concurrent
+//! requests (and other nodes on a shared database) cannot break them. Every method is scoped to an
+//! instance: a store never returns or touches a record of another instance.
+
+use async_trait::async_trait;
+
+use crate::keys;
+use crate::metadata::Metadata;
+use crate::model::{ApiKey, Environment, Instance, Membership, Organization, Page, Role, User};
+use crate::query::{
+    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination,
+    UserFilter, UserOrder,
+};
+use crate::DomainError;
+
+pub type Result<T> = std::result::Result<T, DomainError>;
+
+/// An identification to create: the value and whether it is only reserved (not verified).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIdentification {
+    pub value: String,
+    pub reserved: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewUser {
+    pub external_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub locale: Option<String>,
+    pub username: Option<String>,
+    pub email_addresses: Vec<NewIdentification>,
+    pub phone_numbers: Vec<NewIdentification>,
+    pub web3_wallets: Vec<NewIdentification>,
+    pub password_enabled: bool,
+    pub public_metadata: Metadata,
+    pub private_metadata: Metadata,
+    pub unsafe_metadata: Metadata,
+    pub banned: bool,
+    pub locked: bool,
+    pub delete_self_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<i64>,
+    pub bypass_client_trust: bool,
+    pub legal_accepted_at: Option<i64>,
+    pub created_at: Option<i64>,
+}
+
+/// A partial update: `None` leaves a field alone, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserUpdate {
+    pub external_id: Option<Option<String>>,
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub locale: Option<Option<String>>,
+    pub username: Option<Option<String>>,
+    pub primary_email_address_id: Option<String>,
+    pub primary_phone_number_id: Option<String>,
+    pub primary_web3_wallet_id: Option<String>,
+    pub password_enabled: Option<bool>,
+    pub delete_self_enabled: Option<bool>,
+    pub create_organization_enabled: Option<bool>,
+    pub create_organizations_limit: Option<Option<i64>>,
+    pub bypass_client_trust: Option<bool>,
+    pub legal_accepted_at: Option<Option<i64>>,
+    pub created_at: Option<i64>,
+    /// Older API versions replace metadata through `PATCH /users/{id}`.
+    pub metadata: MetadataUpdate,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MetadataMode {
+    /// Deep merge, `null` deletes (`PATCH .../metadata`).
+    #[default]
+    Merge,
+    /// Replace each given top-level field (`PUT .../metadata`).
+    Replace,
+}
+
+/// Metadata fields to change; `None` leaves a field untouched.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetadataUpdate {
+    pub mode: MetadataMode,
+    pub public: Option<Metadata>,
+    pub private: Option<Metadata>,
+    pub unsafe_: Option<Metadata>,
+}
+
+impl MetadataUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.public.is_none() && self.private.is_none() && self.unsafe_.is_none()
+    }
+
+    /// Apply one field's change to its current value, then check the size of the result.
+    pub fn apply(
+        mode: MetadataMode,
+        param: &str,
+        current: &mut Metadata,
+        change: Option<Metadata>,
+    ) -> Result<()> {
+        if let Some(change) = change {
+            match mode {
+                MetadataMode::Merge => crate::metadata::deep_merge(current, change),
+                MetadataMode::Replace => *current = change,
+            }
+            crate::metadata::check_size(param, current)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewOrganization {
+    pub name: String,
+    pub slug: Option<String>,
+    pub created_by: Option<String>,
+    pub max_allowed_memberships: Option<i64>,
+    pub public_metadata: Metadata,
+    pub private_metadata: Metadata,
+    pub created_at: Option<i64>,
+    pub role_set_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrganizationUpdate {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub max_allowed_memberships: Option<i64>,
+    pub admin_delete_enabled: Option<bool>,
+    pub created_at: Option<i64>,
+    pub role_set_key: Option<Option<String>>,
+    /// Older API versions replace metadata through `PATCH /organizations/{id}`.
+    pub metadata: MetadataUpdate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewMembership {
+    pub organization_id: String,
+    pub user_id: String,
+    pub role: String,
+    pub public_metadata: Metadata,
+    pub private_metadata: Metadata,
+}
+
+/// A stored key matched by its lookup tag, for constant-time verification in `Store::authenticate`.
+#[derive(Debug, Clone)]
+pub struct KeyCandidate {
+    pub hash: String,
+    pub revoked: bool,
+    pub instance: Instance,
+}
+
+/// What `bootstrap` did on start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// The database was empty: a development instance was created with this freshly minted key.
+    Created {
+        instance: Instance,
+        secret_key: Option<String>,
+    },
+    /// The database already had instances.
+    Existing,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- instances and keys ------------------------------------------------------------------
+    async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance>;
+    async fn list_instances(&self) -> Result<Vec<Instance>>;
+    /// Create a development instance if there is none. With `secret_key`, make sure the development
+    /// instance accepts that key (stored hashed); without one, mint a key only for a new instance.
+    async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap>;
+    /// Store a new key for an instance; returns its record and the secret (shown once).
+    async fn create_key(&self, instance_id: &str, secret: Option<&str>)
+        -> Result<(ApiKey, String)>;
+    async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>>;
+    async fn revoke_key(&self, key_id: &str) -> Result<ApiKey>;
+    async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>>;
+
+    /// The instance a secret key belongs to, if the key is known and not revoked.
+    async fn authenticate(&self, secret: &str) -> Result<Option<Instance>> {
+        let presented = keys::digest(secret);
+        let mut found = None;
+        for candidate in self.find_keys(&presented.lookup).await? {
+            // Every candidate is compared, in constant time, whatever matched before.
+            if keys::verify(&presented, &candidate.hash) && !candidate.revoked {
+                found = Some(candidate.instance);
+            }
+        }
+        Ok(found)
+    }
+
+    // --- roles -------------------------------------------------------------------------------
+    async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>>;
+
+    // --- users -------------------------------------------------------------------------------
+    async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User>;
+    async fn get_user(&self, instance_id: &str, user_id: &str) -> Result<User>;
+    async fn list_users(
+        &self,
+        instance_id: &str,
+        filter: UserFilter,
+        order: UserOrder,
+        page: Pagination,
+    ) -> Result<Page<User>>;
+    async fn update_user(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        update: UserUpdate,
+    ) -> Result<User>;
+    /// Delete a user and every membership of theirs (organization counts follow).
+    async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<()>;
+    async fn update_user_metadata(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        update: MetadataUpdate,
+    ) -> Result<User>;
+    /// Ban/unban and lock/unlock; `None` leaves a flag as it is.
+    async fn set_user_flags(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        banned: Option<bool>,
+        locked: Option<bool>,
+    ) -> Result<User>;
+
+    // --- organizations -----------------------------------------------------------------------
+    async fn create_organization(
+        &self,
+        instance_id: &str,
+        org: NewOrganization,
+    ) -> Result<Organization>;
+    /// By id or by slug.
+    async fn get_organization(
+        &self,
+        instance_id: &str,
+        id_or_slug: &str,
+        with_missing_admin: bool,
+    ) -> Result<Organization>;
+    async fn list_organizations(
+        &self,
+        instance_id: &str,
+        filter: OrganizationFilter,
+        order: OrganizationOrder,
+        page: Pagination,
+    ) -> Result<Page<Organization>>;
+    async fn update_organization(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        update: OrganizationUpdate,
+    ) -> Result<Organization>;
+    /// Delete an organization and all its memberships; returns the deleted record.
+    async fn delete_organization(&self, instance_id: &str, org_id: &str) -> Result<Organization>;
+    async fn update_organization_metadata(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        update: MetadataUpdate,
+    ) -> Result<Organization>;
+
+    // --- memberships -------------------------------------------------------------------------
+    async fn create_membership(
+        &self,
+        instance_id: &str,
+        membership: NewMembership,
+    ) -> Result<Membership>;
+    /// Memberships of one organization, or of the whole instance with `org_id: None`.
+    async fn list_memberships(
+        &self,
+        instance_id: &str,
+        org_id: Option<&str>,
+        filter: MembershipFilter,
+        order: MembershipOrder,
+        page: Pagination,
+    ) -> Result<Page<Membership>>;
+    async fn list_user_memberships(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        page: Pagination,
+    ) -> Result<Page<Membership>>;
+    async fn update_membership_role(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<Membership>;
+    async fn delete_membership(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<Membership>;
+    async fn update_membership_metadata(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        user_id: &str,
+        update: MetadataUpdate,
+    ) -> Result<Membership>;
+}

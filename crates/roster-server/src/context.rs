@@ -1,0 +1,209 @@
+//! Per-request context: a trace id for every request, the Clerk API version, and the instance the
+//! secret key belongs to. The middleware here also renders every `ApiError` with the trace id, so each
+//! error body carries `clerk_trace_id` and every log line of the request can be found by it.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tracing::Instrument;
+
+use roster_core::model::Instance;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Clerk API versions Roster speaks. Requests without one get the oldest, as Clerk does.
+pub const API_VERSIONS: &[&str] = &["2021-02-05", "2025-11-10", "2026-05-12"];
+pub const DEFAULT_API_VERSION: &str = "2021-02-05";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ApiVersion {
+    V2021_02_05,
+    V2025_11_10,
+    V2026_05_12,
+}
+
+impl ApiVersion {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "2021-02-05" => Self::V2021_02_05,
+            "2025-11-10" => Self::V2025_11_10,
+            "2026-05-12" => Self::V2026_05_12,
+            _ => return None,
+        })
+    }
+
+    /// From 2026-05-12, `PATCH /users/{id}` and `PATCH /organizations/{id}` no longer take metadata.
+    pub fn metadata_on_update(self) -> bool {
+        self < Self::V2026_05_12
+    }
+}
+
+/// What a handler knows about the caller.
+#[derive(Clone)]
+pub struct Ctx {
+    pub instance: Arc<Instance>,
+    pub version: ApiVersion,
+    pub trace_id: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("request context missing"))
+    }
+}
+
+fn version_error(reason: String) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "api_version_invalid",
+        "invalid API version",
+        format!("Invalid Clerk API version: {reason}"),
+    )
+}
+
+fn api_version(headers: &HeaderMap, query: Option<&str>) -> Result<ApiVersion, ApiError> {
+    let from_header = headers
+        .get("clerk-api-version")
+        .map(|v| v.to_str().unwrap_or("").trim().to_owned());
+    let from_query = query.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "__clerk_api_version")
+            .map(|(_, v)| v.into_owned())
+    });
+    let raw = match (from_header, from_query) {
+        (Some(_), Some(_)) => {
+            return Err(version_error(
+                "set either the Clerk-API-Version header or the __clerk_api_version query parameter, not both".into(),
+            ))
+        }
+        (Some(v), None) | (None, Some(v)) => v,
+        (None, None) => DEFAULT_API_VERSION.to_owned(),
+    };
+    ApiVersion::parse(&raw).ok_or_else(|| {
+        version_error(format!(
+            "{raw:?} is not a supported version; supported versions are {}",
+            API_VERSIONS.join(", ")
+        ))
+    })
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Arc<Instance>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authentication_invalid",
+            "Invalid authentication",
+            "Unable to authenticate the request, you need to supply an active session",
+        ));
+    };
+    let format_error = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authorization_header_format_invalid",
+            "Invalid Authorization header format",
+            "Invalid Authorization header format. Must be 'Bearer <YOUR_API_KEY>'",
+        )
+    };
+    let value = value.to_str().map_err(|_| format_error())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(format_error)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(format_error());
+    }
+    let invalid_key = || {
+        let sentence = "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.";
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "clerk_key_invalid",
+            sentence,
+            sentence,
+        )
+    };
+    if roster_core::keys::environment_of(token).is_none() {
+        return Err(invalid_key());
+    }
+    match state.store.authenticate(token).await? {
+        Some(instance) => Ok(Arc::new(instance)),
+        None => Err(invalid_key()),
+    }
+}
+
+fn new_trace_id() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// Outermost layer of `/v1`: trace id, span, API version, authentication, error rendering.
+pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let trace_id = new_trace_id();
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %req.uri().path(),
+        clerk_trace_id = %trace_id,
+        status = tracing::field::Empty,
+    );
+    let response = async {
+        // Borrow the parts, not the request: its body is not `Sync`.
+        let (headers, query) = (req.headers(), req.uri().query());
+        let prepared = async {
+            let instance = authenticate(&state, headers).await?;
+            let version = api_version(headers, query)?;
+            Ok::<_, ApiError>(Ctx {
+                instance,
+                version,
+                trace_id: trace_id.clone(),
+            })
+        }
+        .await;
+        let mut response = match prepared {
+            Ok(ctx) => {
+                req.extensions_mut().insert(ctx);
+                next.run(req).await
+            }
+            Err(e) => e.into_response(),
+        };
+        if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+            response = error.into_response_with(&trace_id);
+        }
+        tracing::Span::current().record("status", response.status().as_u16());
+        tracing::debug!("handled");
+        response
+    }
+    .instrument(span)
+    .await;
+    response
+}
+
+/// Render errors produced outside `/v1`'s middleware (fallbacks, panics) with a fresh trace id.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+        response = error.into_response_with(&new_trace_id());
+    }
+    response
+}
+
+pub async fn not_found() -> Response {
+    ApiError::not_found().into_response()
+}
+
+pub async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "request_method_not_allowed",
+        "method not allowed",
+        "The request method is not allowed for this resource.",
+    )
+    .into_response()
+}

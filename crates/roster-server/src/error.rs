@@ -1,0 +1,252 @@
+//! The one error response: `{"errors":[{message,long_message,code,meta}],"clerk_trace_id"}` with
+//! `Content-Type: application/json` exactly. Statuses, codes and messages come from Clerk's error
+//! catalog. Domain errors map here and nowhere else; 5xx bodies are generic and the cause is logged once
+//! with the trace id.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use roster_core::DomainError;
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub long_message: String,
+    pub meta: Map<String, Value>,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
+    /// For 5xx: what is logged (never sent).
+    pub cause: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+        long: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            long_message: long.into(),
+            meta: Map::new(),
+            retry_after: None,
+            cause: None,
+        }
+    }
+
+    pub fn param(mut self, name: &str) -> Self {
+        self.meta
+            .insert("param_name".into(), Value::String(name.to_owned()));
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "Resource not found",
+        )
+    }
+
+    pub fn missing(param: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form_param_missing",
+            "is missing",
+            format!("{param} must be included."),
+        )
+        .param(param)
+    }
+
+    pub fn unknown(param: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form_param_unknown",
+            "is unknown",
+            format!("{param} is not a valid parameter for this request."),
+        )
+        .param(param)
+    }
+
+    pub fn invalid(param: &str, long: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "form_param_value_invalid",
+            "is invalid",
+            long,
+        )
+        .param(param)
+    }
+
+    /// A JSON value of the wrong type (catalog `FailedToParseRequestBody`).
+    pub fn wrong_type(param: &str, received: &Value, expected: &str) -> Self {
+        let got = match received {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        Self::invalid(
+            param,
+            format!("{param} is invalid. Received {got}, must be of type {expected}."),
+        )
+    }
+
+    pub fn body_invalid() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "request_body_invalid",
+            "Request body invalid",
+            "The request body is invalid. Please consult the API documentation for more information.",
+        )
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_clerk_error",
+            "Oops, an unexpected error occurred",
+            "There was an internal error on our servers. We've been notified and are working on fixing it.",
+        );
+        e.cause = Some(cause.into());
+        e
+    }
+
+    /// Render with a trace id (the middleware fills it in for errors that left handlers).
+    pub fn into_response_with(self, trace_id: &str) -> Response {
+        if let Some(cause) = &self.cause {
+            tracing::error!(clerk_trace_id = trace_id, status = self.status.as_u16(), cause = %cause, "request failed");
+        }
+        let body = json!({
+            "errors": [{
+                "message": self.message,
+                "long_message": self.long_message,
+                "code": self.code,
+                "meta": self.meta,
+            }],
+            "clerk_trace_id": trace_id,
+        });
+        let mut response = (self.status, crate::json_body(&body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// Errors are rendered by the trace middleware, which knows the request's trace id: handlers return the
+/// error as a response extension and the middleware writes the body.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(axum::body::Body::empty());
+        *response.status_mut() = self.status;
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        use DomainError as D;
+        let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+        match e {
+            D::UserNotFound(id) => {
+                Self::new(StatusCode::NOT_FOUND, "resource_not_found", "not found", format!("No user was found with id {id}"))
+            }
+            D::OrganizationNotFound => {
+                Self::new(StatusCode::NOT_FOUND, "resource_not_found", "not found", "Given organization not found.")
+            }
+            D::MembershipNotFound | D::NotFound => Self::not_found(),
+            D::CreatorNotFound(id) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "organization_creator_not_found",
+                "creator not found",
+                format!("No users found with id {id}."),
+            ),
+            D::RoleNotFound { param } => {
+                Self::new(StatusCode::NOT_FOUND, "resource_not_found", "not found", "Organization role not found")
+                    .param(&param)
+            }
+            D::AlreadyMember(user) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "already_a_member_in_organization",
+                "already a member",
+                format!("User {user} is already a member of the organization."),
+            ),
+            D::MembershipQuotaExceeded(limit) => Self::new(
+                StatusCode::FORBIDDEN,
+                "organization_membership_quota_exceeded",
+                "organization membership quota exceeded",
+                format!("You have reached your limit of {limit} organization memberships, including outstanding invitations."),
+            ),
+            D::MinimumPermissionsNeeded => Self::new(
+                StatusCode::BAD_REQUEST,
+                "organization_minimum_permissions_needed",
+                "minimum organization permissions needed",
+                "There has to be at least one organization member with the minimum required permissions",
+            ),
+            D::IdentifierExists { param, what } => {
+                let sentence = format!("That {what} is taken. Please try another.");
+                Self::new(unprocessable, "form_identifier_exists", sentence.clone(), sentence).param(&param)
+            }
+            D::ParamMissing(p) => Self::missing(&p),
+            D::ParamUnknown(p) => Self::unknown(&p),
+            D::ParamInvalid { param, long_message } => Self::invalid(&param, long_message),
+            D::ParamFormat { param, long_message } => {
+                Self::new(unprocessable, "form_param_format_invalid", "is invalid", long_message).param(&param)
+            }
+            D::UsernameLength => Self::new(
+                unprocessable,
+                "form_username_invalid_length",
+                "Username must be between 4 and 64 characters long.",
+                "Username must be between 4 and 64 characters long.",
+            )
+            .param("username"),
+            D::MetadataTooLarge { param, limit } => {
+                let sentence = format!(
+                    "The given {param} exceeds the maximum allowed size of {limit} bytes ({} KB).",
+                    limit / 1024
+                );
+                Self::new(unprocessable, "form_param_exceeds_allowed_size", sentence.clone(), sentence).param(&param)
+            }
+            D::MetadataNotObject(p) => Self::new(
+                unprocessable,
+                "form_param_value_invalid",
+                "is invalid",
+                format!("{p} is invalid: the given metadata is not a valid key-value object."),
+            )
+            .param(&p),
+            D::ArrayTooLong { param, limit } => Self::new(
+                unprocessable,
+                "form_param_array_size_exceeded",
+                "exceeds maximum size",
+                format!("{param} should not exceed {limit} items."),
+            )
+            .param(&param),
+            D::InvalidForEnvironment(env) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "request_invalid_for_environment",
+                "Invalid request for environment",
+                format!("Request only valid for {env} instances."),
+            ),
+            D::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

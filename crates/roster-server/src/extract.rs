@@ -1,0 +1,326 @@
+//! Roster's own extractors for bodies, query strings and paths, so malformed input gets a Clerk error
+//! body (never axum's plain-text rejections) and every parameter error names its parameter.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde_json::{Map, Value};
+
+use roster_core::metadata::{self, Metadata};
+use roster_core::query::{
+    Order, OrderField, Pagination, DEFAULT_LIMIT, MAX_ARRAY_VALUES, MAX_LIMIT,
+};
+use roster_core::DomainError;
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// A JSON object body, parsed and checked once: Content-Type, size limit, syntax, top-level object.
+/// An empty body is `{}` (the JS SDK sends none when there is nothing to set).
+pub struct Body(pub Form);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("?").to_owned());
+        let limit = state.config.max_body_bytes;
+        let bytes: Bytes = match axum::body::to_bytes(req.into_body(), limit).await {
+            Ok(b) => b,
+            Err(_) => {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request_body_too_large",
+                    "Request body too large",
+                    format!("The request body exceeds the maximum allowed size of {limit} bytes."),
+                ))
+            }
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Body(Form::new(Map::new())));
+        }
+        let is_json = content_type
+            .as_deref()
+            .and_then(|ct| ct.split(';').next())
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            let actual = content_type.unwrap_or_else(|| "(none)".into());
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_content_type",
+                "Content-Type is unsupported",
+                format!("Content-Type {actual} is unsupported. You should use application/json instead."),
+            ));
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(Body(Form::new(map))),
+            Ok(_) | Err(_) => Err(ApiError::body_invalid()),
+        }
+    }
+}
+
+/// A request body's fields, taken one by one with typed, named errors.
+pub struct Form {
+    map: Map<String, Value>,
+}
+
+impl Form {
+    pub fn new(map: Map<String, Value>) -> Self {
+        Self { map }
+    }
+
+    /// Refuse keys outside `allowed` (schemas with `additionalProperties: false`).
+    pub fn only(&self, allowed: &[&str]) -> ApiResult<()> {
+        match self.map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            Some(k) => Err(ApiError::unknown(k)),
+            None => Ok(()),
+        }
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// Absent or null -> None; a string -> Some; anything else -> 422.
+    pub fn string(&mut self, key: &str) -> ApiResult<Option<String>> {
+        match self.map.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(ApiError::wrong_type(key, &other, "string")),
+        }
+    }
+
+    /// A required string: absent, null or blank -> 422 `form_param_missing`.
+    pub fn required_string(&mut self, key: &str) -> ApiResult<String> {
+        match self.string(key)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            _ => Err(ApiError::missing(key)),
+        }
+    }
+
+    /// Absent -> None; null -> Some(None); a string -> Some(Some).
+    pub fn nullable_string(&mut self, key: &str) -> ApiResult<Option<Option<String>>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(s)) => Ok(Some(Some(s))),
+            Some(other) => Err(ApiError::wrong_type(key, &other, "string")),
+        }
+    }
+
+    pub fn bool(&mut self, key: &str) -> ApiResult<Option<bool>> {
+        match self.map.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(ApiError::wrong_type(key, &other, "boolean")),
+        }
+    }
+
+    /// Absent -> None; null -> Some(None); an integer -> Some(Some).
+    pub fn nullable_int(&mut self, key: &str) -> ApiResult<Option<Option<i64>>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::Number(n)) if n.is_i64() => Ok(Some(n.as_i64())),
+            Some(other) => Err(ApiError::wrong_type(key, &other, "integer")),
+        }
+    }
+
+    /// A non-negative integer, absent or null -> None.
+    pub fn non_negative_int(&mut self, key: &str) -> ApiResult<Option<i64>> {
+        match self.nullable_int(key)?.flatten() {
+            Some(n) if n < 0 => Err(ApiError::invalid(
+                key,
+                format!("{key} must be greater than or equal to 0."),
+            )),
+            other => Ok(other),
+        }
+    }
+
+    /// An array of strings (absent or null -> empty), at most 100 values.
+    pub fn strings(&mut self, key: &str) -> ApiResult<Vec<String>> {
+        let values = match self.map.remove(key) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(values)) => values,
+            Some(other) => return Err(ApiError::wrong_type(key, &other, "array")),
+        };
+        if values.len() > MAX_ARRAY_VALUES {
+            return Err(DomainError::ArrayTooLong {
+                param: key.into(),
+                limit: MAX_ARRAY_VALUES,
+            }
+            .into());
+        }
+        values
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                other => Err(ApiError::wrong_type(key, &other, "string")),
+            })
+            .collect()
+    }
+
+    /// A metadata object: absent -> None; null -> Some(empty); an object within 8 KB -> Some; else 422.
+    pub fn metadata(&mut self, key: &str) -> ApiResult<Option<Metadata>> {
+        match self.map.remove(key) {
+            None => Ok(None),
+            Some(v) => {
+                let m = metadata::expect_object(key, v)?;
+                metadata::check_size(key, &m)?;
+                Ok(Some(m))
+            }
+        }
+    }
+
+    /// An RFC 3339 date-time, as Unix milliseconds.
+    pub fn datetime(&mut self, key: &str) -> ApiResult<Option<i64>> {
+        match self.string(key)? {
+            None => Ok(None),
+            Some(s) => parse_rfc3339(&s).map(Some).ok_or_else(|| {
+                ApiError::invalid(
+                    key,
+                    format!("{key} must be a valid date-time in RFC 3339 format."),
+                )
+            }),
+        }
+    }
+}
+
+fn parse_rfc3339(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// The raw query string as ordered pairs; array parameters repeat their key (`?role=a&role=b`).
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        Ok(Self {
+            pairs: form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+        })
+    }
+}
+
+impl Params {
+    fn values<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| {
+                k == key || (k.len() == key.len() + 2 && k.starts_with(key) && k.ends_with("[]"))
+            })
+            .map(|(_, v)| v)
+    }
+
+    /// The last non-empty value of a scalar parameter.
+    pub fn string(&self, key: &str) -> Option<String> {
+        self.values(key).filter(|v| !v.is_empty()).last().cloned()
+    }
+
+    /// Lowercased free-text filter.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.string(key).map(|s| s.to_lowercase())
+    }
+
+    /// Every value of an array parameter, at most 100.
+    pub fn strings(&self, key: &str) -> ApiResult<Vec<String>> {
+        let values: Vec<String> = self
+            .values(key)
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .collect();
+        if values.len() > MAX_ARRAY_VALUES {
+            return Err(DomainError::ArrayTooLong {
+                param: key.into(),
+                limit: MAX_ARRAY_VALUES,
+            }
+            .into());
+        }
+        Ok(values)
+    }
+
+    fn not_allowed(key: &str, value: &str) -> ApiError {
+        ApiError::invalid(
+            key,
+            format!("{value} does not match one of the allowed values for parameter {key}"),
+        )
+    }
+
+    pub fn int(&self, key: &str) -> ApiResult<Option<i64>> {
+        match self.string(key) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| Self::not_allowed(key, &v)),
+        }
+    }
+
+    pub fn bool(&self, key: &str) -> ApiResult<Option<bool>> {
+        match self.string(key).as_deref() {
+            None => Ok(None),
+            Some("true") | Some("1") => Ok(Some(true)),
+            Some("false") | Some("0") => Ok(Some(false)),
+            Some(other) => Err(Self::not_allowed(key, other)),
+        }
+    }
+
+    /// `limit` (1..=500, default 10) and `offset` (>= 0, default 0).
+    pub fn pagination(&self) -> ApiResult<Pagination> {
+        let limit = self.int("limit")?.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("{limit} does not match one of the allowed values for parameter limit: an integer from 1 to {MAX_LIMIT}"),
+            ));
+        }
+        let offset = self.int("offset")?.unwrap_or(0);
+        if offset < 0 {
+            return Err(Self::not_allowed("offset", &offset.to_string()));
+        }
+        Ok(Pagination { limit, offset })
+    }
+
+    pub fn order<F: OrderField>(&self, default: Order<F>) -> ApiResult<Order<F>> {
+        match self.string("order_by") {
+            None => Ok(default),
+            Some(raw) => Order::parse(&raw).ok_or_else(|| Self::not_allowed("order_by", &raw)),
+        }
+    }
+}
+
+/// Path segments, percent-decoded; a segment that does not decode is a 404 like any unknown id.
+pub struct Ids(pub Vec<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<Vec<String>>::from_request_parts(parts, state).await {
+            Ok(Path(ids)) => Ok(Ids(ids)),
+            Err(_) => Err(ApiError::not_found()),
+        }
+    }
+}
+
+impl Ids {
+    pub fn one(self) -> String {
+        self.0.into_iter().next().unwrap_or_default()
+    }
+
+    pub fn two(self) -> (String, String) {
+        let mut it = self.0.into_iter();
+        (it.next().unwrap_or_default(), it.next().unwrap_or_default())
+    }
+}

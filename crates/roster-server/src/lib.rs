@@ -1,0 +1,102 @@
+//! Roster's HTTP server: the Clerk Backend API surface for organizations, users and organization
+//! memberships over any `roster_core::Store`. `router(state)` builds the app; `serve` runs it on a
+//! listener until a shutdown signal, letting requests in flight finish.
+#![forbid(unsafe_code)]
+
+pub mod context;
+pub mod error;
+pub mod extract;
+mod routes;
+pub mod wire;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde::Serialize;
+use tokio::net::TcpListener;
+
+use roster_core::Store;
+
+/// Server settings that handlers read.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body accepted, in bytes (larger: 413 `request_body_too_large`).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// A JSON body with `Content-Type: application/json` exactly (the JS SDK compares the whole string).
+pub(crate) fn json_body<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => {
+            let mut response = bytes.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
+        }
+        Err(e) => error::ApiError::internal(format!("serializing response: {e}")).into_response(),
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    error::ApiError::internal("handler panicked")
+        .into_response_with(&format!("{:032x}", rand::random::<u128>()))
+}
+
+/// The whole application: `/v1` routes behind the request-context middleware, Clerk-shaped 404s
+/// and 405s everywhere, and panics turned into Clerk 500s.
+pub fn router(state: AppState) -> Router {
+    let v1 = routes::routes()
+        .fallback(context::not_found)
+        .method_not_allowed_fallback(context::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ));
+    Router::new()
+        .nest("/v1", v1)
+        .fallback(context::not_found)
+        .layer(axum::middleware::from_fn(context::render_errors))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
+        .with_state(state)
+}
+
+/// Serve `router(state)` on `listener` until `shutdown` resolves, then drain requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,16 @@
+//! One module per resource, each with its `routes()`; merged here under `/v1`.
+
+mod memberships;
+mod organizations;
+mod users;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(memberships::routes())
+        .merge(organizations::routes())
+        .merge(users::routes())
+}

@@ -1,0 +1,197 @@
+//! Domain records to wire types. Keys the official SDKs dereference are always present (for example
+//! `public_user_data`, `image_url`), and live objects never carry a `deleted` key.
+
+use roster_api_types as api;
+use roster_core::model::{Identification, Membership, Organization, Permission, Role, User};
+
+/// Options that change how an organization is rendered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrgView {
+    pub members_count: bool,
+}
+
+pub fn organization(o: &Organization, view: OrgView) -> api::Organization {
+    api::Organization {
+        object: "organization".into(),
+        id: o.id.clone(),
+        name: o.name.clone(),
+        slug: o.slug.clone(),
+        image_url: String::new(),
+        has_image: false,
+        members_count: view.members_count.then_some(o.members_count),
+        missing_member_with_elevated_permissions: o.missing_member_with_elevated_permissions,
+        pending_invitations_count: view.members_count.then_some(0),
+        max_allowed_memberships: o.max_allowed_memberships,
+        admin_delete_enabled: o.admin_delete_enabled,
+        public_metadata: o.public_metadata.clone(),
+        private_metadata: o.private_metadata.clone(),
+        created_by: o.created_by.clone(),
+        role_set_key: o.role_set_key.clone(),
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+    }
+}
+
+pub fn membership(m: &Membership) -> api::OrganizationMembership {
+    let u = &m.public_user_data;
+    api::OrganizationMembership {
+        object: "organization_membership".into(),
+        id: m.id.clone(),
+        role: m.role.clone(),
+        role_name: m.role_name.clone(),
+        permissions: m.permissions.clone(),
+        public_metadata: m.public_metadata.clone(),
+        private_metadata: m.private_metadata.clone(),
+        organization: organization(&m.organization, OrgView::default()),
+        public_user_data: api::OrganizationMembershipPublicUserData {
+            user_id: u.user_id.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            profile_image_url: Some(String::new()),
+            image_url: String::new(),
+            has_image: false,
+            identifier: u.identifier.clone(),
+            username: u.username.clone(),
+            banned: u.banned,
+            deprovisioned: false,
+        },
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn verification(reserved: bool) -> Option<api::Verification> {
+    (!reserved).then(|| api::Verification {
+        object: "verification_admin".into(),
+        status: "verified".into(),
+        strategy: "admin".into(),
+        attempts: None,
+        expire_at: None,
+    })
+}
+
+fn email(i: &Identification) -> api::EmailAddress {
+    api::EmailAddress {
+        id: i.id.clone(),
+        object: "email_address".into(),
+        email_address: i.value.clone(),
+        reserved: i.reserved,
+        verification: verification(i.reserved),
+        linked_to: Vec::new(),
+        matches_sso_connection: false,
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+    }
+}
+
+fn phone(i: &Identification) -> api::PhoneNumber {
+    api::PhoneNumber {
+        id: i.id.clone(),
+        object: "phone_number".into(),
+        phone_number: i.value.clone(),
+        reserved_for_second_factor: false,
+        default_second_factor: false,
+        reserved: i.reserved,
+        verification: verification(i.reserved),
+        linked_to: Vec::new(),
+        backup_codes: None,
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+    }
+}
+
+fn web3(i: &Identification) -> api::Web3Wallet {
+    api::Web3Wallet {
+        id: i.id.clone(),
+        object: "web3_wallet".into(),
+        web3_wallet: i.value.clone(),
+        verification: verification(i.reserved),
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+    }
+}
+
+pub fn user(u: &User) -> api::User {
+    api::User {
+        id: u.id.clone(),
+        object: "user".into(),
+        external_id: u.external_id.clone(),
+        primary_email_address_id: u.primary_email_address_id.clone(),
+        primary_phone_number_id: u.primary_phone_number_id.clone(),
+        primary_web3_wallet_id: u.primary_web3_wallet_id.clone(),
+        username: u.username.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        locale: u.locale.clone(),
+        profile_image_url: String::new(),
+        image_url: String::new(),
+        has_image: false,
+        public_metadata: u.public_metadata.clone(),
+        private_metadata: Some(u.private_metadata.clone()),
+        unsafe_metadata: u.unsafe_metadata.clone(),
+        email_addresses: u.email_addresses.iter().map(email).collect(),
+        phone_numbers: u.phone_numbers.iter().map(phone).collect(),
+        web3_wallets: u.web3_wallets.iter().map(web3).collect(),
+        passkeys: Vec::new(),
+        password_enabled: u.password_enabled,
+        two_factor_enabled: false,
+        totp_enabled: false,
+        backup_code_enabled: false,
+        mfa_enabled_at: None,
+        mfa_disabled_at: None,
+        password_last_updated_at: None,
+        external_accounts: Vec::new(),
+        saml_accounts: Vec::new(),
+        enterprise_accounts: Vec::new(),
+        last_sign_in_at: u.last_sign_in_at,
+        banned: u.banned,
+        locked: u.locked,
+        deprovisioned: false,
+        lockout_expires_in_seconds: None,
+        verification_attempts_remaining: None,
+        updated_at: u.updated_at,
+        created_at: u.created_at,
+        delete_self_enabled: u.delete_self_enabled,
+        create_organization_enabled: u.create_organization_enabled,
+        create_organizations_limit: u.create_organizations_limit,
+        last_active_at: u.last_active_at,
+        legal_accepted_at: u.legal_accepted_at,
+        bypass_client_trust: u.bypass_client_trust,
+    }
+}
+
+pub fn permission(p: &Permission) -> api::Permission {
+    api::Permission {
+        object: "permission".into(),
+        id: p.id.clone(),
+        name: p.name.clone(),
+        key: p.key.clone(),
+        description: p.description.clone(),
+        kind: p.kind.clone(),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    }
+}
+
+pub fn role(r: &Role) -> api::Role {
+    api::Role {
+        object: "role".into(),
+        id: r.id.clone(),
+        name: r.name.clone(),
+        key: r.key.clone(),
+        description: r.description.clone(),
+        is_creator_eligible: r.is_creator_eligible,
+        permissions: r.permissions.iter().map(permission).collect(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+pub fn deleted(object: &str, id: &str, slug: Option<&str>) -> api::DeletedObject {
+    api::DeletedObject {
+        object: object.into(),
+        id: Some(id.into()),
+        slug: slug.map(Into::into),
+        deleted: true,
+    }
+}

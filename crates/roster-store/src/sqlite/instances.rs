@@ -1,0 +1,216 @@
+//! Instances, their secret keys, and the default roles and permissions seeded into each new instance.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use roster_core::ids::{new_id, prefix};
+use roster_core::model::{ApiKey, Environment, Instance, OrganizationSettings};
+use roster_core::roles::{DEFAULT_ROLES, SYSTEM_PERMISSIONS};
+use roster_core::store::{Bootstrap, KeyCandidate};
+use roster_core::{keys, now_millis, DomainError};
+
+use super::rows::{instance_from_row, load_instance, INSTANCE_COLUMNS};
+use super::Tx;
+
+pub fn create(c: &Connection, environment: Environment, name: &str) -> Tx<Instance> {
+    let now = now_millis();
+    let instance = Instance {
+        id: new_id(prefix::INSTANCE),
+        environment,
+        name: name.to_owned(),
+        created_at: now,
+        settings: OrganizationSettings::default(),
+    };
+    c.execute(
+        "INSERT INTO instances (id, environment, name, org_enabled, org_max_allowed_memberships, \
+         org_creator_role, org_admin_delete_enabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            instance.id,
+            environment.as_str(),
+            name,
+            instance.settings.enabled,
+            instance.settings.max_allowed_memberships,
+            instance.settings.creator_role,
+            instance.settings.admin_delete_enabled,
+            now
+        ],
+    )?;
+    seed_roles(c, &instance.id, now)?;
+    Ok(instance)
+}
+
+fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<()> {
+    let mut perm_ids = std::collections::HashMap::new();
+    for (key, name, description) in SYSTEM_PERMISSIONS {
+        let id = new_id(prefix::PERMISSION);
+        c.execute(
+            "INSERT INTO permissions (id, instance_id, key, name, description, type, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'system', ?6, ?6)",
+            params![id, instance_id, key, name, description, now],
+        )?;
+        perm_ids.insert(*key, id);
+    }
+    for role in DEFAULT_ROLES {
+        let id = new_id(prefix::ROLE);
+        c.execute(
+            "INSERT INTO roles (id, instance_id, key, name, description, is_creator_eligible, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![id, instance_id, role.key, role.name, role.description, role.is_creator_eligible, now],
+        )?;
+        for perm in role.permissions {
+            c.execute(
+                "INSERT INTO role_permissions (role_id, permission_id) VALUES (?1, ?2)",
+                params![id, perm_ids[perm]],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn list(c: &Connection) -> Tx<Vec<Instance>> {
+    let mut stmt = c.prepare(&format!(
+        "SELECT {INSTANCE_COLUMNS} FROM instances ORDER BY created_at, id"
+    ))?;
+    let rows = stmt
+        .query_map([], instance_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
+    let existing: Option<String> = c
+        .query_row(
+            "SELECT id FROM instances WHERE environment = 'development' ORDER BY created_at, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match (existing, secret) {
+        (Some(instance_id), Some(secret)) => {
+            if !key_exists(c, secret)? {
+                create_key(c, &instance_id, Some(secret))?;
+            }
+            Ok(Bootstrap::Existing)
+        }
+        (Some(_), None) => Ok(Bootstrap::Existing),
+        (None, secret) => {
+            let any: Option<String> = c
+                .query_row("SELECT id FROM instances LIMIT 1", [], |r| r.get(0))
+                .optional()?;
+            if any.is_some() && secret.is_none() {
+                return Ok(Bootstrap::Existing);
+            }
+            let instance = create(c, Environment::Development, "development")?;
+            let (_, minted) = create_key(c, &instance.id, secret)?;
+            let secret_key = if secret.is_some() { None } else { Some(minted) };
+            Ok(Bootstrap::Created {
+                instance,
+                secret_key,
+            })
+        }
+    }
+}
+
+fn key_exists(c: &Connection, secret: &str) -> Tx<bool> {
+    let digest = keys::digest(secret);
+    let mut stmt = c.prepare_cached("SELECT hash FROM api_keys WHERE lookup = ?1")?;
+    let hashes: Vec<String> = stmt
+        .query_map([&digest.lookup], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(hashes.iter().any(|h| keys::verify(&digest, h)))
+}
+
+pub fn create_key(c: &Connection, instance_id: &str, secret: Option<&str>) -> Tx<(ApiKey, String)> {
+    let instance = load_instance(c, instance_id).map_err(|_| {
+        DomainError::invalid(
+            "instance",
+            format!("No instance was found with id {instance_id}"),
+        )
+    })?;
+    let secret = match secret {
+        Some(s) => {
+            if keys::environment_of(s) != Some(instance.environment) {
+                return Err(DomainError::invalid(
+                    "secret_key",
+                    format!(
+                        "a {} instance takes keys starting with {}",
+                        instance.environment.as_str(),
+                        if instance.environment == Environment::Production {
+                            "sk_live_"
+                        } else {
+                            "sk_test_"
+                        }
+                    ),
+                )
+                .into());
+            }
+            s.to_owned()
+        }
+        None => keys::generate(instance.environment),
+    };
+    let digest = keys::digest(&secret);
+    let key = ApiKey {
+        id: new_id(prefix::API_KEY),
+        instance_id: instance_id.to_owned(),
+        hint: keys::redact(&secret),
+        created_at: now_millis(),
+        revoked_at: None,
+    };
+    c.execute(
+        "INSERT INTO api_keys (id, instance_id, lookup, hash, hint, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key.id, key.instance_id, digest.lookup, digest.hash, key.hint, key.created_at],
+    )?;
+    Ok((key, secret))
+}
+
+fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKey> {
+    Ok(ApiKey {
+        id: r.get(0)?,
+        instance_id: r.get(1)?,
+        hint: r.get(2)?,
+        created_at: r.get(3)?,
+        revoked_at: r.get(4)?,
+    })
+}
+
+pub fn list_keys(c: &Connection, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
+    let mut stmt = c.prepare(
+        "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys \
+         WHERE ?1 IS NULL OR instance_id = ?1 ORDER BY created_at, id",
+    )?;
+    let rows = stmt
+        .query_map([instance_id], key_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+pub fn revoke_key(c: &Connection, key_id: &str) -> Tx<ApiKey> {
+    c.execute(
+        "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+        params![key_id, now_millis()],
+    )?;
+    c.query_row(
+        "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys WHERE id = ?1",
+        [key_id],
+        key_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| DomainError::NotFound.into())
+}
+
+pub fn find_keys(c: &Connection, lookup: &str) -> Tx<Vec<KeyCandidate>> {
+    let mut stmt =
+        c.prepare_cached("SELECT instance_id, hash, revoked_at FROM api_keys WHERE lookup = ?1")?;
+    let found: Vec<(String, String, Option<i64>)> = stmt
+        .query_map([lookup], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    found
+        .into_iter()
+        .map(|(instance_id, hash, revoked)| {
+            Ok(KeyCandidate {
+                hash,
+                revoked: revoked.is_some(),
+                instance: load_instance(c, &instance_id)?,
+            })
+        })
+        .collect()
+}

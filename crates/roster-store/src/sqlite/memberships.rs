@@ -1,0 +1,315 @@
+//! Organization memberships: the rules of `roster_core::rules` checked inside the write transaction
+//! (existence, uniqueness, quota, last member holding `org:sys_memberships:manage`), `members_count`
+//! changed in the same transaction, and the joined reads that build the full membership object.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use roster_core::ids::{new_id, prefix};
+use roster_core::metadata::Metadata;
+use roster_core::model::{Membership, Page, PublicUserData, Role};
+use roster_core::query::{MembershipFilter, MembershipOrder, Pagination};
+use roster_core::store::{MetadataUpdate, NewMembership};
+use roster_core::{now_millis, rules, DomainError};
+
+use super::filter::{membership_order, user_filter, Sql};
+use super::rows::{json, org_from_row, role_by_key, roles_by_id, to_json, ORG_COLUMNS};
+use super::{orgs, Tx};
+
+const SELECT: &str = "SELECT m.id, m.role_id, m.public_metadata, m.private_metadata, m.created_at, m.updated_at, \
+    u.id, u.first_name, u.last_name, u.username, u.primary_email, u.primary_phone, u.primary_web3, u.banned";
+const FROM: &str =
+    "FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id";
+const BASE_COLUMNS: usize = 14;
+
+fn from_row(r: &Row<'_>, roles: &HashMap<String, Role>) -> rusqlite::Result<Membership> {
+    let role_id: String = r.get(1)?;
+    let role = roles.get(&role_id);
+    let username: Option<String> = r.get(9)?;
+    let identifier = r
+        .get::<_, Option<String>>(10)?
+        .or(r.get::<_, Option<String>>(11)?)
+        .or(r.get::<_, Option<String>>(12)?)
+        .or_else(|| username.clone());
+    Ok(Membership {
+        id: r.get(0)?,
+        role: role.map(|r| r.key.clone()).unwrap_or_default(),
+        role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
+        permissions: role.map(Role::permission_keys).unwrap_or_default(),
+        public_metadata: json(r.get(2)?),
+        private_metadata: json(r.get(3)?),
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+        public_user_data: PublicUserData {
+            user_id: r.get(6)?,
+            first_name: r.get(7)?,
+            last_name: r.get(8)?,
+            identifier,
+            username,
+            banned: r.get(13)?,
+        },
+        organization: org_from_row(r, BASE_COLUMNS)?,
+    })
+}
+
+fn query_page(
+    c: &Connection,
+    mut sql: Sql,
+    filters: String,
+    order: MembershipOrder,
+    page: Pagination,
+    instance_id: &str,
+) -> Tx<Page<Membership>> {
+    let total_count: i64 = c.query_row(
+        &format!(
+            "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE {filters}"
+        ),
+        params_from_iter(sql.params.iter()),
+        |r| r.get(0),
+    )?;
+    let roles = roles_by_id(c, instance_id)?;
+    let limit = sql.bind(page.limit);
+    let offset = sql.bind(page.offset);
+    let mut stmt = c.prepare(&format!(
+        "{SELECT}, {ORG_COLUMNS} {FROM} WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
+        membership_order(order)
+    ))?;
+    let data = stmt
+        .query_map(params_from_iter(sql.params.iter()), |r| from_row(r, &roles))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Page { data, total_count })
+}
+
+pub fn list(
+    c: &Connection,
+    instance_id: &str,
+    org_id: Option<&str>,
+    f: &MembershipFilter,
+    order: MembershipOrder,
+    page: Pagination,
+) -> Tx<Page<Membership>> {
+    if let Some(org_id) = org_id {
+        orgs::by_id(c, instance_id, org_id)?;
+    }
+    let mut sql = Sql::default();
+    let ins = sql.bind(instance_id.to_owned());
+    let mut filters = format!("m.instance_id = {ins}");
+    if let Some(org_id) = org_id {
+        let org = sql.bind(org_id.to_owned());
+        filters.push_str(&format!(" AND m.organization_id = {org}"));
+    }
+    user_filter(&mut sql, &f.user);
+    if !f.roles.is_empty() {
+        let list = sql.bind_list(&f.roles);
+        sql.clause(format!("m.role_id IN (SELECT r.id FROM roles r WHERE r.instance_id = {ins} AND r.key IN {list})"));
+    }
+    filters.push_str(&sql.where_sql());
+    query_page(c, sql, filters, order, page, instance_id)
+}
+
+pub fn list_for_user(
+    c: &Connection,
+    instance_id: &str,
+    user_id: &str,
+    page: Pagination,
+) -> Tx<Page<Membership>> {
+    super::users::get(c, instance_id, user_id)?;
+    let mut sql = Sql::default();
+    let ins = sql.bind(instance_id.to_owned());
+    let user = sql.bind(user_id.to_owned());
+    let filters = format!("m.instance_id = {ins} AND m.user_id = {user}");
+    query_page(
+        c,
+        sql,
+        filters,
+        MembershipOrder::default(),
+        page,
+        instance_id,
+    )
+}
+
+/// The membership of `user_id` in `org_id`, or 404.
+pub fn get(c: &Connection, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
+    let roles = roles_by_id(c, instance_id)?;
+    c.prepare_cached(&format!(
+        "{SELECT}, {ORG_COLUMNS} {FROM} WHERE m.instance_id = ?1 AND m.organization_id = ?2 AND m.user_id = ?3"
+    ))?
+    .query_row([instance_id, org_id, user_id], |r| from_row(r, &roles))
+    .optional()?
+    .ok_or_else(|| DomainError::NotFound.into())
+}
+
+/// Insert a membership row and count it. Callers have checked the rules.
+#[allow(clippy::too_many_arguments)]
+pub fn insert(
+    c: &Connection,
+    instance_id: &str,
+    org_id: &str,
+    user_id: &str,
+    role_id: &str,
+    public: &Metadata,
+    private: &Metadata,
+    now: i64,
+) -> Tx<String> {
+    let id = new_id(prefix::MEMBERSHIP);
+    c.prepare_cached(
+        "INSERT INTO memberships (id, instance_id, organization_id, user_id, role_id, public_metadata, \
+         private_metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![id, instance_id, org_id, user_id, role_id, to_json(public), to_json(private), now])?;
+    c.prepare_cached("UPDATE organizations SET members_count = members_count + 1 WHERE id = ?1")?
+        .execute([org_id])?;
+    Ok(id)
+}
+
+pub fn create(c: &Connection, instance_id: &str, new: NewMembership) -> Tx<Membership> {
+    let org = orgs::by_id(c, instance_id, &new.organization_id)?;
+    let user_exists: Option<i64> = c
+        .prepare_cached("SELECT 1 FROM users WHERE instance_id = ?1 AND id = ?2")?
+        .query_row([instance_id, &new.user_id], |r| r.get(0))
+        .optional()?;
+    if user_exists.is_none() {
+        return Err(DomainError::UserNotFound(new.user_id).into());
+    }
+    let role = role_by_key(c, instance_id, &new.role)?;
+    let existing: Option<i64> = c
+        .prepare_cached("SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2")?
+        .query_row([&org.id, &new.user_id], |r| r.get(0))
+        .optional()?;
+    if existing.is_some() {
+        return Err(DomainError::AlreadyMember(new.user_id).into());
+    }
+    rules::check_quota(org.members_count, org.max_allowed_memberships)?;
+    insert(
+        c,
+        instance_id,
+        &org.id,
+        &new.user_id,
+        &role.id,
+        &new.public_metadata,
+        &new.private_metadata,
+        now_millis(),
+    )?;
+    get(c, instance_id, &org.id, &new.user_id)
+}
+
+/// How many members of the organization other than `user_id` hold a managing role.
+fn other_managers(
+    c: &Connection,
+    org_id: &str,
+    user_id: &str,
+    roles: &HashMap<String, Role>,
+) -> Tx<i64> {
+    let managers: Vec<String> = roles
+        .values()
+        .filter(|r| r.can_manage_memberships())
+        .map(|r| r.id.clone())
+        .collect();
+    if managers.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = Sql::default();
+    let org = sql.bind(org_id.to_owned());
+    let user = sql.bind(user_id.to_owned());
+    let list = sql.bind_list(&managers);
+    let found: Option<i64> = c
+        .query_row(
+            &format!(
+                "SELECT 1 FROM memberships WHERE organization_id = {org} AND user_id <> {user} AND role_id IN {list} LIMIT 1"
+            ),
+            params_from_iter(sql.params.iter()),
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(i64::from(found.is_some()))
+}
+
+fn current_role<'a>(
+    c: &Connection,
+    org_id: &str,
+    user_id: &str,
+    roles: &'a HashMap<String, Role>,
+) -> Tx<Option<&'a Role>> {
+    let role_id: String = c
+        .prepare_cached(
+            "SELECT role_id FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
+        )?
+        .query_row([org_id, user_id], |r| r.get(0))?;
+    Ok(roles.get(&role_id))
+}
+
+pub fn update_role(
+    c: &Connection,
+    instance_id: &str,
+    org_id: &str,
+    user_id: &str,
+    role_key: &str,
+) -> Tx<Membership> {
+    orgs::by_id(c, instance_id, org_id)?;
+    get(c, instance_id, org_id, user_id)?;
+    let roles = roles_by_id(c, instance_id)?;
+    let new_role = roles
+        .values()
+        .find(|r| r.key == role_key)
+        .ok_or_else(DomainError::role_not_found)?;
+    let was_manager =
+        current_role(c, org_id, user_id, &roles)?.is_some_and(Role::can_manage_memberships);
+    if was_manager && !new_role.can_manage_memberships() {
+        rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
+    }
+    c.prepare_cached("UPDATE memberships SET role_id = ?3, updated_at = ?4 WHERE organization_id = ?1 AND user_id = ?2")?
+        .execute(params![org_id, user_id, new_role.id, now_millis()])?;
+    get(c, instance_id, org_id, user_id)
+}
+
+pub fn delete(c: &Connection, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
+    orgs::by_id(c, instance_id, org_id)?;
+    let membership = get(c, instance_id, org_id, user_id)?;
+    let roles = roles_by_id(c, instance_id)?;
+    if current_role(c, org_id, user_id, &roles)?.is_some_and(Role::can_manage_memberships) {
+        rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
+    }
+    c.prepare_cached("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2")?
+        .execute([org_id, user_id])?;
+    c.prepare_cached("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1")?
+        .execute([org_id])?;
+    let mut membership = membership;
+    membership.organization.members_count -= 1;
+    Ok(membership)
+}
+
+pub fn update_metadata(
+    c: &Connection,
+    instance_id: &str,
+    org_id: &str,
+    user_id: &str,
+    update: MetadataUpdate,
+) -> Tx<Membership> {
+    orgs::by_id(c, instance_id, org_id)?;
+    let mut m = get(c, instance_id, org_id, user_id)?;
+    MetadataUpdate::apply(
+        update.mode,
+        "public_metadata",
+        &mut m.public_metadata,
+        update.public,
+    )?;
+    MetadataUpdate::apply(
+        update.mode,
+        "private_metadata",
+        &mut m.private_metadata,
+        update.private,
+    )?;
+    c.prepare_cached(
+        "UPDATE memberships SET public_metadata = ?3, private_metadata = ?4, updated_at = ?5 \
+         WHERE organization_id = ?1 AND user_id = ?2",
+    )?
+    .execute(params![
+        org_id,
+        user_id,
+        to_json(&m.public_metadata),
+        to_json(&m.private_metadata),
+        now_millis()
+    ])?;
+    get(c, instance_id, org_id, user_id)
+}

@@ -1,0 +1,303 @@
+//! Organizations. Creating one with `created_by` also makes that user a member with the instance's
+//! creator role, in the same transaction.
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use roster_core::ids::{new_id, prefix};
+use roster_core::model::{Organization, Page};
+use roster_core::query::{OrganizationFilter, OrganizationOrder, Pagination};
+use roster_core::store::{MetadataUpdate, NewOrganization, OrganizationUpdate};
+use roster_core::{now_millis, rules, DomainError};
+
+use super::filter::{organization_order, Sql};
+use super::rows::{
+    load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS,
+};
+use super::{memberships, Tx};
+
+/// The organization with this id in the instance, or 404.
+pub fn by_id(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
+    c.prepare_cached(&format!(
+        "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"
+    ))?
+    .query_row([instance_id, org_id], |r| org_from_row(r, 0))
+    .optional()?
+    .ok_or_else(|| DomainError::OrganizationNotFound.into())
+}
+
+/// Whether the organization lacks a member holding `org:sys_memberships:manage`.
+fn missing_manager(c: &Connection, instance_id: &str, org_id: &str) -> Tx<bool> {
+    let managers = manager_role_ids(c, instance_id)?;
+    if managers.is_empty() {
+        return Ok(true);
+    }
+    let mut sql = Sql::default();
+    let org = sql.bind(org_id.to_owned());
+    let list = sql.bind_list(&managers);
+    let found: Option<i64> = c
+        .query_row(
+            &format!("SELECT 1 FROM memberships WHERE organization_id = {org} AND role_id IN {list} LIMIT 1"),
+            params_from_iter(sql.params.iter()),
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_none())
+}
+
+pub fn get(
+    c: &Connection,
+    instance_id: &str,
+    id_or_slug: &str,
+    with_missing_admin: bool,
+) -> Tx<Organization> {
+    let mut org = c
+        .prepare_cached(&format!(
+            "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND (o.id = ?2 OR o.slug = ?2) \
+             ORDER BY (o.id = ?2) DESC LIMIT 1"
+        ))?
+        .query_row([instance_id, id_or_slug], |r| org_from_row(r, 0))
+        .optional()?
+        .ok_or(DomainError::OrganizationNotFound)?;
+    if with_missing_admin {
+        org.missing_member_with_elevated_permissions =
+            Some(missing_manager(c, instance_id, &org.id)?);
+    }
+    Ok(org)
+}
+
+pub fn list(
+    c: &Connection,
+    instance_id: &str,
+    f: &OrganizationFilter,
+    order: OrganizationOrder,
+    page: Pagination,
+) -> Tx<Page<Organization>> {
+    let mut sql = Sql::default();
+    let ins = sql.bind(instance_id.to_owned());
+    if let Some(q) = &f.query {
+        let p = sql.bind(q.clone());
+        sql.clause(format!(
+            "(lower(o.id) = {p} OR instr(o.name_lower, {p}) > 0 OR instr(o.slug, {p}) > 0)"
+        ));
+    }
+    if !f.organization_ids.is_empty() {
+        let list = sql.bind_list(&f.organization_ids);
+        sql.clause(format!("o.id IN {list}"));
+    }
+    if !f.exclude_organization_ids.is_empty() {
+        let list = sql.bind_list(&f.exclude_organization_ids);
+        sql.clause(format!("o.id NOT IN {list}"));
+    }
+    if !f.user_ids.is_empty() {
+        let list = sql.bind_list(&f.user_ids);
+        sql.clause(format!(
+            "EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.user_id IN {list})"
+        ));
+    }
+    if !f.exclude_user_ids.is_empty() {
+        let list = sql.bind_list(&f.exclude_user_ids);
+        sql.clause(format!(
+            "NOT EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.user_id IN {list})"
+        ));
+    }
+    let filters = format!("o.instance_id = {ins}{}", sql.where_sql());
+    let total_count: i64 = c.query_row(
+        &format!("SELECT count(*) FROM organizations o WHERE {filters}"),
+        params_from_iter(sql.params.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = sql.bind(page.limit);
+    let offset = sql.bind(page.offset);
+    let mut stmt = c.prepare(&format!(
+        "SELECT {ORG_COLUMNS} FROM organizations o WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
+        organization_order(order)
+    ))?;
+    let mut data: Vec<Organization> = stmt
+        .query_map(params_from_iter(sql.params.iter()), |r| org_from_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if f.include_missing_member_with_elevated_permissions {
+        for org in &mut data {
+            org.missing_member_with_elevated_permissions =
+                Some(missing_manager(c, instance_id, &org.id)?);
+        }
+    }
+    Ok(Page { data, total_count })
+}
+
+fn slug_taken(c: &Connection, instance_id: &str, slug: &str, except: Option<&str>) -> Tx<bool> {
+    let owner: Option<String> = c
+        .prepare_cached("SELECT id FROM organizations WHERE instance_id = ?1 AND slug = ?2")?
+        .query_row([instance_id, slug], |r| r.get(0))
+        .optional()?;
+    Ok(matches!(owner, Some(id) if Some(id.as_str()) != except))
+}
+
+fn slug_exists_error() -> DomainError {
+    DomainError::IdentifierExists {
+        param: "slug".into(),
+        what: "slug",
+    }
+}
+
+pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Organization> {
+    let instance = load_instance(c, instance_id)?;
+    let slug = match new.slug {
+        Some(slug) => {
+            if slug_taken(c, instance_id, &slug, None)? {
+                return Err(slug_exists_error().into());
+            }
+            slug
+        }
+        None => {
+            // Derived slugs get a short random suffix when the plain one is taken.
+            let base = rules::slugify(&new.name);
+            let mut slug = base.clone();
+            while slug_taken(c, instance_id, &slug, None)? {
+                let id = new_id("x");
+                slug = format!("{base}-{}", id[id.len() - 6..].to_lowercase());
+            }
+            slug
+        }
+    };
+    let creator = match &new.created_by {
+        Some(user_id) => {
+            let exists: Option<i64> = c
+                .prepare_cached("SELECT 1 FROM users WHERE instance_id = ?1 AND id = ?2")?
+                .query_row([instance_id, user_id], |r| r.get(0))
+                .optional()?;
+            if exists.is_none() {
+                return Err(DomainError::CreatorNotFound(user_id.clone()).into());
+            }
+            Some((
+                user_id.clone(),
+                role_by_key(c, instance_id, &instance.settings.creator_role)?,
+            ))
+        }
+        None => None,
+    };
+    let now = now_millis();
+    let id = new_id(prefix::ORGANIZATION);
+    c.execute(
+        "INSERT INTO organizations (id, instance_id, name, name_lower, slug, max_allowed_memberships, \
+         admin_delete_enabled, public_metadata, private_metadata, created_by, role_set_key, members_count, \
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13)",
+        params![
+            id,
+            instance_id,
+            new.name,
+            new.name.to_lowercase(),
+            slug,
+            new.max_allowed_memberships.unwrap_or(instance.settings.max_allowed_memberships),
+            instance.settings.admin_delete_enabled,
+            to_json(&new.public_metadata),
+            to_json(&new.private_metadata),
+            new.created_by,
+            new.role_set_key,
+            new.created_at.unwrap_or(now),
+            now
+        ],
+    )?;
+    if let Some((user_id, role)) = creator {
+        memberships::insert(
+            c,
+            instance_id,
+            &id,
+            &user_id,
+            &role.id,
+            &Default::default(),
+            &Default::default(),
+            now,
+        )?;
+    }
+    by_id(c, instance_id, &id)
+}
+
+pub fn update(
+    c: &Connection,
+    instance_id: &str,
+    org_id: &str,
+    u: OrganizationUpdate,
+) -> Tx<Organization> {
+    let mut org = by_id(c, instance_id, org_id)?;
+    if let Some(name) = u.name {
+        org.name = name;
+    }
+    if let Some(slug) = u.slug {
+        if slug_taken(c, instance_id, &slug, Some(org_id))? {
+            return Err(slug_exists_error().into());
+        }
+        org.slug = slug;
+    }
+    if let Some(max) = u.max_allowed_memberships {
+        org.max_allowed_memberships = max;
+    }
+    if let Some(enabled) = u.admin_delete_enabled {
+        org.admin_delete_enabled = enabled;
+    }
+    if let Some(created_at) = u.created_at {
+        org.created_at = created_at;
+    }
+    if let Some(key) = u.role_set_key {
+        org.role_set_key = key;
+    }
+    let mode = u.metadata.mode;
+    MetadataUpdate::apply(
+        mode,
+        "public_metadata",
+        &mut org.public_metadata,
+        u.metadata.public,
+    )?;
+    MetadataUpdate::apply(
+        mode,
+        "private_metadata",
+        &mut org.private_metadata,
+        u.metadata.private,
+    )?;
+    org.updated_at = now_millis().max(org.updated_at);
+    c.execute(
+        "UPDATE organizations SET name = ?2, name_lower = ?3, slug = ?4, max_allowed_memberships = ?5, \
+         admin_delete_enabled = ?6, created_at = ?7, role_set_key = ?8, public_metadata = ?9, private_metadata = ?10, \
+         updated_at = ?11 WHERE id = ?1",
+        params![
+            org_id,
+            org.name,
+            org.name.to_lowercase(),
+            org.slug,
+            org.max_allowed_memberships,
+            org.admin_delete_enabled,
+            org.created_at,
+            org.role_set_key,
+            to_json(&org.public_metadata),
+            to_json(&org.private_metadata),
+            org.updated_at
+        ],
+    )?;
+    Ok(org)
+}
+
+pub fn update_metadata(
+    c: &Connection,
+    instance_id: &str,
+    org_id: &str,
+    change: MetadataUpdate,
+) -> Tx<Organization> {
+    update(
+        c,
+        instance_id,
+        org_id,
+        OrganizationUpdate {
+            metadata: change,
+            ..Default::default()
+        },
+    )
+}
+
+pub fn delete(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
+    let org = by_id(c, instance_id, org_id)?;
+    c.execute(
+        "DELETE FROM memberships WHERE organization_id = ?1",
+        [org_id],
+    )?;
+    c.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
+    Ok(org)
+}

@@ -1,0 +1,148 @@
+//! Row decoding shared by the SQLite modules: JSON columns, the organization column list, roles with
+//! their permissions, and the instance row.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use roster_core::metadata::Metadata;
+use roster_core::model::{
+    Environment, Instance, Organization, OrganizationSettings, Permission, Role,
+};
+use roster_core::DomainError;
+
+use super::Tx;
+
+pub fn json(text: String) -> Metadata {
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+pub fn to_json(m: &Metadata) -> String {
+    serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
+}
+
+/// Columns of `organizations o`, in the order `org_from_row` reads them.
+pub const ORG_COLUMNS: &str = "o.id, o.name, o.slug, o.max_allowed_memberships, o.admin_delete_enabled, \
+     o.public_metadata, o.private_metadata, o.created_by, o.role_set_key, o.members_count, o.created_at, o.updated_at";
+
+pub fn org_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Organization> {
+    Ok(Organization {
+        id: row.get(at)?,
+        name: row.get(at + 1)?,
+        slug: row.get(at + 2)?,
+        max_allowed_memberships: row.get(at + 3)?,
+        admin_delete_enabled: row.get(at + 4)?,
+        public_metadata: json(row.get(at + 5)?),
+        private_metadata: json(row.get(at + 6)?),
+        created_by: row.get(at + 7)?,
+        role_set_key: row.get(at + 8)?,
+        members_count: row.get(at + 9)?,
+        missing_member_with_elevated_permissions: None,
+        created_at: row.get(at + 10)?,
+        updated_at: row.get(at + 11)?,
+    })
+}
+
+pub const INSTANCE_COLUMNS: &str =
+    "id, environment, name, created_at, org_enabled, org_max_allowed_memberships, \
+     org_creator_role, org_admin_delete_enabled";
+
+pub fn instance_from_row(row: &Row<'_>) -> rusqlite::Result<Instance> {
+    let env: String = row.get(1)?;
+    Ok(Instance {
+        id: row.get(0)?,
+        environment: Environment::parse(&env).unwrap_or(Environment::Development),
+        name: row.get(2)?,
+        created_at: row.get(3)?,
+        settings: OrganizationSettings {
+            enabled: row.get(4)?,
+            max_allowed_memberships: row.get(5)?,
+            creator_role: row.get(6)?,
+            admin_delete_enabled: row.get(7)?,
+        },
+    })
+}
+
+pub fn load_instance(c: &Connection, instance_id: &str) -> Tx<Instance> {
+    c.query_row(
+        &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"),
+        [instance_id],
+        instance_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
+}
+
+/// Every role of the instance with its permissions, ordered by creation.
+pub fn load_roles(c: &Connection, instance_id: &str) -> Tx<Vec<Role>> {
+    let mut roles: Vec<Role> = c
+        .prepare_cached(
+            "SELECT id, key, name, description, is_creator_eligible, created_at, updated_at \
+             FROM roles WHERE instance_id = ?1 ORDER BY created_at, id",
+        )?
+        .query_map([instance_id], |r| {
+            Ok(Role {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                name: r.get(2)?,
+                description: r.get(3)?,
+                is_creator_eligible: r.get(4)?,
+                permissions: Vec::new(),
+                created_at: r.get(5)?,
+                updated_at: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare_cached(
+        "SELECT rp.role_id, p.id, p.key, p.name, p.description, p.type, p.created_at, p.updated_at \
+         FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id \
+         WHERE p.instance_id = ?1 ORDER BY p.created_at, p.key",
+    )?;
+    let mut by_role: HashMap<String, Vec<Permission>> = HashMap::new();
+    for row in stmt.query_map([instance_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            Permission {
+                id: r.get(1)?,
+                key: r.get(2)?,
+                name: r.get(3)?,
+                description: r.get(4)?,
+                kind: r.get(5)?,
+                created_at: r.get(6)?,
+                updated_at: r.get(7)?,
+            },
+        ))
+    })? {
+        let (role_id, perm) = row?;
+        by_role.entry(role_id).or_default().push(perm);
+    }
+    for role in &mut roles {
+        role.permissions = by_role.remove(&role.id).unwrap_or_default();
+    }
+    Ok(roles)
+}
+
+/// The roles of an instance indexed by id, for decorating membership rows.
+pub fn roles_by_id(c: &Connection, instance_id: &str) -> Tx<HashMap<String, Role>> {
+    Ok(load_roles(c, instance_id)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect())
+}
+
+/// Find a role by key in the instance, or 404 "Organization role not found".
+pub fn role_by_key(c: &Connection, instance_id: &str, key: &str) -> Tx<Role> {
+    load_roles(c, instance_id)?
+        .into_iter()
+        .find(|r| r.key == key)
+        .ok_or_else(|| DomainError::role_not_found().into())
+}
+
+/// Ids of the instance's roles that hold `org:sys_memberships:manage`.
+pub fn manager_role_ids(c: &Connection, instance_id: &str) -> Tx<Vec<String>> {
+    Ok(load_roles(c, instance_id)?
+        .into_iter()
+        .filter(|r| r.can_manage_memberships())
+        .map(|r| r.id)
+        .collect())
+}

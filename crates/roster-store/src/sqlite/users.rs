@@ -1,0 +1,484 @@
+//! Users and their identifications (email addresses, phone numbers, web3 wallets).
+
+use std::collections::HashMap;
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use roster_core::ids::{new_id, prefix};
+use roster_core::model::{Identification, Page, User};
+use roster_core::query::{search_text, Pagination, UserFilter, UserOrder};
+use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUser, UserUpdate};
+use roster_core::{now_millis, DomainError};
+
+use super::filter::{user_filter, user_order, Sql};
+use super::rows::{json, to_json};
+use super::Tx;
+
+const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.last_name, u.locale, \
+    u.primary_email_address_id, u.primary_phone_number_id, u.primary_web3_wallet_id, u.password_enabled, \
+    u.public_metadata, u.private_metadata, u.unsafe_metadata, u.banned, u.locked, u.delete_self_enabled, \
+    u.create_organization_enabled, u.create_organizations_limit, u.bypass_client_trust, u.last_active_at, \
+    u.last_sign_in_at, u.legal_accepted_at, u.created_at, u.updated_at";
+
+fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        external_id: r.get(1)?,
+        username: r.get(2)?,
+        first_name: r.get(3)?,
+        last_name: r.get(4)?,
+        locale: r.get(5)?,
+        email_addresses: Vec::new(),
+        phone_numbers: Vec::new(),
+        web3_wallets: Vec::new(),
+        primary_email_address_id: r.get(6)?,
+        primary_phone_number_id: r.get(7)?,
+        primary_web3_wallet_id: r.get(8)?,
+        password_enabled: r.get(9)?,
+        public_metadata: json(r.get(10)?),
+        private_metadata: json(r.get(11)?),
+        unsafe_metadata: json(r.get(12)?),
+        banned: r.get(13)?,
+        locked: r.get(14)?,
+        delete_self_enabled: r.get(15)?,
+        create_organization_enabled: r.get(16)?,
+        create_organizations_limit: r.get(17)?,
+        bypass_client_trust: r.get(18)?,
+        last_active_at: r.get(19)?,
+        last_sign_in_at: r.get(20)?,
+        legal_accepted_at: r.get(21)?,
+        created_at: r.get(22)?,
+        updated_at: r.get(23)?,
+    })
+}
+
+/// Attach identifications to users, in one query.
+fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::default();
+    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    let list = sql.bind_list(&ids);
+    let mut stmt = c.prepare(&format!(
+        "SELECT user_id, kind, id, value, reserved, created_at, updated_at FROM identifications \
+         WHERE user_id IN {list} ORDER BY created_at, id"
+    ))?;
+    let mut by_user: HashMap<String, Vec<(String, Identification)>> = HashMap::new();
+    for row in stmt.query_map(params_from_iter(sql.params.iter()), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            Identification {
+                id: r.get(2)?,
+                value: r.get(3)?,
+                reserved: r.get(4)?,
+                created_at: r.get(5)?,
+                updated_at: r.get(6)?,
+            },
+        ))
+    })? {
+        let (user_id, kind, ident) = row?;
+        by_user.entry(user_id).or_default().push((kind, ident));
+    }
+    for user in users.iter_mut() {
+        for (kind, ident) in by_user.remove(&user.id).unwrap_or_default() {
+            match kind.as_str() {
+                "email_address" => user.email_addresses.push(ident),
+                "phone_number" => user.phone_numbers.push(ident),
+                _ => user.web3_wallets.push(ident),
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn get(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
+    let mut user = c
+        .prepare_cached(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"
+        ))?
+        .query_row([instance_id, user_id], user_from_row)
+        .optional()?
+        .ok_or_else(|| DomainError::UserNotFound(user_id.to_owned()))?;
+    attach_identifications(c, std::slice::from_mut(&mut user))?;
+    Ok(user)
+}
+
+pub fn list(
+    c: &Connection,
+    instance_id: &str,
+    f: &UserFilter,
+    order: UserOrder,
+    page: Pagination,
+) -> Tx<Page<User>> {
+    let mut sql = Sql::default();
+    let ins = sql.bind(instance_id.to_owned());
+    user_filter(&mut sql, f);
+    let filters = format!("u.instance_id = {ins}{}", sql.where_sql());
+    let total_count: i64 = c.query_row(
+        &format!("SELECT count(*) FROM users u WHERE {filters}"),
+        params_from_iter(sql.params.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = sql.bind(page.limit);
+    let offset = sql.bind(page.offset);
+    let mut stmt = c.prepare(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
+        user_order(order)
+    ))?;
+    let mut data: Vec<User> = stmt
+        .query_map(params_from_iter(sql.params.iter()), user_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    attach_identifications(c, &mut data)?;
+    Ok(Page { data, total_count })
+}
+
+/// Refuse an identification value already taken in the instance (by another user than `except`).
+fn check_identification_free(
+    c: &Connection,
+    instance_id: &str,
+    kind: &str,
+    value: &str,
+    except: Option<&str>,
+) -> Tx<()> {
+    let taken: Option<String> = c
+        .prepare_cached("SELECT user_id FROM identifications WHERE instance_id = ?1 AND kind = ?2 AND value_lower = ?3")?
+        .query_row(params![instance_id, kind, value.to_lowercase()], |r| r.get(0))
+        .optional()?;
+    match taken {
+        Some(owner) if Some(owner.as_str()) != except => Err(DomainError::IdentifierExists {
+            param: kind.to_owned(),
+            what: match kind {
+                "email_address" => "email address",
+                "phone_number" => "phone number",
+                _ => "web3 wallet",
+            },
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn check_username_free(
+    c: &Connection,
+    instance_id: &str,
+    username: &str,
+    except: Option<&str>,
+) -> Tx<()> {
+    let taken: Option<String> = c
+        .prepare_cached("SELECT id FROM users WHERE instance_id = ?1 AND username_lower = ?2")?
+        .query_row(params![instance_id, username.to_lowercase()], |r| r.get(0))
+        .optional()?;
+    match taken {
+        Some(owner) if Some(owner.as_str()) != except => Err(DomainError::IdentifierExists {
+            param: "username".into(),
+            what: "username",
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn check_external_id_free(
+    c: &Connection,
+    instance_id: &str,
+    external_id: &str,
+    except: Option<&str>,
+) -> Tx<()> {
+    let taken: Option<String> = c
+        .prepare_cached("SELECT id FROM users WHERE instance_id = ?1 AND external_id = ?2")?
+        .query_row(params![instance_id, external_id], |r| r.get(0))
+        .optional()?;
+    match taken {
+        Some(owner) if Some(owner.as_str()) != except => Err(DomainError::IdentifierExists {
+            param: "external_id".into(),
+            what: "external ID",
+        }
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+fn insert_identifications(
+    c: &Connection,
+    instance_id: &str,
+    user_id: &str,
+    kind: &str,
+    values: &[NewIdentification],
+    now: i64,
+) -> Tx<Option<String>> {
+    let mut first = None;
+    for v in values {
+        check_identification_free(c, instance_id, kind, &v.value, None)?;
+        let id = new_id(prefix::EMAIL);
+        c.execute(
+            "INSERT INTO identifications (id, instance_id, user_id, kind, value, value_lower, reserved, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![id, instance_id, user_id, kind, v.value, v.value.to_lowercase(), v.reserved, now],
+        )?;
+        // The first verified identification of each kind is the primary one.
+        if first.is_none() && !v.reserved {
+            first = Some(id);
+        }
+    }
+    Ok(first)
+}
+
+/// Recompute the denormalized columns (primary values, search text) from the user's current state.
+fn reindex(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
+    let user = get(c, instance_id, user_id)?;
+    let mut fields: Vec<&str> = vec![&user.id];
+    fields.extend(user.username.as_deref());
+    fields.extend(user.first_name.as_deref());
+    fields.extend(user.last_name.as_deref());
+    for ident in user
+        .email_addresses
+        .iter()
+        .chain(&user.phone_numbers)
+        .chain(&user.web3_wallets)
+    {
+        fields.push(&ident.value);
+    }
+    let name_text = [user.first_name.as_deref(), user.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    // Usernames fold case with Unicode rules here (SQLite's lower() folds ASCII only).
+    c.execute(
+        "UPDATE users SET search_text = ?2, name_text = ?3, primary_email = ?4, primary_phone = ?5, primary_web3 = ?6, \
+         username_lower = ?7 WHERE id = ?1",
+        params![
+            user.id,
+            search_text(&fields),
+            name_text,
+            user.primary_email(),
+            user.primary_phone(),
+            user.primary_web3(),
+            user.username.as_ref().map(|u| u.to_lowercase())
+        ],
+    )?;
+    Ok(user)
+}
+
+pub fn create(c: &Connection, instance_id: &str, new: NewUser) -> Tx<User> {
+    if let Some(username) = &new.username {
+        check_username_free(c, instance_id, username, None)?;
+    }
+    if let Some(external_id) = &new.external_id {
+        check_external_id_free(c, instance_id, external_id, None)?;
+    }
+    let now = now_millis();
+    let id = new_id(prefix::USER);
+    let created_at = new.created_at.unwrap_or(now);
+    c.execute(
+        "INSERT INTO users (id, instance_id, external_id, username, first_name, last_name, locale, password_enabled, \
+         public_metadata, private_metadata, unsafe_metadata, banned, locked, delete_self_enabled, \
+         create_organization_enabled, create_organizations_limit, bypass_client_trust, legal_accepted_at, \
+         created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        params![
+            id,
+            instance_id,
+            new.external_id,
+            new.username,
+            new.first_name,
+            new.last_name,
+            new.locale,
+            new.password_enabled,
+            to_json(&new.public_metadata),
+            to_json(&new.private_metadata),
+            to_json(&new.unsafe_metadata),
+            new.banned,
+            new.locked,
+            new.delete_self_enabled,
+            new.create_organization_enabled,
+            new.create_organizations_limit,
+            new.bypass_client_trust,
+            new.legal_accepted_at,
+            created_at,
+            now
+        ],
+    )?;
+    let email = insert_identifications(
+        c,
+        instance_id,
+        &id,
+        "email_address",
+        &new.email_addresses,
+        now,
+    )?;
+    let phone =
+        insert_identifications(c, instance_id, &id, "phone_number", &new.phone_numbers, now)?;
+    let web3 = insert_identifications(c, instance_id, &id, "web3_wallet", &new.web3_wallets, now)?;
+    c.execute(
+        "UPDATE users SET primary_email_address_id = ?2, primary_phone_number_id = ?3, primary_web3_wallet_id = ?4 \
+         WHERE id = ?1",
+        params![id, email, phone, web3],
+    )?;
+    reindex(c, instance_id, &id)
+}
+
+fn set_primary(c: &Connection, user: &User, kind: &str, column: &str, ident_id: &str) -> Tx<()> {
+    let list = match kind {
+        "email_address" => &user.email_addresses,
+        "phone_number" => &user.phone_numbers,
+        _ => &user.web3_wallets,
+    };
+    if !list.iter().any(|i| i.id == ident_id && !i.reserved) {
+        return Err(DomainError::invalid(
+            format!("primary_{kind}_id"),
+            format!("{ident_id} is not a verified {kind} of this user."),
+        )
+        .into());
+    }
+    c.execute(
+        &format!("UPDATE users SET {column} = ?2 WHERE id = ?1"),
+        params![user.id, ident_id],
+    )?;
+    Ok(())
+}
+
+pub fn update(c: &Connection, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx<User> {
+    let mut user = get(c, instance_id, user_id)?;
+    if let Some(Some(username)) = &u.username {
+        check_username_free(c, instance_id, username, Some(user_id))?;
+    }
+    if let Some(Some(external_id)) = &u.external_id {
+        check_external_id_free(c, instance_id, external_id, Some(user_id))?;
+    }
+    if let Some(id) = &u.primary_email_address_id {
+        set_primary(c, &user, "email_address", "primary_email_address_id", id)?;
+    }
+    if let Some(id) = &u.primary_phone_number_id {
+        set_primary(c, &user, "phone_number", "primary_phone_number_id", id)?;
+    }
+    if let Some(id) = &u.primary_web3_wallet_id {
+        set_primary(c, &user, "web3_wallet", "primary_web3_wallet_id", id)?;
+    }
+    let mode = u.metadata.mode;
+    MetadataUpdate::apply(
+        mode,
+        "public_metadata",
+        &mut user.public_metadata,
+        u.metadata.public,
+    )?;
+    MetadataUpdate::apply(
+        mode,
+        "private_metadata",
+        &mut user.private_metadata,
+        u.metadata.private,
+    )?;
+    MetadataUpdate::apply(
+        mode,
+        "unsafe_metadata",
+        &mut user.unsafe_metadata,
+        u.metadata.unsafe_,
+    )?;
+    let pick = |change: Option<Option<String>>, current: Option<String>| change.unwrap_or(current);
+    c.execute(
+        "UPDATE users SET external_id = ?2, username = ?3, first_name = ?4, last_name = ?5, locale = ?6, \
+         password_enabled = ?7, delete_self_enabled = ?8, create_organization_enabled = ?9, \
+         create_organizations_limit = ?10, bypass_client_trust = ?11, legal_accepted_at = ?12, created_at = ?13, \
+         public_metadata = ?14, private_metadata = ?15, unsafe_metadata = ?16, updated_at = ?17 WHERE id = ?1",
+        params![
+            user_id,
+            pick(u.external_id, user.external_id),
+            pick(u.username, user.username),
+            pick(u.first_name, user.first_name),
+            pick(u.last_name, user.last_name),
+            pick(u.locale, user.locale),
+            u.password_enabled.unwrap_or(user.password_enabled),
+            u.delete_self_enabled.unwrap_or(user.delete_self_enabled),
+            u.create_organization_enabled.unwrap_or(user.create_organization_enabled),
+            u.create_organizations_limit.unwrap_or(user.create_organizations_limit),
+            u.bypass_client_trust.unwrap_or(user.bypass_client_trust),
+            u.legal_accepted_at.unwrap_or(user.legal_accepted_at),
+            u.created_at.unwrap_or(user.created_at),
+            to_json(&user.public_metadata),
+            to_json(&user.private_metadata),
+            to_json(&user.unsafe_metadata),
+            now_millis().max(user.updated_at),
+        ],
+    )?;
+    reindex(c, instance_id, user_id)
+}
+
+pub fn update_metadata(
+    c: &Connection,
+    instance_id: &str,
+    user_id: &str,
+    update: MetadataUpdate,
+) -> Tx<User> {
+    let mode: MetadataMode = update.mode;
+    let mut user = get(c, instance_id, user_id)?;
+    MetadataUpdate::apply(
+        mode,
+        "public_metadata",
+        &mut user.public_metadata,
+        update.public,
+    )?;
+    MetadataUpdate::apply(
+        mode,
+        "private_metadata",
+        &mut user.private_metadata,
+        update.private,
+    )?;
+    MetadataUpdate::apply(
+        mode,
+        "unsafe_metadata",
+        &mut user.unsafe_metadata,
+        update.unsafe_,
+    )?;
+    user.updated_at = now_millis().max(user.updated_at);
+    c.execute(
+        "UPDATE users SET public_metadata = ?2, private_metadata = ?3, unsafe_metadata = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            user_id,
+            to_json(&user.public_metadata),
+            to_json(&user.private_metadata),
+            to_json(&user.unsafe_metadata),
+            user.updated_at
+        ],
+    )?;
+    Ok(user)
+}
+
+pub fn set_flags(
+    c: &Connection,
+    instance_id: &str,
+    user_id: &str,
+    banned: Option<bool>,
+    locked: Option<bool>,
+) -> Tx<User> {
+    let user = get(c, instance_id, user_id)?;
+    c.execute(
+        "UPDATE users SET banned = ?2, locked = ?3, updated_at = ?4 WHERE id = ?1",
+        params![
+            user_id,
+            banned.unwrap_or(user.banned),
+            locked.unwrap_or(user.locked),
+            now_millis().max(user.updated_at)
+        ],
+    )?;
+    get(c, instance_id, user_id)
+}
+
+pub fn delete(c: &Connection, instance_id: &str, user_id: &str) -> Tx<()> {
+    get(c, instance_id, user_id)?;
+    // Keep members_count exact for every organization the user leaves.
+    c.execute(
+        "UPDATE organizations SET members_count = members_count - 1 \
+         WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = ?1)",
+        [user_id],
+    )?;
+    c.execute("DELETE FROM memberships WHERE user_id = ?1", [user_id])?;
+    c.execute("DELETE FROM identifications WHERE user_id = ?1", [user_id])?;
+    c.execute(
+        "DELETE FROM users WHERE id = ?1 AND instance_id = ?2",
+        [user_id, instance_id],
+    )?;
+    Ok(())
+}

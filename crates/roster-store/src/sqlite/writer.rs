@@ -1,0 +1,128 @@
+//! Group commit. One thread owns the write connection. Requests queue on a channel; the thread takes all
+//! that are waiting (up to `MAX_BATCH`), runs them in one transaction, each inside its own savepoint, and
+//! commits once, so one fsync covers the whole batch. A request whose work fails rolls back to its
+//! savepoint alone: its neighbours still commit. Nobody hears back before the commit is durable.
+//! Because the thread applies requests one after another, every rule check inside a request sees the
+//! writes of the requests before it: uniqueness, quotas and the last-admin rule hold under concurrency.
+
+use std::sync::mpsc;
+use std::thread;
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use super::{db, StoreError};
+use roster_core::DomainError;
+
+/// Most requests in one transaction.
+pub const MAX_BATCH: usize = 512;
+
+type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub fn start(conn: Connection) -> Self {
+        let (tx, rx) = mpsc::channel::<Job>();
+        thread::Builder::new()
+            .name("roster-writer".into())
+            .spawn(move || run(conn, rx))
+            .expect("spawn writer thread");
+        Self { tx }
+    }
+
+    /// Run `work` in the next batch; resolves once its batch has committed (or failed).
+    pub async fn write<T, F>(&self, work: F) -> Result<T, DomainError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (done_tx, done_rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn: &Connection| {
+            let outcome = in_savepoint(conn, work);
+            Box::new(move |commit: Result<(), String>| {
+                let result = match commit {
+                    Ok(()) => outcome,
+                    // The batch did not commit: whatever this request did is gone.
+                    Err(e) => {
+                        outcome.and(Err(DomainError::Internal(format!("commit failed: {e}"))))
+                    }
+                };
+                let _ = done_tx.send(result);
+            })
+        });
+        self.tx
+            .send(job)
+            .map_err(|_| DomainError::Internal("writer stopped".into()))?;
+        done_rx
+            .await
+            .map_err(|_| DomainError::Internal("writer dropped the request".into()))?
+    }
+}
+
+fn in_savepoint<T>(
+    conn: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, DomainError> {
+    if let Err(e) = conn.execute_batch("SAVEPOINT req") {
+        return Err(db(e).into());
+    }
+    match work(conn) {
+        Ok(value) => match conn.execute_batch("RELEASE req") {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK TO req; RELEASE req");
+                Err(db(e).into())
+            }
+        },
+        Err(err) => {
+            if let Err(e) = conn.execute_batch("ROLLBACK TO req; RELEASE req") {
+                tracing::error!(error = %e, "rollback to savepoint failed");
+            }
+            Err(err.into())
+        }
+    }
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let size = batch.len();
+        let completions: Vec<Completion>;
+        let commit = match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                completions = batch.drain(..).map(|job| job(&conn)).collect();
+                conn.execute_batch("COMMIT").map_err(|e| {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    e.to_string()
+                })
+            }
+            Err(e) => {
+                // Could not even begin: run nothing, fail everyone in the batch.
+                // Dropping the jobs drops their reply channels: each caller gets an internal error.
+                batch.clear();
+                completions = Vec::new();
+                Err(e.to_string())
+            }
+        };
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, size, "batch failed to commit");
+        } else {
+            tracing::trace!(size, "batch committed");
+        }
+        for complete in completions {
+            complete(commit.clone());
+        }
+    }
+}
