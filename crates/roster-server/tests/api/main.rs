@@ -1,0 +1,9 @@
+//! Roster's HTTP behaviour, over real HTTP against real SQLite files: one binary, one module per area.
+
+mod lists;
+mod memberships;
+mod organizations;
+mod smoke;
+mod support;
+mod users;
+mod wire;
