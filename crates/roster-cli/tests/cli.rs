@@ -1,0 +1,211 @@
+//! The `roster` binary as an operator runs it: real processes, real SQLite files, real HTTP.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_roster");
+
+fn roster(db: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("ROSTER_SECRET_KEY")
+        .env_remove("ROSTER_LISTEN_ADDR")
+        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("ROSTER_LOG", "warn")
+        .kill_on_drop(true);
+    cmd
+}
+
+/// A running `roster serve` and everything it printed before it was ready.
+struct Server {
+    child: Child,
+    base: String,
+    printed: Vec<String>,
+}
+
+async fn serve(mut cmd: Command) -> Server {
+    let mut child = cmd
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn roster");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    // Readiness: the server prints its address once it is listening.
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(addr) = line.strip_prefix("roster listening on ") {
+            let base = format!("{addr}/v1");
+            printed.push(line.clone());
+            return Server { child, base, printed };
+        }
+        printed.push(line);
+    }
+    panic!("roster exited before listening: {printed:?}");
+}
+
+async fn status(base: &str, key: &str) -> u16 {
+    reqwest::Client::new().get(format!("{base}/organizations")).bearer_auth(key).send().await.unwrap().status().as_u16()
+}
+
+async fn output(mut cmd: Command, args: &[&str]) -> String {
+    let out = cmd.args(args).output().await.unwrap();
+    assert!(out.status.success(), "roster {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn first_start_prints_a_working_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("roster.db");
+    let server = serve(roster(&db)).await;
+    let key = server
+        .printed
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with("sk_test_"))
+        .unwrap_or_else(|| panic!("no key printed: {:?}", server.printed))
+        .to_owned();
+    assert!(db.exists(), "database file created on first start");
+    assert_eq!(status(&server.base, &key).await, 200);
+    assert_eq!(status(&server.base, "sk_test_wrong").await, 401);
+    drop(server);
+
+    // Second start on the same database: no new key, the old one still works.
+    let again = serve(roster(&db)).await;
+    assert!(again.printed.iter().all(|l| !l.contains("sk_test_")), "{:?}", again.printed);
+    assert_eq!(status(&again.base, &key).await, 200);
+}
+
+#[tokio::test]
+async fn secret_key_from_the_environment_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("roster.db");
+    let mut cmd = roster(&db);
+    cmd.env("ROSTER_SECRET_KEY", "sk_test_from_env");
+    let server = serve(cmd).await;
+    assert!(server.printed.iter().all(|l| !l.contains("sk_test_from_env")), "the secret is never echoed");
+    assert_eq!(status(&server.base, "sk_test_from_env").await, 200);
+    assert_eq!(status(&server.base, "sk_test_other").await, 401);
+    // The key is stored hashed: the database file does not contain it.
+    drop(server);
+    let bytes = std::fs::read(&db).unwrap();
+    let wal = std::fs::read(dir.path().join("roster.db-wal")).unwrap_or_default();
+    let needle = b"sk_test_from_env";
+    assert!(!bytes.windows(needle.len()).chain(wal.windows(needle.len())).any(|w| w == needle));
+}
+
+#[tokio::test]
+async fn keys_are_created_listed_and_revoked_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("roster.db");
+    let mut cmd = roster(&db);
+    cmd.env("ROSTER_SECRET_KEY", "sk_test_first");
+    let server = serve(cmd).await;
+
+    let listed = output(roster(&db), &["instances", "list"]).await;
+    let instance = listed.split('\t').next().unwrap().to_owned();
+    assert!(instance.starts_with("ins_") && listed.contains("development"), "{listed}");
+
+    let created = output(roster(&db), &["keys", "create", "--instance", &instance]).await;
+    let (key_id, secret) = created.trim().split_once('\t').unwrap();
+    assert!(key_id.starts_with("key_") && secret.starts_with("sk_test_"));
+    assert_eq!(status(&server.base, secret).await, 200);
+
+    let keys = output(roster(&db), &["keys", "list"]).await;
+    assert!(keys.contains(key_id) && !keys.contains(secret), "list shows hints, never secrets: {keys}");
+
+    output(roster(&db), &["keys", "revoke", key_id]).await;
+    assert_eq!(status(&server.base, secret).await, 401, "a revoked key is refused by the running server");
+    assert_eq!(status(&server.base, "sk_test_first").await, 200);
+}
+
+#[tokio::test]
+async fn production_instances_are_isolated_from_development() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("roster.db");
+    let mut cmd = roster(&db);
+    cmd.env("ROSTER_SECRET_KEY", "sk_test_dev");
+    let server = serve(cmd).await;
+    let out = output(roster(&db), &["instances", "create", "--environment", "production", "--name", "prod"]).await;
+    let live = out.split_whitespace().find(|w| w.starts_with("sk_live_")).expect("a live key").to_owned();
+
+    let client = reqwest::Client::new();
+    let org = client
+        .post(format!("{}/organizations", server.base))
+        .bearer_auth("sk_test_dev")
+        .json(&serde_json::json!({"name": "Dev Org"}))
+        .send()
+        .await
+        .unwrap();
+    let org: serde_json::Value = org.json().await.unwrap();
+    let id = org["id"].as_str().unwrap();
+    let seen = client.get(format!("{}/organizations/{id}", server.base)).bearer_auth(&live).send().await.unwrap();
+    assert_eq!(seen.status().as_u16(), 404);
+    let list: serde_json::Value = client
+        .get(format!("{}/organizations", server.base))
+        .bearer_auth(&live)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total_count"], 0);
+}
+
+#[tokio::test]
+async fn migrate_reports_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = output(roster(&dir.path().join("roster.db")), &["migrate"]).await;
+    assert_eq!(out.trim(), "schema is at version 1");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = roster(&dir.path().join("roster.db"));
+    cmd.env("ROSTER_SECRET_KEY", "sk_test_term");
+    let mut server = serve(cmd).await;
+    assert_eq!(status(&server.base, "sk_test_term").await, 200);
+    let pid = server.child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let exit = server.child.wait().await.unwrap();
+    assert!(exit.success(), "roster exits 0 after SIGTERM, got {exit:?}");
+}
+
+/// The README's curl examples, run verbatim against a fresh server started the README's way.
+#[tokio::test]
+async fn readme_examples_run_verbatim() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme
+        .split("<!-- readme-examples:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- readme-examples:end -->").next())
+        .expect("README has the examples section");
+    let script = section.trim().trim_start_matches("```sh").trim_end_matches("```");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = roster(&dir.path().join("roster.db"));
+    cmd.env("ROSTER_SECRET_KEY", "sk_test_roster_readme_key");
+    let server = serve(cmd).await;
+
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .env("ROSTER", &server.base)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "examples failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    assert!(!stdout.contains("\"errors\""), "an example got an error: {stdout}");
+    // create, patch, metadata and delete print one membership each; the four lists print theirs.
+    assert!(stdout.matches("\"object\":\"organization_membership\"").count() >= 10, "{stdout}");
+    assert!(stdout.contains("\"role\":\"org:admin\""));
+    assert!(stdout.contains("\"team\":{\"name\":\"core\",\"since\":2024}"), "metadata deep-merged: {stdout}");
+    assert!(stdout.contains("\"seat\":\"A12\""));
+}
