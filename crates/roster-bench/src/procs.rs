@@ -1,0 +1,51 @@
+//! Child processes of a run (the hello ceiling, Roster) and the hello server itself.
+
+use std::process::Stdio;
+
+use anyhow::{bail, Context, Result};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// A child server and the base URL it printed.
+pub struct Proc {
+    /// Held so the child lives as long as this value (it is killed on drop).
+    _child: Child,
+    pub base: String,
+}
+
+/// Start `cmd`, wait for the line `<prefix>http://addr`, return the child and the address.
+pub async fn start(mut cmd: Command, prefix: &str) -> Result<Proc> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawn")?;
+    let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
+    while let Some(line) = lines.next_line().await? {
+        if let Some(addr) = line.strip_prefix(prefix) {
+            let base = addr.trim().to_owned();
+            // Keep draining stdout so the child never blocks on a full pipe.
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return Ok(Proc {
+                _child: child,
+                base,
+            });
+        }
+    }
+    bail!("child exited before announcing its address")
+}
+
+pub async fn hello_server(listen: std::net::SocketAddr) -> Result<()> {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/hello",
+        get(|| async {
+            axum::Json(serde_json::json!({"object": "hello", "id": "hello_1", "ok": true}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!("hello listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
