@@ -32,46 +32,29 @@ impl Outcome {
 }
 
 /// Run `next(i)` (i counts requests across all connections) on `connections` connections for `duration`.
-pub async fn run<F>(
-    connections: usize,
-    duration: Duration,
-    auth: Option<String>,
-    next: F,
-) -> Outcome
+pub async fn run<F>(connections: usize, duration: Duration, auth: Option<String>, next: F) -> Outcome
 where
     F: Fn(u64) -> Req + Send + Sync + 'static,
 {
     let next = Arc::new(next);
     let counter = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
-    let hist = Arc::new(Mutex::new(
-        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram"),
-    ));
+    let hist = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram")));
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::new();
     for _ in 0..connections {
-        let (next, counter, errors, hist, auth) = (
-            next.clone(),
-            counter.clone(),
-            errors.clone(),
-            hist.clone(),
-            auth.clone(),
-        );
+        let (next, counter, errors, hist, auth) =
+            (next.clone(), counter.clone(), errors.clone(), hist.clone(), auth.clone());
         tasks.push(tokio::spawn(async move {
-            let client = Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .expect("client");
+            let client = Client::builder().pool_max_idle_per_host(1).build().expect("client");
             let mut local = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
             while Instant::now() < deadline {
                 let i = counter.fetch_add(1, Ordering::Relaxed);
                 let req = next(i);
                 let mut rb = client.request(req.method, &req.url);
                 if let Some(key) = &auth {
-                    rb = rb
-                        .bearer_auth(key)
-                        .header("Clerk-API-Version", "2026-05-12");
+                    rb = rb.bearer_auth(key).header("Clerk-API-Version", "2026-05-12");
                 }
                 if let Some(body) = &req.body {
                     rb = rb.json(body);

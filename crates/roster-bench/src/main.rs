@@ -57,10 +57,7 @@ pub struct RunArgs {
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {
-    s.trim_end_matches('s')
-        .parse::<f64>()
-        .map(Duration::from_secs_f64)
-        .map_err(|e| e.to_string())
+    s.trim_end_matches('s').parse::<f64>().map(Duration::from_secs_f64).map_err(|e| e.to_string())
 }
 
 #[tokio::main]

@@ -15,22 +15,14 @@ pub struct Proc {
 
 /// Start `cmd`, wait for the line `<prefix>http://addr`, return the child and the address.
 pub async fn start(mut cmd: Command, prefix: &str) -> Result<Proc> {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .context("spawn")?;
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).kill_on_drop(true).spawn().context("spawn")?;
     let mut lines = BufReader::new(child.stdout.take().context("stdout")?).lines();
     while let Some(line) = lines.next_line().await? {
         if let Some(addr) = line.strip_prefix(prefix) {
             let base = addr.trim().to_owned();
             // Keep draining stdout so the child never blocks on a full pipe.
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return Ok(Proc {
-                _child: child,
-                base,
-            });
+            return Ok(Proc { _child: child, base });
         }
     }
     bail!("child exited before announcing its address")
@@ -40,9 +32,7 @@ pub async fn hello_server(listen: std::net::SocketAddr) -> Result<()> {
     use axum::routing::get;
     let app = axum::Router::new().route(
         "/hello",
-        get(|| async {
-            axum::Json(serde_json::json!({"object": "hello", "id": "hello_1", "ok": true}))
-        }),
+        get(|| async { axum::Json(serde_json::json!({"object": "hello", "id": "hello_1", "ok": true})) }),
     );
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("hello listening on http://{}", listener.local_addr()?);

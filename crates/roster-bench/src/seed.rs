@@ -16,13 +16,7 @@ pub struct Api {
 
 impl Api {
     async fn post(&self, path: &str, body: Value) -> Result<Value> {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.key)
-            .json(&body)
-            .send()
-            .await?;
+        let r = self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.key).json(&body).send().await?;
         let status = r.status();
         let v: Value = r.json().await?;
         anyhow::ensure!(status.is_success(), "POST {path} -> {status}: {v}");
@@ -80,37 +74,21 @@ pub async fn seed(api: Arc<Api>, users: usize, orgs: usize, members: usize) -> R
     let a = api.clone();
     let org_ids = many(orgs, 64, move |i| {
         let a = a.clone();
-        async move {
-            a.post("/organizations", json!({"name": format!("Bench Org {i}")}))
-                .await
-        }
+        async move { a.post("/organizations", json!({"name": format!("Bench Org {i}")})).await }
     })
     .await?;
-    let read_org = api
-        .post("/organizations", json!({"name": "Read Org"}))
-        .await?["id"]
-        .as_str()
-        .context("id")?
-        .to_owned();
+    let read_org =
+        api.post("/organizations", json!({"name": "Read Org"})).await?["id"].as_str().context("id")?.to_owned();
     let members = members.min(users);
     let a = api.clone();
     let (org, ids) = (read_org.clone(), user_ids.clone());
     many(members, 64, move |i| {
         let (a, org, user) = (a.clone(), org.clone(), ids[i].clone());
         async move {
-            a.post(
-                &format!("/organizations/{org}/memberships"),
-                json!({"user_id": user, "role": "org:member"}),
-            )
-            .await
+            a.post(&format!("/organizations/{org}/memberships"), json!({"user_id": user, "role": "org:member"})).await
         }
     })
     .await?;
     let member_ids = user_ids[..members].to_vec();
-    Ok(Seeded {
-        users: user_ids,
-        orgs: org_ids,
-        read_org,
-        members: member_ids,
-    })
+    Ok(Seeded { users: user_ids, orgs: org_ids, read_org, members: member_ids })
 }

@@ -38,27 +38,15 @@ pub async fn run(args: RunArgs) -> Result<()> {
     roster_cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(&args.roster_arg)
-        .env(
-            "ROSTER_DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-        )
+        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display()))
         .env("ROSTER_SECRET_KEY", KEY)
         .env("ROSTER_LOG", "warn");
     let roster = procs::start(roster_cmd, "roster listening on ").await?;
     let base = format!("{}/v1", roster.base);
 
-    let api = Arc::new(Api {
-        client: reqwest::Client::new(),
-        base: base.clone(),
-        key: KEY.into(),
-    });
+    let api = Arc::new(Api { client: reqwest::Client::new(), base: base.clone(), key: KEY.into() });
     let t = std::time::Instant::now();
-    let seed::Seeded {
-        users,
-        orgs,
-        read_org,
-        members,
-    } = seed::seed(api, args.users, args.orgs, args.members).await?;
+    let seed::Seeded { users, orgs, read_org, members } = seed::seed(api, args.users, args.orgs, args.members).await?;
     eprintln!(
         "seeded {} users, {} organizations, {} members in {:.1}s",
         users.len(),
@@ -102,10 +90,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         let (b, m, org) = (base.clone(), members.clone(), read_org.clone());
         let out = load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
             method: Method::GET,
-            url: format!(
-                "{b}/organizations/{org}/memberships?user_id={}",
-                m[i as usize % m.len()]
-            ),
+            url: format!("{b}/organizations/{org}/memberships?user_id={}", m[i as usize % m.len()]),
             body: None,
         })
         .await;
@@ -114,10 +99,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         let (b, m, org) = (base.clone(), members.clone(), read_org.clone());
         let out = load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
             method: Method::GET,
-            url: format!(
-                "{b}/organizations/{org}/memberships?limit=10&offset={}",
-                (i as usize * 10) % m.len()
-            ),
+            url: format!("{b}/organizations/{org}/memberships?limit=10&offset={}", (i as usize * 10) % m.len()),
             body: None,
         })
         .await;
@@ -126,10 +108,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         let (b, m, org) = (base.clone(), members.clone(), read_org.clone());
         let out = load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
             method: Method::GET,
-            url: format!(
-                "{b}/organizations/{org}/memberships?query=user{}%40&limit=10",
-                i as usize % m.len()
-            ),
+            url: format!("{b}/organizations/{org}/memberships?query=user{}%40&limit=10", i as usize % m.len()),
             body: None,
         })
         .await;

@@ -12,11 +12,7 @@ use roster_core::store::Bootstrap;
 use roster_store::sqlite::{Durability, Options};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "roster",
-    version,
-    about = "Clerk-compatible organization memberships, self-hosted"
-)]
+#[command(name = "roster", version, about = "Clerk-compatible organization memberships, self-hosted")]
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
@@ -27,12 +23,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct DbArgs {
     /// Database: `sqlite://PATH`.
-    #[arg(
-        long,
-        global = true,
-        env = "ROSTER_DATABASE_URL",
-        default_value = "sqlite://roster.db"
-    )]
+    #[arg(long, global = true, env = "ROSTER_DATABASE_URL", default_value = "sqlite://roster.db")]
     pub database_url: String,
     /// `full`: every acknowledged write is fsynced (default). `normal`: faster, a power loss may lose the
     /// last writes.
@@ -128,9 +119,7 @@ fn options(db: &DbArgs) -> Options {
 }
 
 async fn open(db: &DbArgs) -> Result<std::sync::Arc<dyn roster_core::Store>> {
-    roster_store::open(&db.database_url, options(db))
-        .await
-        .with_context(|| format!("opening {}", db.database_url))
+    roster_store::open(&db.database_url, options(db)).await.with_context(|| format!("opening {}", db.database_url))
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -138,10 +127,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve(&cli.db, args).await,
         Command::Migrate => {
             open(&cli.db).await?;
-            println!(
-                "schema is at version {}",
-                roster_store::sqlite::latest_schema_version()
-            );
+            println!("schema is at version {}", roster_store::sqlite::latest_schema_version());
             Ok(())
         }
         Command::Instances(cmd) => instances(&cli.db, cmd).await,
@@ -172,11 +158,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         }
     }
     let store = open(db).await?;
-    if let Bootstrap::Created {
-        instance,
-        secret_key,
-    } = store.bootstrap(args.secret_key.as_deref()).await?
-    {
+    if let Bootstrap::Created { instance, secret_key } = store.bootstrap(args.secret_key.as_deref()).await? {
         match secret_key {
             Some(key) => println!(
                 "Created development instance {}.\nIts secret key (shown once, stored hashed):\n\n    {key}\n",
@@ -185,18 +167,12 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
             None => println!("Created development instance {} for ROSTER_SECRET_KEY.", instance.id),
         }
     }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("binding {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     println!("roster listening on http://{addr}");
     tracing::info!(%addr, database = %db.database_url, "listening");
-    let state = roster_server::AppState::new(
-        store,
-        roster_server::Config {
-            max_body_bytes: args.max_body_bytes,
-        },
-    );
+    let state = roster_server::AppState::new(store, roster_server::Config { max_body_bytes: args.max_body_bytes });
     roster_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -236,13 +212,7 @@ async fn instances(db: &DbArgs, cmd: InstancesCommand) -> Result<()> {
             };
             let instance = store.create_instance(env, &name).await?;
             let (key, secret) = store.create_key(&instance.id, None).await?;
-            println!(
-                "{}\t{}\t{}\n{}\t{secret}",
-                instance.id,
-                env.as_str(),
-                instance.name,
-                key.id
-            );
+            println!("{}\t{}\t{}\n{}\t{secret}", instance.id, env.as_str(), instance.name, key.id);
         }
     }
     Ok(())
@@ -257,11 +227,7 @@ async fn keys(db: &DbArgs, cmd: KeysCommand) -> Result<()> {
         }
         KeysCommand::List { instance } => {
             for k in store.list_keys(instance.as_deref()).await? {
-                let state = if k.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
+                let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
                 println!("{}\t{}\t{}\t{state}", k.id, k.instance_id, k.hint);
             }
         }

@@ -57,15 +57,10 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(param: impl Into<String>, long_message: impl Into<String>) -> Self {
-        Self::ParamInvalid {
-            param: param.into(),
-            long_message: long_message.into(),
-        }
+        Self::ParamInvalid { param: param.into(), long_message: long_message.into() }
     }
 
     pub fn role_not_found() -> Self {
-        Self::RoleNotFound {
-            param: "role".into(),
-        }
+        Self::RoleNotFound { param: "role".into() }
     }
 }

@@ -22,19 +22,12 @@ pub struct KeyDigest {
 /// Digest a presented key.
 pub fn digest(secret: &str) -> KeyDigest {
     let sum = Sha256::digest(secret.as_bytes());
-    KeyDigest {
-        lookup: hex::encode(&sum[..8]),
-        hash: hex::encode(sum),
-    }
+    KeyDigest { lookup: hex::encode(&sum[..8]), hash: hex::encode(sum) }
 }
 
 /// Constant-time comparison of a presented key's digest with a stored one.
 pub fn verify(presented: &KeyDigest, stored_hash: &str) -> bool {
-    presented
-        .hash
-        .as_bytes()
-        .ct_eq(stored_hash.as_bytes())
-        .into()
+    presented.hash.as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
 
 /// The environment a key claims by its prefix, or `None` if it is not a Clerk secret key at all.
@@ -61,19 +54,8 @@ pub fn generate(env: Environment) -> String {
 
 /// What an operator may see of a key after creation: its prefix and last four characters.
 pub fn redact(secret: &str) -> String {
-    let tail: String = secret
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let head = if secret.starts_with("sk_live_") {
-        "sk_live_"
-    } else {
-        "sk_test_"
-    };
+    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let head = if secret.starts_with("sk_live_") { "sk_live_" } else { "sk_test_" };
     format!("{head}…{tail}")
 }
 

@@ -45,14 +45,9 @@ pub fn expect_object(param: &str, value: Value) -> Result<Metadata, DomainError>
 
 /// Refuse a metadata field whose serialized form is over the limit.
 pub fn check_size(param: &str, value: &Metadata) -> Result<(), DomainError> {
-    let size = serde_json::to_vec(value)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_METADATA_BYTES {
-        return Err(DomainError::MetadataTooLarge {
-            param: param.to_owned(),
-            limit: MAX_METADATA_BYTES,
-        });
+        return Err(DomainError::MetadataTooLarge { param: param.to_owned(), limit: MAX_METADATA_BYTES });
     }
     Ok(())
 }
@@ -68,12 +63,8 @@ mod tests {
 
     #[test]
     fn merge_is_deep_and_null_deletes_at_any_depth() {
-        let mut target =
-            obj(json!({"a": {"b": 1, "c": {"d": 2, "e": 3}}, "keep": true, "gone": 1}));
-        deep_merge(
-            &mut target,
-            obj(json!({"a": {"c": {"d": null, "f": 4}}, "gone": null, "new": [1, null]})),
-        );
+        let mut target = obj(json!({"a": {"b": 1, "c": {"d": 2, "e": 3}}, "keep": true, "gone": 1}));
+        deep_merge(&mut target, obj(json!({"a": {"c": {"d": null, "f": 4}}, "gone": null, "new": [1, null]})));
         assert_eq!(
             Value::Object(target),
             json!({"a": {"b": 1, "c": {"e": 3, "f": 4}}, "keep": true, "new": [1, null]})
@@ -83,14 +74,8 @@ mod tests {
     #[test]
     fn arrays_and_scalars_replace_and_objects_replace_scalars() {
         let mut target = obj(json!({"list": [1, 2, 3], "n": 1, "s": "x"}));
-        deep_merge(
-            &mut target,
-            obj(json!({"list": [9], "n": {"k": null, "v": 1}, "s": 2})),
-        );
-        assert_eq!(
-            Value::Object(target),
-            json!({"list": [9], "n": {"v": 1}, "s": 2})
-        );
+        deep_merge(&mut target, obj(json!({"list": [9], "n": {"k": null, "v": 1}, "s": 2})));
+        assert_eq!(Value::Object(target), json!({"list": [9], "n": {"v": 1}, "s": 2}));
     }
 
     #[test]
@@ -99,10 +84,7 @@ mod tests {
         assert_eq!(serde_json::to_vec(&fits).unwrap().len(), MAX_METADATA_BYTES);
         assert!(check_size("public_metadata", &fits).is_ok());
         let over = obj(json!({"k": "x".repeat(MAX_METADATA_BYTES - 7)}));
-        assert!(matches!(
-            check_size("public_metadata", &over),
-            Err(DomainError::MetadataTooLarge { .. })
-        ));
+        assert!(matches!(check_size("public_metadata", &over), Err(DomainError::MetadataTooLarge { .. })));
     }
 
     #[test]

@@ -115,8 +115,7 @@ impl User {
     }
 
     pub fn primary_email(&self) -> Option<&str> {
-        Self::primary(&self.email_addresses, &self.primary_email_address_id)
-            .map(|i| i.value.as_str())
+        Self::primary(&self.email_addresses, &self.primary_email_address_id).map(|i| i.value.as_str())
     }
 
     pub fn primary_phone(&self) -> Option<&str> {
@@ -177,9 +176,7 @@ impl Role {
     }
 
     pub fn can_manage_memberships(&self) -> bool {
-        self.permissions
-            .iter()
-            .any(|p| p.key == crate::roles::MANAGE_MEMBERSHIPS)
+        self.permissions.iter().any(|p| p.key == crate::roles::MANAGE_MEMBERSHIPS)
     }
 }
 

@@ -16,10 +16,7 @@ pub struct Pagination {
 
 impl Default for Pagination {
     fn default() -> Self {
-        Self {
-            limit: DEFAULT_LIMIT,
-            offset: 0,
-        }
+        Self { limit: DEFAULT_LIMIT, offset: 0 }
     }
 }
 
@@ -74,10 +71,7 @@ pub type MembershipOrder = Order<MembershipOrderField>;
 
 impl Default for MembershipOrder {
     fn default() -> Self {
-        Self {
-            field: MembershipOrderField::CreatedAt,
-            descending: true,
-        }
+        Self { field: MembershipOrderField::CreatedAt, descending: true }
     }
 }
 
@@ -106,6 +100,8 @@ pub struct UserFilter {
     pub last_sign_in_at_after: Option<i64>,
     /// Users who are members of any of these organizations.
     pub organization_ids: Vec<String>,
+    /// Users who are members of none of these organizations.
+    pub exclude_organization_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -150,10 +146,7 @@ pub type UserOrder = Order<UserOrderField>;
 
 impl Default for UserOrder {
     fn default() -> Self {
-        Self {
-            field: UserOrderField::CreatedAt,
-            descending: true,
-        }
+        Self { field: UserOrderField::CreatedAt, descending: true }
     }
 }
 
@@ -179,10 +172,7 @@ pub type OrganizationOrder = Order<OrganizationOrderField>;
 
 impl Default for OrganizationOrder {
     fn default() -> Self {
-        Self {
-            field: OrganizationOrderField::CreatedAt,
-            descending: true,
-        }
+        Self { field: OrganizationOrderField::CreatedAt, descending: true }
     }
 }
 
@@ -213,12 +203,7 @@ pub fn split_signed(values: Vec<String>) -> (Vec<String>, Vec<String>) {
 
 /// Text that the free-text filters search: every searchable field, lowercased, one per line.
 pub fn search_text(fields: &[&str]) -> String {
-    fields
-        .iter()
-        .filter(|f| !f.is_empty())
-        .map(|f| f.to_lowercase())
-        .collect::<Vec<_>>()
-        .join("\n")
+    fields.iter().filter(|f| !f.is_empty()).map(|f| f.to_lowercase()).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]
@@ -228,10 +213,7 @@ mod tests {
     #[test]
     fn order_parses_signs_and_space_as_plus() {
         let o = MembershipOrder::parse("-email_address").unwrap();
-        assert_eq!(
-            (o.field, o.descending),
-            (MembershipOrderField::EmailAddress, true)
-        );
+        assert_eq!((o.field, o.descending), (MembershipOrderField::EmailAddress, true));
         assert!(!MembershipOrder::parse("+username").unwrap().descending);
         assert!(!MembershipOrder::parse(" username").unwrap().descending);
         assert!(MembershipOrder::parse("name").is_none());

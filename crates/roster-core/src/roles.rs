@@ -9,46 +9,14 @@ pub const MANAGE_MEMBERSHIPS: &str = "org:sys_memberships:manage";
 
 /// (key, name, description) of Clerk's system permissions.
 pub const SYSTEM_PERMISSIONS: &[(&str, &str, &str)] = &[
-    (
-        "org:sys_profile:manage",
-        "Manage organization",
-        "Permission to manage an organization.",
-    ),
-    (
-        "org:sys_profile:delete",
-        "Delete organization",
-        "Permission to delete an organization.",
-    ),
-    (
-        "org:sys_memberships:read",
-        "Read members",
-        "Permission to read the members of an organization.",
-    ),
-    (
-        MANAGE_MEMBERSHIPS,
-        "Manage members",
-        "Permission to manage the members of an organization.",
-    ),
-    (
-        "org:sys_domains:read",
-        "Read domains",
-        "Permission to read the domains of an organization.",
-    ),
-    (
-        "org:sys_domains:manage",
-        "Manage domains",
-        "Permission to manage the domains of an organization.",
-    ),
-    (
-        "org:sys_billing:read",
-        "Read billing",
-        "Permission to read the billing of an organization.",
-    ),
-    (
-        "org:sys_billing:manage",
-        "Manage billing",
-        "Permission to manage the billing of an organization.",
-    ),
+    ("org:sys_profile:manage", "Manage organization", "Permission to manage an organization."),
+    ("org:sys_profile:delete", "Delete organization", "Permission to delete an organization."),
+    ("org:sys_memberships:read", "Read members", "Permission to read the members of an organization."),
+    (MANAGE_MEMBERSHIPS, "Manage members", "Permission to manage the members of an organization."),
+    ("org:sys_domains:read", "Read domains", "Permission to read the domains of an organization."),
+    ("org:sys_domains:manage", "Manage domains", "Permission to manage the domains of an organization."),
+    ("org:sys_billing:read", "Read billing", "Permission to read the billing of an organization."),
+    ("org:sys_billing:manage", "Manage billing", "Permission to manage the billing of an organization."),
     (
         "org:sys_entconns:manage",
         "Manage enterprise connections",
@@ -86,8 +54,7 @@ pub const DEFAULT_ROLES: &[DefaultRole] = &[
     DefaultRole {
         key: MEMBER,
         name: "Member",
-        description:
-            "Role with non-elevated permissions: can read the organization's members and billing.",
+        description: "Role with non-elevated permissions: can read the organization's members and billing.",
         is_creator_eligible: false,
         permissions: &["org:sys_memberships:read", "org:sys_billing:read"],
     },

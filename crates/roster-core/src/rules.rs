@@ -6,9 +6,7 @@ use crate::DomainError;
 /// `max_allowed_memberships` 0 means unlimited; otherwise a new member must fit under it.
 pub fn check_quota(members_count: i64, max_allowed_memberships: i64) -> Result<(), DomainError> {
     if max_allowed_memberships > 0 && members_count >= max_allowed_memberships {
-        return Err(DomainError::MembershipQuotaExceeded(
-            max_allowed_memberships,
-        ));
+        return Err(DomainError::MembershipQuotaExceeded(max_allowed_memberships));
     }
     Ok(())
 }
@@ -26,9 +24,7 @@ pub fn check_last_manager(target_is_manager: bool, managers_after: i64) -> Resul
 pub fn validate_slug(slug: &str) -> Result<(), DomainError> {
     let ok = !slug.is_empty()
         && slug.len() <= 256
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if ok {
@@ -66,17 +62,10 @@ pub fn validate_org_name(name: &str) -> Result<(), DomainError> {
         return Err(DomainError::ParamMissing("name".into()));
     }
     if name.chars().count() > 256 {
-        return Err(DomainError::invalid(
-            "name",
-            "name should not exceed 256 characters.",
-        ));
+        return Err(DomainError::invalid("name", "name should not exceed 256 characters."));
     }
     let lower = name.to_lowercase();
-    if lower.contains('<')
-        || lower.contains("http://")
-        || lower.contains("https://")
-        || lower.contains("www.")
-    {
+    if lower.contains('<') || lower.contains("http://") || lower.contains("https://") || lower.contains("www.") {
         return Err(DomainError::invalid(
             "name",
             format!("The organization name {name:?} is invalid: it may not contain URLs or HTML"),
@@ -86,10 +75,7 @@ pub fn validate_org_name(name: &str) -> Result<(), DomainError> {
 }
 
 fn format_error(param: &str, what: &str) -> DomainError {
-    DomainError::ParamFormat {
-        param: param.to_owned(),
-        long_message: format!("{param} must be a valid {what}."),
-    }
+    DomainError::ParamFormat { param: param.to_owned(), long_message: format!("{param} must be a valid {what}.") }
 }
 
 /// A plausible email address: one `@`, non-empty local part, a dotted domain, no spaces.
@@ -121,9 +107,7 @@ pub fn validate_phone(param: &str, phone: &str) -> Result<(), DomainError> {
     } else {
         Err(DomainError::ParamFormat {
             param: param.to_owned(),
-            long_message: format!(
-                "{param} must be a valid phone number according to E.164 international standard."
-            ),
+            long_message: format!("{param} must be a valid phone number according to E.164 international standard."),
         })
     }
 }
@@ -167,20 +151,14 @@ mod tests {
     fn quota_zero_is_unlimited() {
         assert!(check_quota(1_000_000, 0).is_ok());
         assert!(check_quota(2, 3).is_ok());
-        assert_eq!(
-            check_quota(3, 3),
-            Err(DomainError::MembershipQuotaExceeded(3))
-        );
+        assert_eq!(check_quota(3, 3), Err(DomainError::MembershipQuotaExceeded(3)));
     }
 
     #[test]
     fn last_manager_is_kept() {
         assert!(check_last_manager(false, 0).is_ok());
         assert!(check_last_manager(true, 1).is_ok());
-        assert_eq!(
-            check_last_manager(true, 0),
-            Err(DomainError::MinimumPermissionsNeeded)
-        );
+        assert_eq!(check_last_manager(true, 0), Err(DomainError::MinimumPermissionsNeeded));
     }
 
     #[test]

@@ -9,8 +9,7 @@ use crate::keys;
 use crate::metadata::Metadata;
 use crate::model::{ApiKey, Environment, Instance, Membership, Organization, Page, Role, User};
 use crate::query::{
-    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination,
-    UserFilter, UserOrder,
+    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, UserFilter, UserOrder,
 };
 use crate::DomainError;
 
@@ -93,12 +92,7 @@ impl MetadataUpdate {
     }
 
     /// Apply one field's change to its current value, then check the size of the result.
-    pub fn apply(
-        mode: MetadataMode,
-        param: &str,
-        current: &mut Metadata,
-        change: Option<Metadata>,
-    ) -> Result<()> {
+    pub fn apply(mode: MetadataMode, param: &str, current: &mut Metadata, change: Option<Metadata>) -> Result<()> {
         if let Some(change) = change {
             match mode {
                 MetadataMode::Merge => crate::metadata::deep_merge(current, change),
@@ -155,10 +149,7 @@ pub struct KeyCandidate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bootstrap {
     /// The database was empty: a development instance was created with this freshly minted key.
-    Created {
-        instance: Instance,
-        secret_key: Option<String>,
-    },
+    Created { instance: Instance, secret_key: Option<String> },
     /// The database already had instances.
     Existing,
 }
@@ -172,8 +163,7 @@ pub trait Store: Send + Sync + 'static {
     /// instance accepts that key (stored hashed); without one, mint a key only for a new instance.
     async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap>;
     /// Store a new key for an instance; returns its record and the secret (shown once).
-    async fn create_key(&self, instance_id: &str, secret: Option<&str>)
-        -> Result<(ApiKey, String)>;
+    async fn create_key(&self, instance_id: &str, secret: Option<&str>) -> Result<(ApiKey, String)>;
     async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>>;
     async fn revoke_key(&self, key_id: &str) -> Result<ApiKey>;
     async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>>;
@@ -204,20 +194,10 @@ pub trait Store: Send + Sync + 'static {
         order: UserOrder,
         page: Pagination,
     ) -> Result<Page<User>>;
-    async fn update_user(
-        &self,
-        instance_id: &str,
-        user_id: &str,
-        update: UserUpdate,
-    ) -> Result<User>;
+    async fn update_user(&self, instance_id: &str, user_id: &str, update: UserUpdate) -> Result<User>;
     /// Delete a user and every membership of theirs (organization counts follow).
     async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<()>;
-    async fn update_user_metadata(
-        &self,
-        instance_id: &str,
-        user_id: &str,
-        update: MetadataUpdate,
-    ) -> Result<User>;
+    async fn update_user_metadata(&self, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Result<User>;
     /// Ban/unban and lock/unlock; `None` leaves a flag as it is.
     async fn set_user_flags(
         &self,
@@ -228,11 +208,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<User>;
 
     // --- organizations -----------------------------------------------------------------------
-    async fn create_organization(
-        &self,
-        instance_id: &str,
-        org: NewOrganization,
-    ) -> Result<Organization>;
+    async fn create_organization(&self, instance_id: &str, org: NewOrganization) -> Result<Organization>;
     /// By id or by slug.
     async fn get_organization(
         &self,
@@ -263,11 +239,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Organization>;
 
     // --- memberships -------------------------------------------------------------------------
-    async fn create_membership(
-        &self,
-        instance_id: &str,
-        membership: NewMembership,
-    ) -> Result<Membership>;
+    async fn create_membership(&self, instance_id: &str, membership: NewMembership) -> Result<Membership>;
     /// Memberships of one organization, or of the whole instance with `org_id: None`.
     async fn list_memberships(
         &self,
@@ -290,12 +262,7 @@ pub trait Store: Send + Sync + 'static {
         user_id: &str,
         role: &str,
     ) -> Result<Membership>;
-    async fn delete_membership(
-        &self,
-        instance_id: &str,
-        org_id: &str,
-        user_id: &str,
-    ) -> Result<Membership>;
+    async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership>;
     async fn update_membership_metadata(
         &self,
         instance_id: &str,

@@ -55,11 +55,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or_else(|| ApiError::internal("request context missing"))
+        parts.extensions.get::<Ctx>().cloned().ok_or_else(|| ApiError::internal("request context missing"))
     }
 }
 
@@ -73,13 +69,9 @@ fn version_error(reason: String) -> ApiError {
 }
 
 fn api_version(headers: &HeaderMap, query: Option<&str>) -> Result<ApiVersion, ApiError> {
-    let from_header = headers
-        .get("clerk-api-version")
-        .map(|v| v.to_str().unwrap_or("").trim().to_owned());
+    let from_header = headers.get("clerk-api-version").map(|v| v.to_str().unwrap_or("").trim().to_owned());
     let from_query = query.and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "__clerk_api_version")
-            .map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "__clerk_api_version").map(|(_, v)| v.into_owned())
     });
     let raw = match (from_header, from_query) {
         (Some(_), Some(_)) => {
@@ -91,10 +83,7 @@ fn api_version(headers: &HeaderMap, query: Option<&str>) -> Result<ApiVersion, A
         (None, None) => DEFAULT_API_VERSION.to_owned(),
     };
     ApiVersion::parse(&raw).ok_or_else(|| {
-        version_error(format!(
-            "{raw:?} is not a supported version; supported versions are {}",
-            API_VERSIONS.join(", ")
-        ))
+        version_error(format!("{raw:?} is not a supported version; supported versions are {}", API_VERSIONS.join(", ")))
     })
 }
 
@@ -123,12 +112,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Arc<Insta
     }
     let invalid_key = || {
         let sentence = "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.";
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "clerk_key_invalid",
-            sentence,
-            sentence,
-        )
+        ApiError::new(StatusCode::UNAUTHORIZED, "clerk_key_invalid", sentence, sentence)
     };
     if roster_core::keys::environment_of(token).is_none() {
         return Err(invalid_key());
@@ -159,11 +143,7 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         let prepared = async {
             let instance = authenticate(&state, headers).await?;
             let version = api_version(headers, query)?;
-            Ok::<_, ApiError>(Ctx {
-                instance,
-                version,
-                trace_id: trace_id.clone(),
-            })
+            Ok::<_, ApiError>(Ctx { instance, version, trace_id: trace_id.clone() })
         }
         .await;
         let mut response = match prepared {

@@ -9,8 +9,12 @@ use serde_json::{json, Map, Value};
 
 use roster_core::DomainError;
 
+/// A Clerk error response. Boxed so `Result<T, ApiError>` stays one pointer wide on the happy path.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<ErrorBody>);
+
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
@@ -22,14 +26,23 @@ pub struct ApiError {
     pub cause: Option<String>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ErrorBody;
+
+    fn deref(&self) -> &ErrorBody {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ErrorBody {
+        &mut self.0
+    }
+}
+
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        message: impl Into<String>,
-        long: impl Into<String>,
-    ) -> Self {
-        Self {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>, long: impl Into<String>) -> Self {
+        Self(Box::new(ErrorBody {
             status,
             code,
             message: message.into(),
@@ -37,22 +50,16 @@ impl ApiError {
             meta: Map::new(),
             retry_after: None,
             cause: None,
-        }
+        }))
     }
 
     pub fn param(mut self, name: &str) -> Self {
-        self.meta
-            .insert("param_name".into(), Value::String(name.to_owned()));
+        self.meta.insert("param_name".into(), Value::String(name.to_owned()));
         self
     }
 
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "resource_not_found",
-            "not found",
-            "Resource not found",
-        )
+        Self::new(StatusCode::NOT_FOUND, "resource_not_found", "not found", "Resource not found")
     }
 
     pub fn missing(param: &str) -> Self {
@@ -76,13 +83,7 @@ impl ApiError {
     }
 
     pub fn invalid(param: &str, long: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "form_param_value_invalid",
-            "is invalid",
-            long,
-        )
-        .param(param)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "form_param_value_invalid", "is invalid", long).param(param)
     }
 
     /// A JSON value of the wrong type (catalog `FailedToParseRequestBody`).
@@ -95,10 +96,7 @@ impl ApiError {
             Value::Array(_) => "array",
             Value::Object(_) => "object",
         };
-        Self::invalid(
-            param,
-            format!("{param} is invalid. Received {got}, must be of type {expected}."),
-        )
+        Self::invalid(param, format!("{param} is invalid. Received {got}, must be of type {expected}."))
     }
 
     pub fn body_invalid() -> Self {
@@ -136,14 +134,9 @@ impl ApiError {
             "clerk_trace_id": trace_id,
         });
         let mut response = (self.status, crate::json_body(&body)).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -8,9 +8,7 @@ use axum::http::{header, StatusCode};
 use serde_json::{Map, Value};
 
 use roster_core::metadata::{self, Metadata};
-use roster_core::query::{
-    Order, OrderField, Pagination, DEFAULT_LIMIT, MAX_ARRAY_VALUES, MAX_LIMIT,
-};
+use roster_core::query::{Order, OrderField, Pagination, DEFAULT_LIMIT, MAX_ARRAY_VALUES, MAX_LIMIT};
 use roster_core::DomainError;
 
 use crate::error::{ApiError, ApiResult};
@@ -24,10 +22,7 @@ impl FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap_or("?").to_owned());
+        let content_type = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_owned());
         let limit = state.config.max_body_bytes;
         let bytes: Bytes = match axum::body::to_bytes(req.into_body(), limit).await {
             Ok(b) => b,
@@ -133,10 +128,7 @@ impl Form {
     /// A non-negative integer, absent or null -> None.
     pub fn non_negative_int(&mut self, key: &str) -> ApiResult<Option<i64>> {
         match self.nullable_int(key)?.flatten() {
-            Some(n) if n < 0 => Err(ApiError::invalid(
-                key,
-                format!("{key} must be greater than or equal to 0."),
-            )),
+            Some(n) if n < 0 => Err(ApiError::invalid(key, format!("{key} must be greater than or equal to 0."))),
             other => Ok(other),
         }
     }
@@ -149,11 +141,7 @@ impl Form {
             Some(other) => return Err(ApiError::wrong_type(key, &other, "array")),
         };
         if values.len() > MAX_ARRAY_VALUES {
-            return Err(DomainError::ArrayTooLong {
-                param: key.into(),
-                limit: MAX_ARRAY_VALUES,
-            }
-            .into());
+            return Err(DomainError::ArrayTooLong { param: key.into(), limit: MAX_ARRAY_VALUES }.into());
         }
         values
             .into_iter()
@@ -180,13 +168,17 @@ impl Form {
     pub fn datetime(&mut self, key: &str) -> ApiResult<Option<i64>> {
         match self.string(key)? {
             None => Ok(None),
-            Some(s) => parse_rfc3339(&s).map(Some).ok_or_else(|| {
-                ApiError::invalid(
-                    key,
-                    format!("{key} must be a valid date-time in RFC 3339 format."),
-                )
-            }),
+            Some(s) => parse_rfc3339(&s)
+                .map(Some)
+                .ok_or_else(|| ApiError::invalid(key, format!("{key} must be a valid date-time in RFC 3339 format."))),
         }
+    }
+}
+
+fn plus_from_space(value: String) -> String {
+    match value.strip_prefix(' ') {
+        Some(rest) => format!("+{rest}"),
+        None => value,
     }
 }
 
@@ -205,11 +197,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        Ok(Self {
-            pairs: form_urlencoded::parse(raw.as_bytes())
-                .into_owned()
-                .collect(),
-        })
+        Ok(Self { pairs: form_urlencoded::parse(raw.as_bytes()).into_owned().collect() })
     }
 }
 
@@ -217,9 +205,7 @@ impl Params {
     fn values<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a String> + 'a {
         self.pairs
             .iter()
-            .filter(move |(k, _)| {
-                k == key || (k.len() == key.len() + 2 && k.starts_with(key) && k.ends_with("[]"))
-            })
+            .filter(move |(k, _)| k == key || (k.len() == key.len() + 2 && k.starts_with(key) && k.ends_with("[]")))
             .map(|(_, v)| v)
     }
 
@@ -233,37 +219,34 @@ impl Params {
         self.string(key).map(|s| s.to_lowercase())
     }
 
+    /// Phone numbers: a literal `+` arrives form-decoded as a space, and no phone number starts with a
+    /// space, so a leading space is read back as `+`.
+    pub fn phones(&self, key: &str) -> ApiResult<Vec<String>> {
+        Ok(self.strings(key)?.into_iter().map(plus_from_space).collect())
+    }
+
+    /// A lowercased free-text phone filter, with a leading space read as `+`.
+    pub fn phone_text(&self, key: &str) -> Option<String> {
+        self.text(key).map(plus_from_space)
+    }
+
     /// Every value of an array parameter, at most 100.
     pub fn strings(&self, key: &str) -> ApiResult<Vec<String>> {
-        let values: Vec<String> = self
-            .values(key)
-            .filter(|v| !v.is_empty())
-            .cloned()
-            .collect();
+        let values: Vec<String> = self.values(key).filter(|v| !v.is_empty()).cloned().collect();
         if values.len() > MAX_ARRAY_VALUES {
-            return Err(DomainError::ArrayTooLong {
-                param: key.into(),
-                limit: MAX_ARRAY_VALUES,
-            }
-            .into());
+            return Err(DomainError::ArrayTooLong { param: key.into(), limit: MAX_ARRAY_VALUES }.into());
         }
         Ok(values)
     }
 
     fn not_allowed(key: &str, value: &str) -> ApiError {
-        ApiError::invalid(
-            key,
-            format!("{value} does not match one of the allowed values for parameter {key}"),
-        )
+        ApiError::invalid(key, format!("{value} does not match one of the allowed values for parameter {key}"))
     }
 
     pub fn int(&self, key: &str) -> ApiResult<Option<i64>> {
         match self.string(key) {
             None => Ok(None),
-            Some(v) => v
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| Self::not_allowed(key, &v)),
+            Some(v) => v.parse::<i64>().map(Some).map_err(|_| Self::not_allowed(key, &v)),
         }
     }
 
@@ -292,10 +275,11 @@ impl Params {
         Ok(Pagination { limit, offset })
     }
 
+    /// The first non-empty `order_by` (Clerk keeps only the first when several are given).
     pub fn order<F: OrderField>(&self, default: Order<F>) -> ApiResult<Order<F>> {
-        match self.string("order_by") {
+        match self.values("order_by").find(|v| !v.is_empty()) {
             None => Ok(default),
-            Some(raw) => Order::parse(&raw).ok_or_else(|| Self::not_allowed("order_by", &raw)),
+            Some(raw) => Order::parse(raw).ok_or_else(|| Self::not_allowed("order_by", raw)),
         }
     }
 }

@@ -29,9 +29,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            max_body_bytes: 1024 * 1024,
-        }
+        Self { max_body_bytes: 1024 * 1024 }
     }
 }
 
@@ -43,10 +41,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        Self {
-            store,
-            config: Arc::new(config),
-        }
+        Self { store, config: Arc::new(config) }
     }
 }
 
@@ -55,10 +50,7 @@ pub(crate) fn json_body<T: Serialize>(value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(bytes) => {
             let mut response = bytes.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             response
         }
         Err(e) => error::ApiError::internal(format!("serializing response: {e}")).into_response(),
@@ -66,8 +58,7 @@ pub(crate) fn json_body<T: Serialize>(value: &T) -> Response {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    error::ApiError::internal("handler panicked")
-        .into_response_with(&format!("{:032x}", rand::random::<u128>()))
+    error::ApiError::internal("handler panicked").into_response_with(&format!("{:032x}", rand::random::<u128>()))
 }
 
 /// The whole application: `/v1` routes behind the request-context middleware, Clerk-shaped 404s
@@ -76,17 +67,12 @@ pub fn router(state: AppState) -> Router {
     let v1 = routes::routes()
         .fallback(context::not_found)
         .method_not_allowed_fallback(context::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            context::middleware,
-        ));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware));
     Router::new()
         .nest("/v1", v1)
         .fallback(context::not_found)
         .layer(axum::middleware::from_fn(context::render_errors))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            panic_response,
-        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 
@@ -96,7 +82,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }

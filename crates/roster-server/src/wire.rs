@@ -188,10 +188,5 @@ pub fn role(r: &Role) -> api::Role {
 }
 
 pub fn deleted(object: &str, id: &str, slug: Option<&str>) -> api::DeletedObject {
-    api::DeletedObject {
-        object: object.into(),
-        id: Some(id.into()),
-        slug: slug.map(Into::into),
-        deleted: true,
-    }
+    api::DeletedObject { object: object.into(), id: Some(id.into()), slug: slug.map(Into::into), deleted: true }
 }

@@ -31,14 +31,8 @@ pub fn routes() -> Router<AppState> {
             "/organizations/{organization_id}/memberships/{user_id}/metadata",
             patch(update_organization_membership_metadata),
         )
-        .route(
-            "/organization_memberships",
-            get(instance_get_organization_memberships),
-        )
-        .route(
-            "/users/{user_id}/organization_memberships",
-            get(users_get_organization_memberships),
-        )
+        .route("/organization_memberships", get(instance_get_organization_memberships))
+        .route("/users/{user_id}/organization_memberships", get(users_get_organization_memberships))
 }
 
 fn one(m: &Membership) -> Response {
@@ -63,17 +57,8 @@ async fn create_organization_membership(
     let role = form.required_string("role")?;
     let public_metadata = form.metadata("public_metadata")?.unwrap_or_default();
     let private_metadata = form.metadata("private_metadata")?.unwrap_or_default();
-    let new = NewMembership {
-        organization_id,
-        user_id,
-        role,
-        public_metadata,
-        private_metadata,
-    };
-    Ok(one(&state
-        .store
-        .create_membership(&ctx.instance.id, new)
-        .await?))
+    let new = NewMembership { organization_id, user_id, role, public_metadata, private_metadata };
+    Ok(one(&state.store.create_membership(&ctx.instance.id, new).await?))
 }
 
 /// The member filters shared by the membership lists.
@@ -84,12 +69,12 @@ fn member_filter(q: &Params) -> ApiResult<MembershipFilter> {
             user_ids,
             exclude_user_ids,
             email_addresses: q.strings("email_address")?,
-            phone_numbers: q.strings("phone_number")?,
+            phone_numbers: q.phones("phone_number")?,
             usernames: q.strings("username")?,
             web3_wallets: q.strings("web3_wallet")?,
             query: q.text("query"),
             email_address_query: q.text("email_address_query"),
-            phone_number_query: q.text("phone_number_query"),
+            phone_number_query: q.phone_text("phone_number_query"),
             username_query: q.text("username_query"),
             name_query: q.text("name_query"),
             created_at_before: q.int("created_at_before")?,
@@ -112,12 +97,7 @@ async fn list_organization_memberships(
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
     let org_id = ids.one();
-    Ok(page(
-        &state
-            .store
-            .list_memberships(&ctx.instance.id, Some(&org_id), filter, order, pagination)
-            .await?,
-    ))
+    Ok(page(&state.store.list_memberships(&ctx.instance.id, Some(&org_id), filter, order, pagination).await?))
 }
 
 async fn update_organization_membership(
@@ -128,22 +108,12 @@ async fn update_organization_membership(
 ) -> ApiResult<Response> {
     let (org_id, user_id) = ids.two();
     let role = form.required_string("role")?;
-    Ok(one(&state
-        .store
-        .update_membership_role(&ctx.instance.id, &org_id, &user_id, &role)
-        .await?))
+    Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org_id, &user_id, &role).await?))
 }
 
-async fn delete_organization_membership(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-) -> ApiResult<Response> {
+async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     let (org_id, user_id) = ids.two();
-    Ok(one(&state
-        .store
-        .delete_membership(&ctx.instance.id, &org_id, &user_id)
-        .await?))
+    Ok(one(&state.store.delete_membership(&ctx.instance.id, &org_id, &user_id).await?))
 }
 
 async fn update_organization_membership_metadata(
@@ -160,10 +130,7 @@ async fn update_organization_membership_metadata(
         private: form.metadata("private_metadata")?,
         unsafe_: None,
     };
-    Ok(one(&state
-        .store
-        .update_membership_metadata(&ctx.instance.id, &org_id, &user_id, update)
-        .await?))
+    Ok(one(&state.store.update_membership_metadata(&ctx.instance.id, &org_id, &user_id, update).await?))
 }
 
 async fn instance_get_organization_memberships(
@@ -174,12 +141,7 @@ async fn instance_get_organization_memberships(
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
     let filter = MembershipFilter::default();
-    Ok(page(
-        &state
-            .store
-            .list_memberships(&ctx.instance.id, None, filter, order, pagination)
-            .await?,
-    ))
+    Ok(page(&state.store.list_memberships(&ctx.instance.id, None, filter, order, pagination).await?))
 }
 
 async fn users_get_organization_memberships(
@@ -189,10 +151,5 @@ async fn users_get_organization_memberships(
     q: Params,
 ) -> ApiResult<Response> {
     let pagination = q.pagination()?;
-    Ok(page(
-        &state
-            .store
-            .list_user_memberships(&ctx.instance.id, &ids.one(), pagination)
-            .await?,
-    ))
+    Ok(page(&state.store.list_user_memberships(&ctx.instance.id, &ids.one(), pagination).await?))
 }

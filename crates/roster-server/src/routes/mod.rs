@@ -9,8 +9,5 @@ use axum::Router;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(memberships::routes())
-        .merge(organizations::routes())
-        .merge(users::routes())
+    Router::new().merge(memberships::routes()).merge(organizations::routes()).merge(users::routes())
 }

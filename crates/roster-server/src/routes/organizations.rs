@@ -19,15 +19,10 @@ use crate::{json_body, wire, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/organizations",
-            post(create_organization).get(list_organizations),
-        )
+        .route("/organizations", post(create_organization).get(list_organizations))
         .route(
             "/organizations/{organization_id}",
-            get(get_organization)
-                .patch(update_organization)
-                .delete(delete_organization),
+            get(get_organization).patch(update_organization).delete(delete_organization),
         )
         .route(
             "/organizations/{organization_id}/metadata",
@@ -45,11 +40,7 @@ fn validate_slug(slug: Option<String>) -> ApiResult<Option<String>> {
     }
 }
 
-async fn create_organization(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Body(mut form): Body,
-) -> ApiResult<Response> {
+async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
     let name = form.required_string("name")?;
     rules::validate_org_name(&name)?;
     let new = NewOrganization {
@@ -62,23 +53,14 @@ async fn create_organization(
         created_at: form.datetime("created_at")?,
         role_set_key: form.string("role_set_key")?,
     };
-    let org = state
-        .store
-        .create_organization(&ctx.instance.id, new)
-        .await?;
+    let org = state.store.create_organization(&ctx.instance.id, new).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
-async fn list_organizations(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: Params,
-) -> ApiResult<Response> {
+async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     let (user_ids, exclude_user_ids) = split_signed(q.strings("user_id")?);
     let (organization_ids, exclude_organization_ids) = split_signed(q.strings("organization_id")?);
-    let view = OrgView {
-        members_count: q.bool("include_members_count")?.unwrap_or(false),
-    };
+    let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
     let filter = OrganizationFilter {
         query: q.text("query"),
         user_ids,
@@ -91,36 +73,17 @@ async fn list_organizations(
     };
     let order = q.order(OrganizationOrder::default())?;
     let pagination = q.pagination()?;
-    let page = state
-        .store
-        .list_organizations(&ctx.instance.id, filter, order, pagination)
-        .await?;
+    let page = state.store.list_organizations(&ctx.instance.id, filter, order, pagination).await?;
     Ok(json_body(&api::Organizations {
-        data: page
-            .data
-            .iter()
-            .map(|o| wire::organization(o, view))
-            .collect(),
+        data: page.data.iter().map(|o| wire::organization(o, view)).collect(),
         total_count: page.total_count,
     }))
 }
 
-async fn get_organization(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    q: Params,
-) -> ApiResult<Response> {
-    let view = OrgView {
-        members_count: q.bool("include_members_count")?.unwrap_or(false),
-    };
-    let missing = q
-        .bool("include_missing_member_with_elevated_permissions")?
-        .unwrap_or(false);
-    let org = state
-        .store
-        .get_organization(&ctx.instance.id, &ids.one(), missing)
-        .await?;
+async fn get_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids, q: Params) -> ApiResult<Response> {
+    let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
+    let missing = q.bool("include_missing_member_with_elevated_permissions")?.unwrap_or(false);
+    let org = state.store.get_organization(&ctx.instance.id, &ids.one(), missing).await?;
     Ok(json_body(&wire::organization(&org, view)))
 }
 
@@ -140,14 +103,8 @@ async fn update_organization(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
-    let mut allowed = vec![
-        "name",
-        "slug",
-        "max_allowed_memberships",
-        "admin_delete_enabled",
-        "created_at",
-        "role_set_key",
-    ];
+    let mut allowed =
+        vec!["name", "slug", "max_allowed_memberships", "admin_delete_enabled", "created_at", "role_set_key"];
     if ctx.version.metadata_on_update() {
         allowed.extend(["public_metadata", "private_metadata"]);
     }
@@ -165,27 +122,13 @@ async fn update_organization(
         role_set_key: form.nullable_string("role_set_key")?,
         metadata: metadata_update(&mut form, MetadataMode::Replace)?,
     };
-    let org = state
-        .store
-        .update_organization(&ctx.instance.id, &ids.one(), update)
-        .await?;
+    let org = state.store.update_organization(&ctx.instance.id, &ids.one(), update).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
-async fn delete_organization(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-) -> ApiResult<Response> {
-    let org = state
-        .store
-        .delete_organization(&ctx.instance.id, &ids.one())
-        .await?;
-    Ok(json_body(&wire::deleted(
-        "organization",
-        &org.id,
-        Some(&org.slug),
-    )))
+async fn delete_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    let org = state.store.delete_organization(&ctx.instance.id, &ids.one()).await?;
+    Ok(json_body(&wire::deleted("organization", &org.id, Some(&org.slug))))
 }
 
 async fn change_metadata(
@@ -197,10 +140,7 @@ async fn change_metadata(
 ) -> ApiResult<Response> {
     form.only(&["public_metadata", "private_metadata"])?;
     let update = metadata_update(&mut form, mode)?;
-    let org = state
-        .store
-        .update_organization_metadata(&ctx.instance.id, &ids.one(), update)
-        .await?;
+    let org = state.store.update_organization_metadata(&ctx.instance.id, &ids.one(), update).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 

@@ -21,18 +21,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/users", post(create_user).get(get_user_list))
         .route("/users/count", get(get_users_count))
-        .route(
-            "/users/{user_id}",
-            get(get_user).patch(update_user).delete(delete_user),
-        )
+        .route("/users/{user_id}", get(get_user).patch(update_user).delete(delete_user))
         .route("/users/{user_id}/ban", post(ban_user))
         .route("/users/{user_id}/unban", post(unban_user))
         .route("/users/{user_id}/lock", post(lock_user))
         .route("/users/{user_id}/unlock", post(unlock_user))
-        .route(
-            "/users/{user_id}/metadata",
-            axum::routing::patch(update_user_metadata).put(replace_user_metadata),
-        )
+        .route("/users/{user_id}/metadata", axum::routing::patch(update_user_metadata).put(replace_user_metadata))
 }
 
 const CREATE_FIELDS: &[&str] = &[
@@ -167,11 +161,7 @@ fn username(form: &mut Form) -> ApiResult<Option<Option<String>>> {
     Ok(value)
 }
 
-async fn create_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Body(mut form): Body,
-) -> ApiResult<Response> {
+async fn create_user(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
     form.only(CREATE_FIELDS)?;
     let new = NewUser {
         external_id: form.string("external_id")?.filter(|s| !s.is_empty()),
@@ -211,27 +201,27 @@ async fn create_user(
 
 fn user_filter(q: &Params) -> ApiResult<UserFilter> {
     let (user_ids, exclude_user_ids) = split_signed(q.strings("user_id")?);
+    let (organization_ids, exclude_organization_ids) = split_signed(q.strings("organization_id")?);
     Ok(UserFilter {
         user_ids,
         exclude_user_ids,
+        organization_ids,
+        exclude_organization_ids,
         email_addresses: q.strings("email_address")?,
-        phone_numbers: q.strings("phone_number")?,
+        phone_numbers: q.phones("phone_number")?,
         usernames: q.strings("username")?,
         web3_wallets: q.strings("web3_wallet")?,
         external_ids: q.strings("external_id")?,
-        organization_ids: q.strings("organization_id")?,
         query: q.text("query"),
         email_address_query: q.text("email_address_query"),
-        phone_number_query: q.text("phone_number_query"),
+        phone_number_query: q.phone_text("phone_number_query"),
         username_query: q.text("username_query"),
         name_query: q.text("name_query"),
         banned: q.bool("banned")?,
         created_at_before: q.int("created_at_before")?,
         created_at_after: q.int("created_at_after")?,
         last_active_at_before: q.int("last_active_at_before")?,
-        last_active_at_after: q
-            .int("last_active_at_after")?
-            .or(q.int("last_active_at_since")?),
+        last_active_at_after: q.int("last_active_at_after")?.or(q.int("last_active_at_since")?),
         last_sign_in_at_before: q.int("last_sign_in_at_before")?,
         last_sign_in_at_after: q.int("last_sign_in_at_after")?,
     })
@@ -241,51 +231,24 @@ async fn get_user_list(State(state): State<AppState>, ctx: Ctx, q: Params) -> Ap
     let filter = user_filter(&q)?;
     let order = q.order(UserOrder::default())?;
     let pagination = q.pagination()?;
-    let page = state
-        .store
-        .list_users(&ctx.instance.id, filter, order, pagination)
-        .await?;
-    Ok(json_body(
-        &page.data.iter().map(wire::user).collect::<Vec<_>>(),
-    ))
+    let page = state.store.list_users(&ctx.instance.id, filter, order, pagination).await?;
+    Ok(json_body(&page.data.iter().map(wire::user).collect::<Vec<_>>()))
 }
 
-async fn get_users_count(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    q: Params,
-) -> ApiResult<Response> {
+async fn get_users_count(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     let filter = user_filter(&q)?;
     let page = state
         .store
-        .list_users(
-            &ctx.instance.id,
-            filter,
-            UserOrder::default(),
-            Pagination {
-                limit: 0,
-                offset: 0,
-            },
-        )
+        .list_users(&ctx.instance.id, filter, UserOrder::default(), Pagination { limit: 0, offset: 0 })
         .await?;
-    Ok(json_body(&api::TotalCount {
-        object: "total_count".into(),
-        total_count: page.total_count,
-    }))
+    Ok(json_body(&api::TotalCount { object: "total_count".into(), total_count: page.total_count }))
 }
 
 async fn get_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    Ok(json_body(&wire::user(
-        &state.store.get_user(&ctx.instance.id, &ids.one()).await?,
-    )))
+    Ok(json_body(&wire::user(&state.store.get_user(&ctx.instance.id, &ids.one()).await?)))
 }
 
-async fn update_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
-) -> ApiResult<Response> {
+async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut form): Body) -> ApiResult<Response> {
     let mut allowed = UPDATE_FIELDS.to_vec();
     if ctx.version.metadata_on_update() {
         allowed.extend(["public_metadata", "private_metadata", "unsafe_metadata"]);
@@ -293,7 +256,7 @@ async fn update_user(
     form.only(&allowed)?;
     let password = password_given(&mut form)?;
     let update = UserUpdate {
-        external_id: form.nullable_string("external_id")?,
+        external_id: form.nullable_string("external_id")?.map(|v| v.filter(|s| !s.is_empty())),
         first_name: form.nullable_string("first_name")?,
         last_name: form.nullable_string("last_name")?,
         locale: form.nullable_string("locale")?,
@@ -315,10 +278,7 @@ async fn update_user(
             unsafe_: form.metadata("unsafe_metadata")?,
         },
     };
-    let user = state
-        .store
-        .update_user(&ctx.instance.id, &ids.one(), update)
-        .await?;
+    let user = state.store.update_user(&ctx.instance.id, &ids.one(), update).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -335,10 +295,7 @@ async fn set_flag(
     banned: Option<bool>,
     locked: Option<bool>,
 ) -> ApiResult<Response> {
-    let user = state
-        .store
-        .set_user_flags(&ctx.instance.id, &ids.one(), banned, locked)
-        .await?;
+    let user = state.store.set_user_flags(&ctx.instance.id, &ids.one(), banned, locked).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -372,10 +329,7 @@ async fn change_metadata(
         private: form.metadata("private_metadata")?,
         unsafe_: form.metadata("unsafe_metadata")?,
     };
-    let user = state
-        .store
-        .update_user_metadata(&ctx.instance.id, &ids.one(), update)
-        .await?;
+    let user = state.store.update_user_metadata(&ctx.instance.id, &ids.one(), update).await?;
     Ok(json_body(&wire::user(&user)))
 }
 

@@ -157,3 +157,32 @@ impl TestApp {
             .clone()
     }
 }
+
+impl TestApp {
+    /// An authenticated request with an explicit `Clerk-API-Version` (or none at all).
+    pub fn request_version(&self, method: Method, path: &str, version: Option<&str>) -> reqwest::RequestBuilder {
+        let rb = self.client.request(method, self.url(path)).bearer_auth(&self.key);
+        match version {
+            Some(v) => rb.header("Clerk-API-Version", v),
+            None => rb,
+        }
+    }
+
+    /// Like `call`, with an explicit API version.
+    pub async fn call_version(&self, version: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let mut rb = self.request_version(method, path, Some(version));
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        self.send(rb).await
+    }
+
+    /// A request authenticated with another key (e.g. another instance's), current API version.
+    pub async fn call_as(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let mut rb = self.client.request(method, self.url(path)).bearer_auth(key).header("Clerk-API-Version", VERSION);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        self.send(rb).await
+    }
+}

@@ -4,8 +4,8 @@
 use rusqlite::types::Value;
 
 use roster_core::query::{
-    MembershipOrder, MembershipOrderField, Order, OrganizationOrder, OrganizationOrderField,
-    UserFilter, UserOrder, UserOrderField,
+    MembershipOrder, MembershipOrderField, Order, OrganizationOrder, OrganizationOrderField, UserFilter, UserOrder,
+    UserOrderField,
 };
 
 #[derive(Default)]
@@ -122,17 +122,19 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter) {
             "EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.organization_id IN {list})"
         ));
     }
+    if !f.exclude_organization_ids.is_empty() {
+        let list = sql.bind_list(&f.exclude_organization_ids);
+        sql.clause(format!(
+            "NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.organization_id IN {list})"
+        ));
+    }
 }
 
 /// `ORDER BY` for a text or number column: NULLs last in both directions, text case-insensitively
 /// (ASCII case folding, as SQLite's `lower`), ties by `tie` in the same direction.
 fn order_sql(column: &str, text: bool, descending: bool, tie: &str) -> String {
     let dir = if descending { "DESC" } else { "ASC" };
-    let key = if text {
-        format!("lower({column}) {dir}, {column} {dir}")
-    } else {
-        format!("{column} {dir}")
-    };
+    let key = if text { format!("lower({column}) {dir}, {column} {dir}") } else { format!("{column} {dir}") };
     format!(" ORDER BY ({column} IS NULL) ASC, {key}, {tie} {dir}")
 }
 

@@ -67,12 +67,8 @@ fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<()> {
 }
 
 pub fn list(c: &Connection) -> Tx<Vec<Instance>> {
-    let mut stmt = c.prepare(&format!(
-        "SELECT {INSTANCE_COLUMNS} FROM instances ORDER BY created_at, id"
-    ))?;
-    let rows = stmt
-        .query_map([], instance_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare(&format!("SELECT {INSTANCE_COLUMNS} FROM instances ORDER BY created_at, id"))?;
+    let rows = stmt.query_map([], instance_from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -93,19 +89,14 @@ pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
         }
         (Some(_), None) => Ok(Bootstrap::Existing),
         (None, secret) => {
-            let any: Option<String> = c
-                .query_row("SELECT id FROM instances LIMIT 1", [], |r| r.get(0))
-                .optional()?;
+            let any: Option<String> = c.query_row("SELECT id FROM instances LIMIT 1", [], |r| r.get(0)).optional()?;
             if any.is_some() && secret.is_none() {
                 return Ok(Bootstrap::Existing);
             }
             let instance = create(c, Environment::Development, "development")?;
             let (_, minted) = create_key(c, &instance.id, secret)?;
             let secret_key = if secret.is_some() { None } else { Some(minted) };
-            Ok(Bootstrap::Created {
-                instance,
-                secret_key,
-            })
+            Ok(Bootstrap::Created { instance, secret_key })
         }
     }
 }
@@ -113,19 +104,13 @@ pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
 fn key_exists(c: &Connection, secret: &str) -> Tx<bool> {
     let digest = keys::digest(secret);
     let mut stmt = c.prepare_cached("SELECT hash FROM api_keys WHERE lookup = ?1")?;
-    let hashes: Vec<String> = stmt
-        .query_map([&digest.lookup], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let hashes: Vec<String> = stmt.query_map([&digest.lookup], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(hashes.iter().any(|h| keys::verify(&digest, h)))
 }
 
 pub fn create_key(c: &Connection, instance_id: &str, secret: Option<&str>) -> Tx<(ApiKey, String)> {
-    let instance = load_instance(c, instance_id).map_err(|_| {
-        DomainError::invalid(
-            "instance",
-            format!("No instance was found with id {instance_id}"),
-        )
-    })?;
+    let instance = load_instance(c, instance_id)
+        .map_err(|_| DomainError::invalid("instance", format!("No instance was found with id {instance_id}")))?;
     let secret = match secret {
         Some(s) => {
             if keys::environment_of(s) != Some(instance.environment) {
@@ -134,11 +119,7 @@ pub fn create_key(c: &Connection, instance_id: &str, secret: Option<&str>) -> Tx
                     format!(
                         "a {} instance takes keys starting with {}",
                         instance.environment.as_str(),
-                        if instance.environment == Environment::Production {
-                            "sk_live_"
-                        } else {
-                            "sk_test_"
-                        }
+                        if instance.environment == Environment::Production { "sk_live_" } else { "sk_test_" }
                     ),
                 )
                 .into());
@@ -163,13 +144,7 @@ pub fn create_key(c: &Connection, instance_id: &str, secret: Option<&str>) -> Tx
 }
 
 fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKey> {
-    Ok(ApiKey {
-        id: r.get(0)?,
-        instance_id: r.get(1)?,
-        hint: r.get(2)?,
-        created_at: r.get(3)?,
-        revoked_at: r.get(4)?,
-    })
+    Ok(ApiKey { id: r.get(0)?, instance_id: r.get(1)?, hint: r.get(2)?, created_at: r.get(3)?, revoked_at: r.get(4)? })
 }
 
 pub fn list_keys(c: &Connection, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
@@ -177,9 +152,7 @@ pub fn list_keys(c: &Connection, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
         "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys \
          WHERE ?1 IS NULL OR instance_id = ?1 ORDER BY created_at, id",
     )?;
-    let rows = stmt
-        .query_map([instance_id], key_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let rows = stmt.query_map([instance_id], key_from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -198,19 +171,13 @@ pub fn revoke_key(c: &Connection, key_id: &str) -> Tx<ApiKey> {
 }
 
 pub fn find_keys(c: &Connection, lookup: &str) -> Tx<Vec<KeyCandidate>> {
-    let mut stmt =
-        c.prepare_cached("SELECT instance_id, hash, revoked_at FROM api_keys WHERE lookup = ?1")?;
-    let found: Vec<(String, String, Option<i64>)> = stmt
-        .query_map([lookup], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare_cached("SELECT instance_id, hash, revoked_at FROM api_keys WHERE lookup = ?1")?;
+    let found: Vec<(String, String, Option<i64>)> =
+        stmt.query_map([lookup], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     found
         .into_iter()
         .map(|(instance_id, hash, revoked)| {
-            Ok(KeyCandidate {
-                hash,
-                revoked: revoked.is_some(),
-                instance: load_instance(c, &instance_id)?,
-            })
+            Ok(KeyCandidate { hash, revoked: revoked.is_some(), instance: load_instance(c, &instance_id)? })
         })
         .collect()
 }

@@ -62,9 +62,7 @@ fn query_page(
     instance_id: &str,
 ) -> Tx<Page<Membership>> {
     let total_count: i64 = c.query_row(
-        &format!(
-            "SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE {filters}"
-        ),
+        &format!("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE {filters}"),
         params_from_iter(sql.params.iter()),
         |r| r.get(0),
     )?;
@@ -108,25 +106,13 @@ pub fn list(
     query_page(c, sql, filters, order, page, instance_id)
 }
 
-pub fn list_for_user(
-    c: &Connection,
-    instance_id: &str,
-    user_id: &str,
-    page: Pagination,
-) -> Tx<Page<Membership>> {
+pub fn list_for_user(c: &Connection, instance_id: &str, user_id: &str, page: Pagination) -> Tx<Page<Membership>> {
     super::users::get(c, instance_id, user_id)?;
     let mut sql = Sql::default();
     let ins = sql.bind(instance_id.to_owned());
     let user = sql.bind(user_id.to_owned());
     let filters = format!("m.instance_id = {ins} AND m.user_id = {user}");
-    query_page(
-        c,
-        sql,
-        filters,
-        MembershipOrder::default(),
-        page,
-        instance_id,
-    )
+    query_page(c, sql, filters, MembershipOrder::default(), page, instance_id)
 }
 
 /// The membership of `user_id` in `org_id`, or 404.
@@ -158,8 +144,7 @@ pub fn insert(
          private_metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
     .execute(params![id, instance_id, org_id, user_id, role_id, to_json(public), to_json(private), now])?;
-    c.prepare_cached("UPDATE organizations SET members_count = members_count + 1 WHERE id = ?1")?
-        .execute([org_id])?;
+    c.prepare_cached("UPDATE organizations SET members_count = members_count + 1 WHERE id = ?1")?.execute([org_id])?;
     Ok(id)
 }
 
@@ -181,31 +166,13 @@ pub fn create(c: &Connection, instance_id: &str, new: NewMembership) -> Tx<Membe
         return Err(DomainError::AlreadyMember(new.user_id).into());
     }
     rules::check_quota(org.members_count, org.max_allowed_memberships)?;
-    insert(
-        c,
-        instance_id,
-        &org.id,
-        &new.user_id,
-        &role.id,
-        &new.public_metadata,
-        &new.private_metadata,
-        now_millis(),
-    )?;
+    insert(c, instance_id, &org.id, &new.user_id, &role.id, &new.public_metadata, &new.private_metadata, now_millis())?;
     get(c, instance_id, &org.id, &new.user_id)
 }
 
 /// How many members of the organization other than `user_id` hold a managing role.
-fn other_managers(
-    c: &Connection,
-    org_id: &str,
-    user_id: &str,
-    roles: &HashMap<String, Role>,
-) -> Tx<i64> {
-    let managers: Vec<String> = roles
-        .values()
-        .filter(|r| r.can_manage_memberships())
-        .map(|r| r.id.clone())
-        .collect();
+fn other_managers(c: &Connection, org_id: &str, user_id: &str, roles: &HashMap<String, Role>) -> Tx<i64> {
+    let managers: Vec<String> = roles.values().filter(|r| r.can_manage_memberships()).map(|r| r.id.clone()).collect();
     if managers.is_empty() {
         return Ok(0);
     }
@@ -232,34 +199,24 @@ fn current_role<'a>(
     roles: &'a HashMap<String, Role>,
 ) -> Tx<Option<&'a Role>> {
     let role_id: String = c
-        .prepare_cached(
-            "SELECT role_id FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
-        )?
+        .prepare_cached("SELECT role_id FROM memberships WHERE organization_id = ?1 AND user_id = ?2")?
         .query_row([org_id, user_id], |r| r.get(0))?;
     Ok(roles.get(&role_id))
 }
 
-pub fn update_role(
-    c: &Connection,
-    instance_id: &str,
-    org_id: &str,
-    user_id: &str,
-    role_key: &str,
-) -> Tx<Membership> {
+pub fn update_role(c: &Connection, instance_id: &str, org_id: &str, user_id: &str, role_key: &str) -> Tx<Membership> {
     orgs::by_id(c, instance_id, org_id)?;
     get(c, instance_id, org_id, user_id)?;
     let roles = roles_by_id(c, instance_id)?;
-    let new_role = roles
-        .values()
-        .find(|r| r.key == role_key)
-        .ok_or_else(DomainError::role_not_found)?;
-    let was_manager =
-        current_role(c, org_id, user_id, &roles)?.is_some_and(Role::can_manage_memberships);
+    let new_role = roles.values().find(|r| r.key == role_key).ok_or_else(DomainError::role_not_found)?;
+    let was_manager = current_role(c, org_id, user_id, &roles)?.is_some_and(Role::can_manage_memberships);
     if was_manager && !new_role.can_manage_memberships() {
         rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
     }
-    c.prepare_cached("UPDATE memberships SET role_id = ?3, updated_at = ?4 WHERE organization_id = ?1 AND user_id = ?2")?
-        .execute(params![org_id, user_id, new_role.id, now_millis()])?;
+    c.prepare_cached(
+        "UPDATE memberships SET role_id = ?3, updated_at = ?4 WHERE organization_id = ?1 AND user_id = ?2",
+    )?
+    .execute(params![org_id, user_id, new_role.id, now_millis()])?;
     get(c, instance_id, org_id, user_id)
 }
 
@@ -272,8 +229,7 @@ pub fn delete(c: &Connection, instance_id: &str, org_id: &str, user_id: &str) ->
     }
     c.prepare_cached("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2")?
         .execute([org_id, user_id])?;
-    c.prepare_cached("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1")?
-        .execute([org_id])?;
+    c.prepare_cached("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1")?.execute([org_id])?;
     let mut membership = membership;
     membership.organization.members_count -= 1;
     Ok(membership)
@@ -288,28 +244,12 @@ pub fn update_metadata(
 ) -> Tx<Membership> {
     orgs::by_id(c, instance_id, org_id)?;
     let mut m = get(c, instance_id, org_id, user_id)?;
-    MetadataUpdate::apply(
-        update.mode,
-        "public_metadata",
-        &mut m.public_metadata,
-        update.public,
-    )?;
-    MetadataUpdate::apply(
-        update.mode,
-        "private_metadata",
-        &mut m.private_metadata,
-        update.private,
-    )?;
+    MetadataUpdate::apply(update.mode, "public_metadata", &mut m.public_metadata, update.public)?;
+    MetadataUpdate::apply(update.mode, "private_metadata", &mut m.private_metadata, update.private)?;
     c.prepare_cached(
         "UPDATE memberships SET public_metadata = ?3, private_metadata = ?4, updated_at = ?5 \
          WHERE organization_id = ?1 AND user_id = ?2",
     )?
-    .execute(params![
-        org_id,
-        user_id,
-        to_json(&m.public_metadata),
-        to_json(&m.private_metadata),
-        now_millis()
-    ])?;
+    .execute(params![org_id, user_id, to_json(&m.public_metadata), to_json(&m.private_metadata), now_millis()])?;
     get(c, instance_id, org_id, user_id)
 }

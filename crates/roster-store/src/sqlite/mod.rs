@@ -17,16 +17,13 @@ use async_trait::async_trait;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
-use roster_core::model::{
-    ApiKey, Environment, Instance, Membership, Organization, Page, Role, User,
-};
+use roster_core::model::{ApiKey, Environment, Instance, Membership, Organization, Page, Role, User};
 use roster_core::query::{
-    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination,
-    UserFilter, UserOrder,
+    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, UserFilter, UserOrder,
 };
 use roster_core::store::{
-    Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewUser,
-    OrganizationUpdate, Result, UserUpdate,
+    Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewUser, OrganizationUpdate, Result,
+    UserUpdate,
 };
 use roster_core::{DomainError, Store};
 
@@ -51,10 +48,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self {
-            durability: Durability::Full,
-            read_connections: 8,
-        }
+        Self { durability: Durability::Full, read_connections: 8 }
     }
 }
 
@@ -121,32 +115,23 @@ impl SqliteStore {
         let internal = |e: rusqlite::Error| DomainError::Internal(format!("opening {path}: {e}"));
         if let Some(parent) = Path::new(path).parent() {
             if !parent.as_os_str().is_empty() && !parent.exists() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| DomainError::Internal(e.to_string()))?;
+                std::fs::create_dir_all(parent).map_err(|e| DomainError::Internal(e.to_string()))?;
             }
         }
         let mut conn = Connection::open(path).map_err(internal)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(internal)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(internal)?;
         configure(&conn, options.durability).map_err(internal)?;
         migrate::run(&mut conn).map_err(internal)?;
 
         let durability = options.durability;
         let manager = SqliteConnectionManager::file(path)
-            .with_flags(
-                OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_URI,
-            )
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI)
             .with_init(move |c| configure(c, durability));
         let readers = r2d2::Pool::builder()
             .max_size(options.read_connections.max(1))
             .build(manager)
             .map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
-        Ok(Self {
-            writer: Writer::start(conn),
-            readers,
-        })
+        Ok(Self { writer: Writer::start(conn), readers })
     }
 
     /// Run a read on a pooled connection, off the async threads, in one snapshot.
@@ -157,11 +142,8 @@ impl SqliteStore {
     {
         let pool = self.readers.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = pool
-                .get()
-                .map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
-            conn.execute_batch("BEGIN")
-                .map_err(|e| DomainError::from(db(e)))?;
+            let conn = pool.get().map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
+            conn.execute_batch("BEGIN").map_err(|e| DomainError::from(db(e)))?;
             let out = work(&conn);
             let _ = conn.execute_batch("COMMIT");
             out.map_err(DomainError::from)
@@ -175,9 +157,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance> {
         let name = name.to_owned();
-        self.writer
-            .write(move |c| instances::create(c, environment, &name))
-            .await
+        self.writer.write(move |c| instances::create(c, environment, &name)).await
     }
 
     async fn list_instances(&self) -> Result<Vec<Instance>> {
@@ -186,33 +166,22 @@ impl Store for SqliteStore {
 
     async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap> {
         let secret = secret_key.map(str::to_owned);
-        self.writer
-            .write(move |c| instances::bootstrap(c, secret.as_deref()))
-            .await
+        self.writer.write(move |c| instances::bootstrap(c, secret.as_deref())).await
     }
 
-    async fn create_key(
-        &self,
-        instance_id: &str,
-        secret: Option<&str>,
-    ) -> Result<(ApiKey, String)> {
+    async fn create_key(&self, instance_id: &str, secret: Option<&str>) -> Result<(ApiKey, String)> {
         let (id, secret) = (instance_id.to_owned(), secret.map(str::to_owned));
-        self.writer
-            .write(move |c| instances::create_key(c, &id, secret.as_deref()))
-            .await
+        self.writer.write(move |c| instances::create_key(c, &id, secret.as_deref())).await
     }
 
     async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>> {
         let id = instance_id.map(str::to_owned);
-        self.read(move |c| instances::list_keys(c, id.as_deref()))
-            .await
+        self.read(move |c| instances::list_keys(c, id.as_deref())).await
     }
 
     async fn revoke_key(&self, key_id: &str) -> Result<ApiKey> {
         let id = key_id.to_owned();
-        self.writer
-            .write(move |c| instances::revoke_key(c, &id))
-            .await
+        self.writer.write(move |c| instances::revoke_key(c, &id)).await
     }
 
     async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>> {
@@ -227,9 +196,7 @@ impl Store for SqliteStore {
 
     async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User> {
         let id = instance_id.to_owned();
-        self.writer
-            .write(move |c| users::create(c, &id, user))
-            .await
+        self.writer.write(move |c| users::create(c, &id, user)).await
     }
 
     async fn get_user(&self, instance_id: &str, user_id: &str) -> Result<User> {
@@ -245,39 +212,22 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<User>> {
         let ins = instance_id.to_owned();
-        self.read(move |c| users::list(c, &ins, &filter, order, page))
-            .await
+        self.read(move |c| users::list(c, &ins, &filter, order, page)).await
     }
 
-    async fn update_user(
-        &self,
-        instance_id: &str,
-        user_id: &str,
-        update: UserUpdate,
-    ) -> Result<User> {
+    async fn update_user(&self, instance_id: &str, user_id: &str, update: UserUpdate) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.writer
-            .write(move |c| users::update(c, &ins, &id, update))
-            .await
+        self.writer.write(move |c| users::update(c, &ins, &id, update)).await
     }
 
     async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<()> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.writer
-            .write(move |c| users::delete(c, &ins, &id))
-            .await
+        self.writer.write(move |c| users::delete(c, &ins, &id)).await
     }
 
-    async fn update_user_metadata(
-        &self,
-        instance_id: &str,
-        user_id: &str,
-        update: MetadataUpdate,
-    ) -> Result<User> {
+    async fn update_user_metadata(&self, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.writer
-            .write(move |c| users::update_metadata(c, &ins, &id, update))
-            .await
+        self.writer.write(move |c| users::update_metadata(c, &ins, &id, update)).await
     }
 
     async fn set_user_flags(
@@ -288,16 +238,10 @@ impl Store for SqliteStore {
         locked: Option<bool>,
     ) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.writer
-            .write(move |c| users::set_flags(c, &ins, &id, banned, locked))
-            .await
+        self.writer.write(move |c| users::set_flags(c, &ins, &id, banned, locked)).await
     }
 
-    async fn create_organization(
-        &self,
-        instance_id: &str,
-        org: NewOrganization,
-    ) -> Result<Organization> {
+    async fn create_organization(&self, instance_id: &str, org: NewOrganization) -> Result<Organization> {
         let ins = instance_id.to_owned();
         self.writer.write(move |c| orgs::create(c, &ins, org)).await
     }
@@ -309,8 +253,7 @@ impl Store for SqliteStore {
         with_missing_admin: bool,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), id_or_slug.to_owned());
-        self.read(move |c| orgs::get(c, &ins, &id, with_missing_admin))
-            .await
+        self.read(move |c| orgs::get(c, &ins, &id, with_missing_admin)).await
     }
 
     async fn list_organizations(
@@ -321,8 +264,7 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<Organization>> {
         let ins = instance_id.to_owned();
-        self.read(move |c| orgs::list(c, &ins, &filter, order, page))
-            .await
+        self.read(move |c| orgs::list(c, &ins, &filter, order, page)).await
     }
 
     async fn update_organization(
@@ -332,9 +274,7 @@ impl Store for SqliteStore {
         update: OrganizationUpdate,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
-        self.writer
-            .write(move |c| orgs::update(c, &ins, &id, update))
-            .await
+        self.writer.write(move |c| orgs::update(c, &ins, &id, update)).await
     }
 
     async fn delete_organization(&self, instance_id: &str, org_id: &str) -> Result<Organization> {
@@ -349,20 +289,12 @@ impl Store for SqliteStore {
         update: MetadataUpdate,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
-        self.writer
-            .write(move |c| orgs::update_metadata(c, &ins, &id, update))
-            .await
+        self.writer.write(move |c| orgs::update_metadata(c, &ins, &id, update)).await
     }
 
-    async fn create_membership(
-        &self,
-        instance_id: &str,
-        membership: NewMembership,
-    ) -> Result<Membership> {
+    async fn create_membership(&self, instance_id: &str, membership: NewMembership) -> Result<Membership> {
         let ins = instance_id.to_owned();
-        self.writer
-            .write(move |c| memberships::create(c, &ins, membership))
-            .await
+        self.writer.write(move |c| memberships::create(c, &ins, membership)).await
     }
 
     async fn list_memberships(
@@ -374,8 +306,7 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<Membership>> {
         let (ins, org) = (instance_id.to_owned(), org_id.map(str::to_owned));
-        self.read(move |c| memberships::list(c, &ins, org.as_deref(), &filter, order, page))
-            .await
+        self.read(move |c| memberships::list(c, &ins, org.as_deref(), &filter, order, page)).await
     }
 
     async fn list_user_memberships(
@@ -385,8 +316,7 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<Membership>> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.read(move |c| memberships::list_for_user(c, &ins, &id, page))
-            .await
+        self.read(move |c| memberships::list_for_user(c, &ins, &id, page)).await
     }
 
     async fn update_membership_role(
@@ -396,31 +326,13 @@ impl Store for SqliteStore {
         user_id: &str,
         role: &str,
     ) -> Result<Membership> {
-        let (ins, org, user, role) = (
-            instance_id.to_owned(),
-            org_id.to_owned(),
-            user_id.to_owned(),
-            role.to_owned(),
-        );
-        self.writer
-            .write(move |c| memberships::update_role(c, &ins, &org, &user, &role))
-            .await
+        let (ins, org, user, role) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned(), role.to_owned());
+        self.writer.write(move |c| memberships::update_role(c, &ins, &org, &user, &role)).await
     }
 
-    async fn delete_membership(
-        &self,
-        instance_id: &str,
-        org_id: &str,
-        user_id: &str,
-    ) -> Result<Membership> {
-        let (ins, org, user) = (
-            instance_id.to_owned(),
-            org_id.to_owned(),
-            user_id.to_owned(),
-        );
-        self.writer
-            .write(move |c| memberships::delete(c, &ins, &org, &user))
-            .await
+    async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership> {
+        let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
+        self.writer.write(move |c| memberships::delete(c, &ins, &org, &user)).await
     }
 
     async fn update_membership_metadata(
@@ -430,13 +342,7 @@ impl Store for SqliteStore {
         user_id: &str,
         update: MetadataUpdate,
     ) -> Result<Membership> {
-        let (ins, org, user) = (
-            instance_id.to_owned(),
-            org_id.to_owned(),
-            user_id.to_owned(),
-        );
-        self.writer
-            .write(move |c| memberships::update_metadata(c, &ins, &org, &user, update))
-            .await
+        let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
+        self.writer.write(move |c| memberships::update_metadata(c, &ins, &org, &user, update)).await
     }
 }

@@ -10,19 +10,15 @@ use roster_core::store::{MetadataUpdate, NewOrganization, OrganizationUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{organization_order, Sql};
-use super::rows::{
-    load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS,
-};
+use super::rows::{load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
 use super::{memberships, Tx};
 
 /// The organization with this id in the instance, or 404.
 pub fn by_id(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
-    c.prepare_cached(&format!(
-        "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"
-    ))?
-    .query_row([instance_id, org_id], |r| org_from_row(r, 0))
-    .optional()?
-    .ok_or_else(|| DomainError::OrganizationNotFound.into())
+    c.prepare_cached(&format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"))?
+        .query_row([instance_id, org_id], |r| org_from_row(r, 0))
+        .optional()?
+        .ok_or_else(|| DomainError::OrganizationNotFound.into())
 }
 
 /// Whether the organization lacks a member holding `org:sys_memberships:manage`.
@@ -44,12 +40,7 @@ fn missing_manager(c: &Connection, instance_id: &str, org_id: &str) -> Tx<bool> 
     Ok(found.is_none())
 }
 
-pub fn get(
-    c: &Connection,
-    instance_id: &str,
-    id_or_slug: &str,
-    with_missing_admin: bool,
-) -> Tx<Organization> {
+pub fn get(c: &Connection, instance_id: &str, id_or_slug: &str, with_missing_admin: bool) -> Tx<Organization> {
     let mut org = c
         .prepare_cached(&format!(
             "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND (o.id = ?2 OR o.slug = ?2) \
@@ -59,8 +50,7 @@ pub fn get(
         .optional()?
         .ok_or(DomainError::OrganizationNotFound)?;
     if with_missing_admin {
-        org.missing_member_with_elevated_permissions =
-            Some(missing_manager(c, instance_id, &org.id)?);
+        org.missing_member_with_elevated_permissions = Some(missing_manager(c, instance_id, &org.id)?);
     }
     Ok(org)
 }
@@ -76,9 +66,7 @@ pub fn list(
     let ins = sql.bind(instance_id.to_owned());
     if let Some(q) = &f.query {
         let p = sql.bind(q.clone());
-        sql.clause(format!(
-            "(lower(o.id) = {p} OR instr(o.name_lower, {p}) > 0 OR instr(o.slug, {p}) > 0)"
-        ));
+        sql.clause(format!("(lower(o.id) = {p} OR instr(o.name_lower, {p}) > 0 OR instr(o.slug, {p}) > 0)"));
     }
     if !f.organization_ids.is_empty() {
         let list = sql.bind_list(&f.organization_ids);
@@ -117,8 +105,7 @@ pub fn list(
         .collect::<rusqlite::Result<_>>()?;
     if f.include_missing_member_with_elevated_permissions {
         for org in &mut data {
-            org.missing_member_with_elevated_permissions =
-                Some(missing_manager(c, instance_id, &org.id)?);
+            org.missing_member_with_elevated_permissions = Some(missing_manager(c, instance_id, &org.id)?);
         }
     }
     Ok(Page { data, total_count })
@@ -133,10 +120,7 @@ fn slug_taken(c: &Connection, instance_id: &str, slug: &str, except: Option<&str
 }
 
 fn slug_exists_error() -> DomainError {
-    DomainError::IdentifierExists {
-        param: "slug".into(),
-        what: "slug",
-    }
+    DomainError::IdentifierExists { param: "slug".into(), what: "slug" }
 }
 
 pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Organization> {
@@ -168,10 +152,7 @@ pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Org
             if exists.is_none() {
                 return Err(DomainError::CreatorNotFound(user_id.clone()).into());
             }
-            Some((
-                user_id.clone(),
-                role_by_key(c, instance_id, &instance.settings.creator_role)?,
-            ))
+            Some((user_id.clone(), role_by_key(c, instance_id, &instance.settings.creator_role)?))
         }
         None => None,
     };
@@ -198,26 +179,12 @@ pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Org
         ],
     )?;
     if let Some((user_id, role)) = creator {
-        memberships::insert(
-            c,
-            instance_id,
-            &id,
-            &user_id,
-            &role.id,
-            &Default::default(),
-            &Default::default(),
-            now,
-        )?;
+        memberships::insert(c, instance_id, &id, &user_id, &role.id, &Default::default(), &Default::default(), now)?;
     }
     by_id(c, instance_id, &id)
 }
 
-pub fn update(
-    c: &Connection,
-    instance_id: &str,
-    org_id: &str,
-    u: OrganizationUpdate,
-) -> Tx<Organization> {
+pub fn update(c: &Connection, instance_id: &str, org_id: &str, u: OrganizationUpdate) -> Tx<Organization> {
     let mut org = by_id(c, instance_id, org_id)?;
     if let Some(name) = u.name {
         org.name = name;
@@ -241,18 +208,8 @@ pub fn update(
         org.role_set_key = key;
     }
     let mode = u.metadata.mode;
-    MetadataUpdate::apply(
-        mode,
-        "public_metadata",
-        &mut org.public_metadata,
-        u.metadata.public,
-    )?;
-    MetadataUpdate::apply(
-        mode,
-        "private_metadata",
-        &mut org.private_metadata,
-        u.metadata.private,
-    )?;
+    MetadataUpdate::apply(mode, "public_metadata", &mut org.public_metadata, u.metadata.public)?;
+    MetadataUpdate::apply(mode, "private_metadata", &mut org.private_metadata, u.metadata.private)?;
     org.updated_at = now_millis().max(org.updated_at);
     c.execute(
         "UPDATE organizations SET name = ?2, name_lower = ?3, slug = ?4, max_allowed_memberships = ?5, \
@@ -275,29 +232,13 @@ pub fn update(
     Ok(org)
 }
 
-pub fn update_metadata(
-    c: &Connection,
-    instance_id: &str,
-    org_id: &str,
-    change: MetadataUpdate,
-) -> Tx<Organization> {
-    update(
-        c,
-        instance_id,
-        org_id,
-        OrganizationUpdate {
-            metadata: change,
-            ..Default::default()
-        },
-    )
+pub fn update_metadata(c: &Connection, instance_id: &str, org_id: &str, change: MetadataUpdate) -> Tx<Organization> {
+    update(c, instance_id, org_id, OrganizationUpdate { metadata: change, ..Default::default() })
 }
 
 pub fn delete(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
     let org = by_id(c, instance_id, org_id)?;
-    c.execute(
-        "DELETE FROM memberships WHERE organization_id = ?1",
-        [org_id],
-    )?;
+    c.execute("DELETE FROM memberships WHERE organization_id = ?1", [org_id])?;
     c.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
     Ok(org)
 }

@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use roster_core::metadata::Metadata;
-use roster_core::model::{
-    Environment, Instance, Organization, OrganizationSettings, Permission, Role,
-};
+use roster_core::model::{Environment, Instance, Organization, OrganizationSettings, Permission, Role};
 use roster_core::DomainError;
 
 use super::Tx;
@@ -43,8 +41,7 @@ pub fn org_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Organization> 
     })
 }
 
-pub const INSTANCE_COLUMNS: &str =
-    "id, environment, name, created_at, org_enabled, org_max_allowed_memberships, \
+pub const INSTANCE_COLUMNS: &str = "id, environment, name, created_at, org_enabled, org_max_allowed_memberships, \
      org_creator_role, org_admin_delete_enabled";
 
 pub fn instance_from_row(row: &Row<'_>) -> rusqlite::Result<Instance> {
@@ -64,13 +61,9 @@ pub fn instance_from_row(row: &Row<'_>) -> rusqlite::Result<Instance> {
 }
 
 pub fn load_instance(c: &Connection, instance_id: &str) -> Tx<Instance> {
-    c.query_row(
-        &format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"),
-        [instance_id],
-        instance_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
+    c.query_row(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"), [instance_id], instance_from_row)
+        .optional()?
+        .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
 }
 
 /// Every role of the instance with its permissions, ordered by creation.
@@ -124,25 +117,15 @@ pub fn load_roles(c: &Connection, instance_id: &str) -> Tx<Vec<Role>> {
 
 /// The roles of an instance indexed by id, for decorating membership rows.
 pub fn roles_by_id(c: &Connection, instance_id: &str) -> Tx<HashMap<String, Role>> {
-    Ok(load_roles(c, instance_id)?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect())
+    Ok(load_roles(c, instance_id)?.into_iter().map(|r| (r.id.clone(), r)).collect())
 }
 
 /// Find a role by key in the instance, or 404 "Organization role not found".
 pub fn role_by_key(c: &Connection, instance_id: &str, key: &str) -> Tx<Role> {
-    load_roles(c, instance_id)?
-        .into_iter()
-        .find(|r| r.key == key)
-        .ok_or_else(|| DomainError::role_not_found().into())
+    load_roles(c, instance_id)?.into_iter().find(|r| r.key == key).ok_or_else(|| DomainError::role_not_found().into())
 }
 
 /// Ids of the instance's roles that hold `org:sys_memberships:manage`.
 pub fn manager_role_ids(c: &Connection, instance_id: &str) -> Tx<Vec<String>> {
-    Ok(load_roles(c, instance_id)?
-        .into_iter()
-        .filter(|r| r.can_manage_memberships())
-        .map(|r| r.id)
-        .collect())
+    Ok(load_roles(c, instance_id)?.into_iter().filter(|r| r.can_manage_memberships()).map(|r| r.id).collect())
 }

@@ -52,7 +52,8 @@ fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-/// Attach identifications to users, in one query.
+/// Attach identifications to users, in one query. Within a creation millisecond they keep the order they
+/// were given in (`rowid`), not the random order of their ids: the first email address given comes first.
 fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
     if users.is_empty() {
         return Ok(());
@@ -62,7 +63,7 @@ fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
     let list = sql.bind_list(&ids);
     let mut stmt = c.prepare(&format!(
         "SELECT user_id, kind, id, value, reserved, created_at, updated_at FROM identifications \
-         WHERE user_id IN {list} ORDER BY created_at, id"
+         WHERE user_id IN {list} ORDER BY created_at, rowid"
     ))?;
     let mut by_user: HashMap<String, Vec<(String, Identification)>> = HashMap::new();
     for row in stmt.query_map(params_from_iter(sql.params.iter()), |r| {
@@ -95,9 +96,7 @@ fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
 
 pub fn get(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
     let mut user = c
-        .prepare_cached(&format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"
-        ))?
+        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"))?
         .query_row([instance_id, user_id], user_from_row)
         .optional()?
         .ok_or_else(|| DomainError::UserNotFound(user_id.to_owned()))?;
@@ -105,13 +104,7 @@ pub fn get(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
     Ok(user)
 }
 
-pub fn list(
-    c: &Connection,
-    instance_id: &str,
-    f: &UserFilter,
-    order: UserOrder,
-    page: Pagination,
-) -> Tx<Page<User>> {
+pub fn list(c: &Connection, instance_id: &str, f: &UserFilter, order: UserOrder, page: Pagination) -> Tx<Page<User>> {
     let mut sql = Sql::default();
     let ins = sql.bind(instance_id.to_owned());
     user_filter(&mut sql, f);
@@ -127,9 +120,8 @@ pub fn list(
         "SELECT {USER_COLUMNS} FROM users u WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
         user_order(order)
     ))?;
-    let mut data: Vec<User> = stmt
-        .query_map(params_from_iter(sql.params.iter()), user_from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut data: Vec<User> =
+        stmt.query_map(params_from_iter(sql.params.iter()), user_from_row)?.collect::<rusqlite::Result<_>>()?;
     attach_identifications(c, &mut data)?;
     Ok(Page { data, total_count })
 }
@@ -143,7 +135,9 @@ fn check_identification_free(
     except: Option<&str>,
 ) -> Tx<()> {
     let taken: Option<String> = c
-        .prepare_cached("SELECT user_id FROM identifications WHERE instance_id = ?1 AND kind = ?2 AND value_lower = ?3")?
+        .prepare_cached(
+            "SELECT user_id FROM identifications WHERE instance_id = ?1 AND kind = ?2 AND value_lower = ?3",
+        )?
         .query_row(params![instance_id, kind, value.to_lowercase()], |r| r.get(0))
         .optional()?;
     match taken {
@@ -160,42 +154,28 @@ fn check_identification_free(
     }
 }
 
-fn check_username_free(
-    c: &Connection,
-    instance_id: &str,
-    username: &str,
-    except: Option<&str>,
-) -> Tx<()> {
+fn check_username_free(c: &Connection, instance_id: &str, username: &str, except: Option<&str>) -> Tx<()> {
     let taken: Option<String> = c
         .prepare_cached("SELECT id FROM users WHERE instance_id = ?1 AND username_lower = ?2")?
         .query_row(params![instance_id, username.to_lowercase()], |r| r.get(0))
         .optional()?;
     match taken {
-        Some(owner) if Some(owner.as_str()) != except => Err(DomainError::IdentifierExists {
-            param: "username".into(),
-            what: "username",
+        Some(owner) if Some(owner.as_str()) != except => {
+            Err(DomainError::IdentifierExists { param: "username".into(), what: "username" }.into())
         }
-        .into()),
         _ => Ok(()),
     }
 }
 
-fn check_external_id_free(
-    c: &Connection,
-    instance_id: &str,
-    external_id: &str,
-    except: Option<&str>,
-) -> Tx<()> {
+fn check_external_id_free(c: &Connection, instance_id: &str, external_id: &str, except: Option<&str>) -> Tx<()> {
     let taken: Option<String> = c
         .prepare_cached("SELECT id FROM users WHERE instance_id = ?1 AND external_id = ?2")?
         .query_row(params![instance_id, external_id], |r| r.get(0))
         .optional()?;
     match taken {
-        Some(owner) if Some(owner.as_str()) != except => Err(DomainError::IdentifierExists {
-            param: "external_id".into(),
-            what: "external ID",
+        Some(owner) if Some(owner.as_str()) != except => {
+            Err(DomainError::IdentifierExists { param: "external_id".into(), what: "external ID" }.into())
         }
-        .into()),
         _ => Ok(()),
     }
 }
@@ -232,12 +212,7 @@ fn reindex(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
     fields.extend(user.username.as_deref());
     fields.extend(user.first_name.as_deref());
     fields.extend(user.last_name.as_deref());
-    for ident in user
-        .email_addresses
-        .iter()
-        .chain(&user.phone_numbers)
-        .chain(&user.web3_wallets)
-    {
+    for ident in user.email_addresses.iter().chain(&user.phone_numbers).chain(&user.web3_wallets) {
         fields.push(&ident.value);
     }
     let name_text = [user.first_name.as_deref(), user.last_name.as_deref()]
@@ -302,16 +277,8 @@ pub fn create(c: &Connection, instance_id: &str, new: NewUser) -> Tx<User> {
             now
         ],
     )?;
-    let email = insert_identifications(
-        c,
-        instance_id,
-        &id,
-        "email_address",
-        &new.email_addresses,
-        now,
-    )?;
-    let phone =
-        insert_identifications(c, instance_id, &id, "phone_number", &new.phone_numbers, now)?;
+    let email = insert_identifications(c, instance_id, &id, "email_address", &new.email_addresses, now)?;
+    let phone = insert_identifications(c, instance_id, &id, "phone_number", &new.phone_numbers, now)?;
     let web3 = insert_identifications(c, instance_id, &id, "web3_wallet", &new.web3_wallets, now)?;
     c.execute(
         "UPDATE users SET primary_email_address_id = ?2, primary_phone_number_id = ?3, primary_web3_wallet_id = ?4 \
@@ -334,10 +301,7 @@ fn set_primary(c: &Connection, user: &User, kind: &str, column: &str, ident_id: 
         )
         .into());
     }
-    c.execute(
-        &format!("UPDATE users SET {column} = ?2 WHERE id = ?1"),
-        params![user.id, ident_id],
-    )?;
+    c.execute(&format!("UPDATE users SET {column} = ?2 WHERE id = ?1"), params![user.id, ident_id])?;
     Ok(())
 }
 
@@ -359,24 +323,9 @@ pub fn update(c: &Connection, instance_id: &str, user_id: &str, u: UserUpdate) -
         set_primary(c, &user, "web3_wallet", "primary_web3_wallet_id", id)?;
     }
     let mode = u.metadata.mode;
-    MetadataUpdate::apply(
-        mode,
-        "public_metadata",
-        &mut user.public_metadata,
-        u.metadata.public,
-    )?;
-    MetadataUpdate::apply(
-        mode,
-        "private_metadata",
-        &mut user.private_metadata,
-        u.metadata.private,
-    )?;
-    MetadataUpdate::apply(
-        mode,
-        "unsafe_metadata",
-        &mut user.unsafe_metadata,
-        u.metadata.unsafe_,
-    )?;
+    MetadataUpdate::apply(mode, "public_metadata", &mut user.public_metadata, u.metadata.public)?;
+    MetadataUpdate::apply(mode, "private_metadata", &mut user.private_metadata, u.metadata.private)?;
+    MetadataUpdate::apply(mode, "unsafe_metadata", &mut user.unsafe_metadata, u.metadata.unsafe_)?;
     let pick = |change: Option<Option<String>>, current: Option<String>| change.unwrap_or(current);
     c.execute(
         "UPDATE users SET external_id = ?2, username = ?3, first_name = ?4, last_name = ?5, locale = ?6, \
@@ -406,32 +355,12 @@ pub fn update(c: &Connection, instance_id: &str, user_id: &str, u: UserUpdate) -
     reindex(c, instance_id, user_id)
 }
 
-pub fn update_metadata(
-    c: &Connection,
-    instance_id: &str,
-    user_id: &str,
-    update: MetadataUpdate,
-) -> Tx<User> {
+pub fn update_metadata(c: &Connection, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Tx<User> {
     let mode: MetadataMode = update.mode;
     let mut user = get(c, instance_id, user_id)?;
-    MetadataUpdate::apply(
-        mode,
-        "public_metadata",
-        &mut user.public_metadata,
-        update.public,
-    )?;
-    MetadataUpdate::apply(
-        mode,
-        "private_metadata",
-        &mut user.private_metadata,
-        update.private,
-    )?;
-    MetadataUpdate::apply(
-        mode,
-        "unsafe_metadata",
-        &mut user.unsafe_metadata,
-        update.unsafe_,
-    )?;
+    MetadataUpdate::apply(mode, "public_metadata", &mut user.public_metadata, update.public)?;
+    MetadataUpdate::apply(mode, "private_metadata", &mut user.private_metadata, update.private)?;
+    MetadataUpdate::apply(mode, "unsafe_metadata", &mut user.unsafe_metadata, update.unsafe_)?;
     user.updated_at = now_millis().max(user.updated_at);
     c.execute(
         "UPDATE users SET public_metadata = ?2, private_metadata = ?3, unsafe_metadata = ?4, updated_at = ?5 WHERE id = ?1",
@@ -476,9 +405,6 @@ pub fn delete(c: &Connection, instance_id: &str, user_id: &str) -> Tx<()> {
     )?;
     c.execute("DELETE FROM memberships WHERE user_id = ?1", [user_id])?;
     c.execute("DELETE FROM identifications WHERE user_id = ?1", [user_id])?;
-    c.execute(
-        "DELETE FROM users WHERE id = ?1 AND instance_id = ?2",
-        [user_id, instance_id],
-    )?;
+    c.execute("DELETE FROM users WHERE id = ?1 AND instance_id = ?2", [user_id, instance_id])?;
     Ok(())
 }

@@ -28,10 +28,7 @@ pub struct Writer {
 impl Writer {
     pub fn start(conn: Connection) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
-        thread::Builder::new()
-            .name("roster-writer".into())
-            .spawn(move || run(conn, rx))
-            .expect("spawn writer thread");
+        thread::Builder::new().name("roster-writer".into()).spawn(move || run(conn, rx)).expect("spawn writer thread");
         Self { tx }
     }
 
@@ -48,19 +45,13 @@ impl Writer {
                 let result = match commit {
                     Ok(()) => outcome,
                     // The batch did not commit: whatever this request did is gone.
-                    Err(e) => {
-                        outcome.and(Err(DomainError::Internal(format!("commit failed: {e}"))))
-                    }
+                    Err(e) => outcome.and(Err(DomainError::Internal(format!("commit failed: {e}")))),
                 };
                 let _ = done_tx.send(result);
             })
         });
-        self.tx
-            .send(job)
-            .map_err(|_| DomainError::Internal("writer stopped".into()))?;
-        done_rx
-            .await
-            .map_err(|_| DomainError::Internal("writer dropped the request".into()))?
+        self.tx.send(job).map_err(|_| DomainError::Internal("writer stopped".into()))?;
+        done_rx.await.map_err(|_| DomainError::Internal("writer dropped the request".into()))?
     }
 }
 
