@@ -237,3 +237,50 @@ pub struct Roles {
     pub data: Vec<Role>,
     pub total_count: i64,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Permissions {
+    pub data: Vec<Permission>,
+    pub total_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub object: String,
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub actor: Option<Value>,
+    pub status: String,
+    pub last_active_organization_id: Option<String>,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub abandon_at: i64,
+    pub updated_at: i64,
+    pub created_at: i64,
+    pub tasks: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sessions {
+    pub data: Vec<Session>,
+    pub total_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationSettings {
+    pub object: String,
+    pub enabled: bool,
+    pub max_allowed_memberships: i64,
+    pub max_allowed_roles: i64,
+    pub max_role_sets_allowed: i64,
+    pub max_allowed_domains: i64,
+    pub max_allowed_permissions: i64,
+    pub creator_role: String,
+    pub admin_delete_enabled: bool,
+    pub domains_enabled: bool,
+    pub slug_disabled: bool,
+    pub domains_enrollment_modes: Vec<String>,
+    pub domains_default_role: String,
+    pub initial_role_set_key: Option<String>,
+}

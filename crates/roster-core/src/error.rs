@@ -22,6 +22,29 @@ pub enum DomainError {
     RoleNotFound { param: Param },
     #[error("resource not found")]
     NotFound,
+    #[error("organization permission not found")]
+    PermissionNotFound,
+    #[error("no session was found with id {0}")]
+    SessionNotFound(String),
+    /// A role or permission key already used in the instance.
+    #[error("{what} {key} already exists")]
+    DuplicateRecord { what: &'static str, key: String },
+    #[error("the role is the creator role")]
+    RoleIsCreatorRole,
+    #[error("the role is the domains default role")]
+    RoleIsDomainDefaultRole,
+    #[error("the role is assigned to members")]
+    RoleAssignedToMembers,
+    #[error("the creator role must contain {0:?}")]
+    MissingCreatorRolePermissions(Vec<String>),
+    #[error("system permissions cannot be modified")]
+    SystemPermissionNotModifiable,
+    #[error("the permission is already assigned to the role")]
+    RolePermissionExists,
+    #[error("the permission is not assigned to the role")]
+    RolePermissionNotFound,
+    #[error("organizations are not enabled in this instance")]
+    OrganizationsDisabled,
     #[error("{0} is already a member of the organization")]
     AlreadyMember(String),
     #[error("organization membership quota of {0} reached")]

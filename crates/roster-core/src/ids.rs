@@ -18,6 +18,7 @@ pub mod prefix {
     pub const ROLE: &str = "role";
     pub const PERMISSION: &str = "perm";
     pub const SESSION: &str = "sess";
+    pub const CLIENT: &str = "client";
     pub const INSTANCE: &str = "ins";
     pub const EMAIL: &str = "idn";
     pub const API_KEY: &str = "key";

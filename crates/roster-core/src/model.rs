@@ -36,14 +36,21 @@ pub struct Instance {
     pub settings: OrganizationSettings,
 }
 
-/// The instance's organization settings (the subset of Clerk's `OrganizationSettings` Roster holds).
+/// The instance's organization settings (Clerk's `OrganizationSettings`, as far as Roster holds the data).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrganizationSettings {
     pub enabled: bool,
     /// Default `max_allowed_memberships` for new organizations; 0 means unlimited.
     pub max_allowed_memberships: i64,
+    /// Key of the role given to `created_by` (read live from the role, so renaming it cascades).
     pub creator_role: String,
+    /// Default of `admin_delete_enabled` for new organizations.
     pub admin_delete_enabled: bool,
+    pub domains_enabled: bool,
+    pub slug_disabled: bool,
+    pub domains_enrollment_modes: Vec<String>,
+    /// Key of the domains default role.
+    pub domains_default_role: String,
 }
 
 impl Default for OrganizationSettings {
@@ -53,8 +60,27 @@ impl Default for OrganizationSettings {
             max_allowed_memberships: 0,
             creator_role: crate::roles::ADMIN.to_owned(),
             admin_delete_enabled: true,
+            domains_enabled: false,
+            slug_disabled: false,
+            domains_enrollment_modes: Vec::new(),
+            domains_default_role: crate::roles::MEMBER.to_owned(),
         }
     }
+}
+
+/// A session, as far as Roster keeps them: who, which client, and the active organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub user_id: String,
+    pub client_id: String,
+    pub status: String,
+    pub last_active_organization_id: Option<String>,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub abandon_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// A secret key's record, without the secret.

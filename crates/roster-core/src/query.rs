@@ -187,6 +187,40 @@ pub struct OrganizationFilter {
     pub include_missing_member_with_elevated_permissions: bool,
 }
 
+/// Sort keys of the role and permission lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyedOrderField {
+    CreatedAt,
+    Name,
+    Key,
+}
+
+impl OrderField for KeyedOrderField {
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "created_at" => Self::CreatedAt,
+            "name" => Self::Name,
+            "key" => Self::Key,
+            _ => return None,
+        })
+    }
+}
+
+pub type KeyedOrder = Order<KeyedOrderField>;
+
+impl Default for KeyedOrder {
+    fn default() -> Self {
+        Self { field: KeyedOrderField::CreatedAt, descending: true }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    pub client_id: Option<String>,
+    pub user_id: Option<String>,
+    pub status: Option<String>,
+}
+
 /// Split `+id` / `-id` / `id` values into (include, exclude).
 pub fn split_signed(values: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut include = Vec::new();

@@ -74,6 +74,61 @@ pub fn validate_org_name(name: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Role keys: `org:` then lowercase ASCII letters, digits and `_`.
+pub fn validate_role_key(key: &str) -> Result<(), DomainError> {
+    let ok = key.strip_prefix("org:").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 64
+            && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(DomainError::ParamFormat {
+            param: "key".into(),
+            long_message:
+                "key must start with 'org:' followed by lowercase alphanumeric characters and underscores only.".into(),
+        })
+    }
+}
+
+/// Custom permission keys: `org:<feature>:<action>`, segments of lowercase letters, digits and `_`, and not
+/// in the reserved `org:sys_` namespace of system permissions.
+pub fn validate_permission_key(key: &str) -> Result<(), DomainError> {
+    let segment =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    let parts: Vec<&str> = key.split(':').collect();
+    let ok = parts.len() == 3 && parts[0] == "org" && segment(parts[1]) && segment(parts[2]) && key.len() <= 128;
+    if !ok {
+        return Err(DomainError::ParamFormat {
+            param: "key".into(),
+            long_message: "key must have the format \"org:feature:action\" with segments of lowercase alphanumeric characters and underscores.".into(),
+        });
+    }
+    if parts[1].starts_with("sys_") {
+        return Err(DomainError::invalid("key", "keys starting with org:sys_ are reserved for system permissions."));
+    }
+    Ok(())
+}
+
+/// Permissions the creator role must hold.
+pub const CREATOR_ROLE_PERMISSIONS: &[&str] =
+    &["org:sys_memberships:manage", "org:sys_memberships:read", "org:sys_profile:delete"];
+
+/// Refuse a creator role that lacks any of `CREATOR_ROLE_PERMISSIONS`.
+pub fn check_creator_role(permission_keys: &[String]) -> Result<(), DomainError> {
+    let missing: Vec<String> = CREATOR_ROLE_PERMISSIONS
+        .iter()
+        .filter(|k| !permission_keys.iter().any(|p| p == *k))
+        .map(|k| (*k).to_owned())
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::MissingCreatorRolePermissions(missing))
+    }
+}
+
 fn format_error(param: &str, what: &str) -> DomainError {
     DomainError::ParamFormat { param: param.to_owned(), long_message: format!("{param} must be a valid {what}.") }
 }
@@ -133,6 +188,20 @@ pub fn validate_username(username: &str) -> Result<(), DomainError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn role_and_permission_keys() {
+        assert!(validate_role_key("org:billing_manager2").is_ok());
+        assert!(validate_role_key("org:").is_err());
+        assert!(validate_role_key("billing").is_err());
+        assert!(validate_role_key("org:Billing").is_err());
+        assert!(validate_permission_key("org:invoices:read").is_ok());
+        assert!(validate_permission_key("org:invoices").is_err());
+        assert!(validate_permission_key("org:sys_profile:manage").is_err());
+        assert!(check_creator_role(&["org:sys_memberships:manage".into()]).is_err());
+        let full: Vec<String> = CREATOR_ROLE_PERMISSIONS.iter().map(|s| s.to_string()).collect();
+        assert!(check_creator_role(&full).is_ok());
+    }
+
     #[test]
     fn identifiers() {
         assert!(validate_email("e", "a@b.co").is_ok());

@@ -7,9 +7,13 @@ use async_trait::async_trait;
 
 use crate::keys;
 use crate::metadata::Metadata;
-use crate::model::{ApiKey, Environment, Instance, Membership, Organization, Page, Role, User};
+use crate::model::{
+    ApiKey, Environment, Instance, Membership, Organization, OrganizationSettings, Page, Permission, Role, Session,
+    User,
+};
 use crate::query::{
-    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, UserFilter, UserOrder,
+    KeyedOrder, MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, SessionFilter,
+    UserFilter, UserOrder,
 };
 use crate::DomainError;
 
@@ -137,6 +141,50 @@ pub struct NewMembership {
     pub private_metadata: Metadata,
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewRole {
+    pub name: String,
+    pub key: String,
+    pub description: Option<String>,
+    /// Permission ids.
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleUpdate {
+    pub name: Option<String>,
+    pub key: Option<String>,
+    pub description: Option<Option<String>>,
+    /// Replaces the role's permission set (ids) when given.
+    pub permissions: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPermission {
+    pub name: String,
+    pub key: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PermissionUpdate {
+    pub name: Option<String>,
+    pub key: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsUpdate {
+    pub enabled: Option<bool>,
+    pub max_allowed_memberships: Option<i64>,
+    pub admin_delete_enabled: Option<bool>,
+    pub domains_enabled: Option<bool>,
+    pub slug_disabled: Option<bool>,
+    pub domains_enrollment_modes: Option<Vec<String>>,
+    pub creator_role_id: Option<String>,
+    pub domains_default_role_id: Option<String>,
+}
+
 /// A stored key matched by its lookup tag, for constant-time verification in `Store::authenticate`.
 #[derive(Debug, Clone)]
 pub struct KeyCandidate {
@@ -181,8 +229,62 @@ pub trait Store: Send + Sync + 'static {
         Ok(found)
     }
 
-    // --- roles -------------------------------------------------------------------------------
+    // --- organization settings -----------------------------------------------------------------
+    async fn update_organization_settings(
+        &self,
+        instance_id: &str,
+        update: SettingsUpdate,
+    ) -> Result<OrganizationSettings>;
+
+    // --- roles and permissions -----------------------------------------------------------------
+    /// Every role of the instance with its permissions.
     async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>>;
+    /// Roles matching `query` (name or key, case-insensitive substring), ordered and paged.
+    async fn search_roles(
+        &self,
+        instance_id: &str,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<Role>>;
+    async fn get_role(&self, instance_id: &str, role_id: &str) -> Result<Role>;
+    async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role>;
+    async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role>;
+    /// Refused for the creator role, the domains default role, and roles members hold.
+    async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role>;
+    async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role>;
+    async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role>;
+    async fn search_permissions(
+        &self,
+        instance_id: &str,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<Permission>>;
+    async fn get_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission>;
+    async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission>;
+    /// System permissions cannot be changed.
+    async fn update_permission(
+        &self,
+        instance_id: &str,
+        permission_id: &str,
+        update: PermissionUpdate,
+    ) -> Result<Permission>;
+    /// System permissions cannot be deleted.
+    async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission>;
+
+    // --- sessions ------------------------------------------------------------------------------
+    /// A new active session. Its active organization is `active_organization_id` (the user must be a
+    /// member), else the organization the user joined most recently, else none. Sets the user's
+    /// `last_active_at`.
+    async fn create_session(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        active_organization_id: Option<String>,
+    ) -> Result<Session>;
+    async fn get_session(&self, instance_id: &str, session_id: &str) -> Result<Session>;
+    async fn list_sessions(&self, instance_id: &str, filter: SessionFilter, page: Pagination) -> Result<Page<Session>>;
 
     // --- users -------------------------------------------------------------------------------
     async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User>;

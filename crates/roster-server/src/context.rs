@@ -51,6 +51,18 @@ pub struct Ctx {
     pub trace_id: String,
 }
 
+impl Ctx {
+    /// Organization, membership, role and permission endpoints answer 403
+    /// `organization_not_enabled_in_instance` while the instance has organizations turned off.
+    pub fn organizations(&self) -> Result<(), ApiError> {
+        if self.instance.settings.enabled {
+            Ok(())
+        } else {
+            Err(roster_core::DomainError::OrganizationsDisabled.into())
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = ApiError;
 

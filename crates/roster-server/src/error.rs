@@ -165,6 +165,70 @@ impl From<DomainError> for ApiError {
                 Self::new(StatusCode::NOT_FOUND, "resource_not_found", "not found", "Given organization not found.")
             }
             D::MembershipNotFound | D::NotFound => Self::not_found(),
+            D::PermissionNotFound => {
+                Self::new(StatusCode::NOT_FOUND, "resource_not_found", "not found", "Organization permission not found")
+            }
+            D::SessionNotFound(id) => Self::new(
+                StatusCode::NOT_FOUND,
+                "resource_not_found",
+                "Session not found",
+                format!("No session was found with id {id}"),
+            ),
+            D::DuplicateRecord { what, key } => Self::new(
+                StatusCode::BAD_REQUEST,
+                "duplicate_record",
+                format!("duplicate {what}"),
+                format!("the key {key} already exists"),
+            )
+            .param("key"),
+            D::RoleIsCreatorRole => Self::new(
+                unprocessable,
+                "organization_role_default_creator_role",
+                "role is used as the creator role",
+                "The organization role cannot be deleted as it is currently used as the creator role.",
+            ),
+            D::RoleIsDomainDefaultRole => Self::new(
+                unprocessable,
+                "organization_role_domain_default_role",
+                "role is used as the domain default role",
+                "The organization role cannot be deleted as it is currently used as the default domain role.",
+            ),
+            D::RoleAssignedToMembers => Self::new(
+                unprocessable,
+                "organization_role_assigned_members",
+                "role is assigned to organization members",
+                "The organization role is currently assigned to one or more organization members.",
+            ),
+            D::MissingCreatorRolePermissions(keys) => Self::new(
+                unprocessable,
+                "organization_missing_creator_role_permissions",
+                "missing permissions for creator role",
+                format!("The creator role must contain the following permissions: {}", keys.join(", ")),
+            ),
+            D::SystemPermissionNotModifiable => Self::new(
+                StatusCode::FORBIDDEN,
+                "organization_system_permission_not_modifiable",
+                "organization system permission cannot be modified",
+                "This organization permission cannot be modified because it is a system permission.",
+            ),
+            D::RolePermissionExists => Self::new(
+                StatusCode::CONFLICT,
+                "organization_role_permission_association_exists",
+                "permission already assigned to role",
+                "This organization permission is already associated to this organization role.",
+            ),
+            D::RolePermissionNotFound => Self::new(
+                StatusCode::NOT_FOUND,
+                "organization_role_permission_association_not_found",
+                "permission not assigned to role",
+                "This organization permission is not associated with the organization role.",
+            ),
+            D::OrganizationsDisabled => Self::new(
+                StatusCode::FORBIDDEN,
+                "organization_not_enabled_in_instance",
+                "access denied",
+                "The organizations feature is not enabled for this instance. You can enable it at https://dashboard.clerk.com.",
+            ),
             D::CreatorNotFound(id) => Self::new(
                 StatusCode::BAD_REQUEST,
                 "organization_creator_not_found",

@@ -2,7 +2,9 @@
 //! `public_user_data`, `image_url`), and live objects never carry a `deleted` key.
 
 use roster_api_types as api;
-use roster_core::model::{Identification, Membership, Organization, Permission, Role, User};
+use roster_core::model::{
+    Identification, Membership, Organization, OrganizationSettings, Permission, Role, Session, User,
+};
 
 /// Options that change how an organization is rendered.
 #[derive(Debug, Clone, Copy, Default)]
@@ -189,4 +191,41 @@ pub fn role(r: &Role) -> api::Role {
 
 pub fn deleted(object: &str, id: &str, slug: Option<&str>) -> api::DeletedObject {
     api::DeletedObject { object: object.into(), id: Some(id.into()), slug: slug.map(Into::into), deleted: true }
+}
+
+pub fn session(s: &Session) -> api::Session {
+    api::Session {
+        object: "session".into(),
+        id: s.id.clone(),
+        user_id: s.user_id.clone(),
+        client_id: s.client_id.clone(),
+        actor: None,
+        status: s.status.clone(),
+        last_active_organization_id: s.last_active_organization_id.clone(),
+        last_active_at: s.last_active_at,
+        expire_at: s.expire_at,
+        abandon_at: s.abandon_at,
+        updated_at: s.updated_at,
+        created_at: s.created_at,
+        tasks: None,
+    }
+}
+
+pub fn settings(s: &OrganizationSettings) -> api::OrganizationSettings {
+    api::OrganizationSettings {
+        object: "organization_settings".into(),
+        enabled: s.enabled,
+        max_allowed_memberships: s.max_allowed_memberships,
+        max_allowed_roles: 50,
+        max_role_sets_allowed: 0,
+        max_allowed_domains: 10,
+        max_allowed_permissions: 50,
+        creator_role: s.creator_role.clone(),
+        admin_delete_enabled: s.admin_delete_enabled,
+        domains_enabled: s.domains_enabled,
+        slug_disabled: s.slug_disabled,
+        domains_enrollment_modes: s.domains_enrollment_modes.clone(),
+        domains_default_role: s.domains_default_role.clone(),
+        initial_role_set_key: None,
+    }
 }

@@ -52,6 +52,7 @@ async fn create_organization_membership(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     let organization_id = ids.one();
     let user_id = form.required_string("user_id")?;
     let role = form.required_string("role")?;
@@ -93,6 +94,7 @@ async fn list_organization_memberships(
     ids: Ids,
     q: Params,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     let filter = member_filter(&q)?;
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
@@ -106,12 +108,14 @@ async fn update_organization_membership(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     let (org_id, user_id) = ids.two();
     let role = form.required_string("role")?;
     Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org_id, &user_id, &role).await?))
 }
 
 async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    ctx.organizations()?;
     let (org_id, user_id) = ids.two();
     Ok(one(&state.store.delete_membership(&ctx.instance.id, &org_id, &user_id).await?))
 }
@@ -122,6 +126,7 @@ async fn update_organization_membership_metadata(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     form.only(&["public_metadata", "private_metadata"])?;
     let (org_id, user_id) = ids.two();
     let update = MetadataUpdate {
@@ -138,6 +143,7 @@ async fn instance_get_organization_memberships(
     ctx: Ctx,
     q: Params,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
     let filter = MembershipFilter::default();
@@ -150,6 +156,7 @@ async fn users_get_organization_memberships(
     ids: Ids,
     q: Params,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     let pagination = q.pagination()?;
     Ok(page(&state.store.list_user_memberships(&ctx.instance.id, &ids.one(), pagination).await?))
 }

@@ -2,6 +2,8 @@
 
 mod memberships;
 mod organizations;
+mod roles;
+mod sessions;
 mod users;
 
 use axum::Router;
@@ -9,5 +11,10 @@ use axum::Router;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(memberships::routes()).merge(organizations::routes()).merge(users::routes())
+    Router::new()
+        .merge(memberships::routes())
+        .merge(organizations::routes())
+        .merge(roles::routes())
+        .merge(sessions::routes())
+        .merge(users::routes())
 }

@@ -41,6 +41,7 @@ fn validate_slug(slug: Option<String>) -> ApiResult<Option<String>> {
 }
 
 async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
+    ctx.organizations()?;
     let name = form.required_string("name")?;
     rules::validate_org_name(&name)?;
     let new = NewOrganization {
@@ -58,6 +59,7 @@ async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut f
 }
 
 async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
+    ctx.organizations()?;
     let (user_ids, exclude_user_ids) = split_signed(q.strings("user_id")?);
     let (organization_ids, exclude_organization_ids) = split_signed(q.strings("organization_id")?);
     let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
@@ -81,6 +83,7 @@ async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) 
 }
 
 async fn get_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids, q: Params) -> ApiResult<Response> {
+    ctx.organizations()?;
     let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
     let missing = q.bool("include_missing_member_with_elevated_permissions")?.unwrap_or(false);
     let org = state.store.get_organization(&ctx.instance.id, &ids.one(), missing).await?;
@@ -103,6 +106,7 @@ async fn update_organization(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     let mut allowed =
         vec!["name", "slug", "max_allowed_memberships", "admin_delete_enabled", "created_at", "role_set_key"];
     if ctx.version.metadata_on_update() {
@@ -127,6 +131,7 @@ async fn update_organization(
 }
 
 async fn delete_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    ctx.organizations()?;
     let org = state.store.delete_organization(&ctx.instance.id, &ids.one()).await?;
     Ok(json_body(&wire::deleted("organization", &org.id, Some(&org.slug))))
 }
@@ -138,6 +143,7 @@ async fn change_metadata(
     mut form: Form,
     mode: MetadataMode,
 ) -> ApiResult<Response> {
+    ctx.organizations()?;
     form.only(&["public_metadata", "private_metadata"])?;
     let update = metadata_update(&mut form, mode)?;
     let org = state.store.update_organization_metadata(&ctx.instance.id, &ids.one(), update).await?;

@@ -6,11 +6,16 @@ CREATE TABLE instances (
     id                          TEXT PRIMARY KEY,
     environment                 TEXT NOT NULL CHECK (environment IN ('development', 'production')),
     name                        TEXT NOT NULL,
-    -- Organization settings of the instance (GET/PATCH /instance/organization_settings).
+    -- Organization settings of the instance (GET/PATCH /instance/organization_settings). The creator role
+    -- and the domains default role are referenced by id, so renaming a role's key cascades by itself.
     org_enabled                 INTEGER NOT NULL DEFAULT 1,
     org_max_allowed_memberships INTEGER NOT NULL DEFAULT 0,
-    org_creator_role            TEXT NOT NULL DEFAULT 'org:admin',
+    org_creator_role_id         TEXT,
+    org_domains_default_role_id TEXT,
     org_admin_delete_enabled    INTEGER NOT NULL DEFAULT 1,
+    org_domains_enabled         INTEGER NOT NULL DEFAULT 0,
+    org_slug_disabled           INTEGER NOT NULL DEFAULT 0,
+    org_domains_enrollment_modes TEXT NOT NULL DEFAULT '[]',
     created_at                  INTEGER NOT NULL
 );
 
@@ -154,3 +159,22 @@ CREATE INDEX memberships_organization_created ON memberships (organization_id, c
 CREATE INDEX memberships_organization_role ON memberships (organization_id, role_id);
 CREATE INDEX memberships_user_created ON memberships (user_id, created_at, id);
 CREATE INDEX memberships_instance_created ON memberships (instance_id, created_at, id);
+
+-- Sessions (POST /sessions is for testing, development instances only). `last_active_organization_id` is the
+-- session's active organization.
+CREATE TABLE sessions (
+    id                          TEXT PRIMARY KEY,
+    instance_id                 TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    user_id                     TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    client_id                   TEXT NOT NULL,
+    status                      TEXT NOT NULL,
+    last_active_organization_id TEXT,
+    last_active_at              INTEGER NOT NULL,
+    expire_at                   INTEGER NOT NULL,
+    abandon_at                  INTEGER NOT NULL,
+    created_at                  INTEGER NOT NULL,
+    updated_at                  INTEGER NOT NULL
+);
+CREATE INDEX sessions_user_created ON sessions (user_id, created_at, id);
+CREATE INDEX sessions_instance_created ON sessions (instance_id, created_at, id);
+CREATE INDEX sessions_active_organization ON sessions (last_active_organization_id);

@@ -8,7 +8,7 @@ use roster_core::roles::{DEFAULT_ROLES, SYSTEM_PERMISSIONS};
 use roster_core::store::{Bootstrap, KeyCandidate};
 use roster_core::{keys, now_millis, DomainError};
 
-use super::rows::{instance_from_row, load_instance, INSTANCE_COLUMNS};
+use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT};
 use super::Tx;
 
 pub fn create(c: &Connection, environment: Environment, name: &str) -> Tx<Instance> {
@@ -21,24 +21,20 @@ pub fn create(c: &Connection, environment: Environment, name: &str) -> Tx<Instan
         settings: OrganizationSettings::default(),
     };
     c.execute(
-        "INSERT INTO instances (id, environment, name, org_enabled, org_max_allowed_memberships, \
-         org_creator_role, org_admin_delete_enabled, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            instance.id,
-            environment.as_str(),
-            name,
-            instance.settings.enabled,
-            instance.settings.max_allowed_memberships,
-            instance.settings.creator_role,
-            instance.settings.admin_delete_enabled,
-            now
-        ],
+        "INSERT INTO instances (id, environment, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![instance.id, environment.as_str(), name, now],
     )?;
-    seed_roles(c, &instance.id, now)?;
-    Ok(instance)
+    let roles = seed_roles(c, &instance.id, now)?;
+    c.execute(
+        "UPDATE instances SET org_creator_role_id = ?2, org_domains_default_role_id = ?3 WHERE id = ?1",
+        params![instance.id, roles[roster_core::roles::ADMIN], roles[roster_core::roles::MEMBER]],
+    )?;
+    load_instance(c, &instance.id)
 }
 
-fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<()> {
+/// Seed the system permissions and the default roles; returns role ids by key.
+fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<std::collections::HashMap<&'static str, String>> {
+    let mut role_ids = std::collections::HashMap::new();
     let mut perm_ids = std::collections::HashMap::new();
     for (key, name, description) in SYSTEM_PERMISSIONS {
         let id = new_id(prefix::PERMISSION);
@@ -62,12 +58,13 @@ fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<()> {
                 params![id, perm_ids[perm]],
             )?;
         }
+        role_ids.insert(role.key, id);
     }
-    Ok(())
+    Ok(role_ids)
 }
 
 pub fn list(c: &Connection) -> Tx<Vec<Instance>> {
-    let mut stmt = c.prepare(&format!("SELECT {INSTANCE_COLUMNS} FROM instances ORDER BY created_at, id"))?;
+    let mut stmt = c.prepare(&format!("{INSTANCE_SELECT} ORDER BY i.created_at, i.id"))?;
     let rows = stmt.query_map([], instance_from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
@@ -180,4 +177,52 @@ pub fn find_keys(c: &Connection, lookup: &str) -> Tx<Vec<KeyCandidate>> {
             Ok(KeyCandidate { hash, revoked: revoked.is_some(), instance: load_instance(c, &instance_id)? })
         })
         .collect()
+}
+
+/// `PATCH /instance/organization_settings`: roles are given by id and must exist in the instance; the
+/// creator role must hold the permissions `rules::CREATOR_ROLE_PERMISSIONS` names.
+pub fn update_settings(
+    c: &Connection,
+    instance_id: &str,
+    u: roster_core::store::SettingsUpdate,
+) -> Tx<roster_core::model::OrganizationSettings> {
+    let roles = super::rows::load_roles(c, instance_id)?;
+    let find =
+        |id: &str| roles.iter().find(|r| r.id == id).ok_or(DomainError::RoleNotFound { param: "role_id".into() });
+    if let Some(id) = &u.creator_role_id {
+        roster_core::rules::check_creator_role(&find(id)?.permission_keys())?;
+    }
+    if let Some(id) = &u.domains_default_role_id {
+        find(id)?;
+    }
+    let set = |column: &str, value: rusqlite::types::Value| -> Tx<()> {
+        c.execute(&format!("UPDATE instances SET {column} = ?2 WHERE id = ?1"), params![instance_id, value])?;
+        Ok(())
+    };
+    use rusqlite::types::Value;
+    if let Some(v) = u.enabled {
+        set("org_enabled", Value::Integer(v.into()))?;
+    }
+    if let Some(v) = u.max_allowed_memberships {
+        set("org_max_allowed_memberships", Value::Integer(v))?;
+    }
+    if let Some(v) = u.admin_delete_enabled {
+        set("org_admin_delete_enabled", Value::Integer(v.into()))?;
+    }
+    if let Some(v) = u.domains_enabled {
+        set("org_domains_enabled", Value::Integer(v.into()))?;
+    }
+    if let Some(v) = u.slug_disabled {
+        set("org_slug_disabled", Value::Integer(v.into()))?;
+    }
+    if let Some(v) = u.domains_enrollment_modes {
+        set("org_domains_enrollment_modes", Value::Text(serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())))?;
+    }
+    if let Some(v) = u.creator_role_id {
+        set("org_creator_role_id", Value::Text(v))?;
+    }
+    if let Some(v) = u.domains_default_role_id {
+        set("org_domains_default_role_id", Value::Text(v))?;
+    }
+    Ok(load_instance(c, instance_id)?.settings)
 }

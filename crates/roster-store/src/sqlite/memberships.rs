@@ -230,6 +230,7 @@ pub fn delete(c: &Connection, instance_id: &str, org_id: &str, user_id: &str) ->
     c.prepare_cached("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2")?
         .execute([org_id, user_id])?;
     c.prepare_cached("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1")?.execute([org_id])?;
+    super::sessions::after_membership_removed(c, org_id, user_id)?;
     let mut membership = membership;
     membership.organization.members_count -= 1;
     Ok(membership)

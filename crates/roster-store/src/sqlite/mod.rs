@@ -7,7 +7,9 @@ mod instances;
 mod memberships;
 mod migrate;
 mod orgs;
+mod roles;
 mod rows;
+mod sessions;
 mod users;
 pub mod writer;
 
@@ -17,13 +19,17 @@ use async_trait::async_trait;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
 
-use roster_core::model::{ApiKey, Environment, Instance, Membership, Organization, Page, Role, User};
+use roster_core::model::{
+    ApiKey, Environment, Instance, Membership, Organization, OrganizationSettings, Page, Permission, Role, Session,
+    User,
+};
 use roster_core::query::{
-    MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, UserFilter, UserOrder,
+    KeyedOrder, MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, SessionFilter,
+    UserFilter, UserOrder,
 };
 use roster_core::store::{
-    Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewUser, OrganizationUpdate, Result,
-    UserUpdate,
+    Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission, NewRole, NewUser,
+    OrganizationUpdate, PermissionUpdate, Result, RoleUpdate, SettingsUpdate, UserUpdate,
 };
 use roster_core::{DomainError, Store};
 
@@ -189,9 +195,115 @@ impl Store for SqliteStore {
         self.read(move |c| instances::find_keys(c, &lookup)).await
     }
 
+    async fn update_organization_settings(
+        &self,
+        instance_id: &str,
+        update: SettingsUpdate,
+    ) -> Result<OrganizationSettings> {
+        let ins = instance_id.to_owned();
+        self.writer.write(move |c| instances::update_settings(c, &ins, update)).await
+    }
+
     async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>> {
         let id = instance_id.to_owned();
         self.read(move |c| rows::load_roles(c, &id)).await
+    }
+
+    async fn search_roles(
+        &self,
+        instance_id: &str,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<Role>> {
+        let ins = instance_id.to_owned();
+        self.read(move |c| roles::search_roles(c, &ins, query, order, page)).await
+    }
+
+    async fn get_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
+        let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
+        self.read(move |c| roles::get_role(c, &ins, &id)).await
+    }
+
+    async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role> {
+        let ins = instance_id.to_owned();
+        self.writer.write(move |c| roles::create_role(c, &ins, role)).await
+    }
+
+    async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role> {
+        let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
+        self.writer.write(move |c| roles::update_role(c, &ins, &id, update)).await
+    }
+
+    async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
+        let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
+        self.writer.write(move |c| roles::delete_role(c, &ins, &id)).await
+    }
+
+    async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
+        let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
+        self.writer.write(move |c| roles::add_role_permission(c, &ins, &id, &perm)).await
+    }
+
+    async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
+        let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
+        self.writer.write(move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await
+    }
+
+    async fn search_permissions(
+        &self,
+        instance_id: &str,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<Permission>> {
+        let ins = instance_id.to_owned();
+        self.read(move |c| roles::search_permissions(c, &ins, query, order, page)).await
+    }
+
+    async fn get_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
+        let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
+        self.read(move |c| roles::get_permission(c, &ins, &id)).await
+    }
+
+    async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission> {
+        let ins = instance_id.to_owned();
+        self.writer.write(move |c| roles::create_permission(c, &ins, permission)).await
+    }
+
+    async fn update_permission(
+        &self,
+        instance_id: &str,
+        permission_id: &str,
+        update: PermissionUpdate,
+    ) -> Result<Permission> {
+        let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
+        self.writer.write(move |c| roles::update_permission(c, &ins, &id, update)).await
+    }
+
+    async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
+        let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
+        self.writer.write(move |c| roles::delete_permission(c, &ins, &id)).await
+    }
+
+    async fn create_session(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        active_organization_id: Option<String>,
+    ) -> Result<Session> {
+        let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
+        self.writer.write(move |c| sessions::create(c, &ins, &user, active_organization_id)).await
+    }
+
+    async fn get_session(&self, instance_id: &str, session_id: &str) -> Result<Session> {
+        let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
+        self.read(move |c| sessions::get(c, &ins, &id)).await
+    }
+
+    async fn list_sessions(&self, instance_id: &str, filter: SessionFilter, page: Pagination) -> Result<Page<Session>> {
+        let ins = instance_id.to_owned();
+        self.read(move |c| sessions::list(c, &ins, &filter, page)).await
     }
 
     async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User> {

@@ -239,6 +239,7 @@ pub fn update_metadata(c: &Connection, instance_id: &str, org_id: &str, change: 
 pub fn delete(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
     let org = by_id(c, instance_id, org_id)?;
     c.execute("DELETE FROM memberships WHERE organization_id = ?1", [org_id])?;
+    super::sessions::after_organization_deleted(c, org_id)?;
     c.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
     Ok(org)
 }

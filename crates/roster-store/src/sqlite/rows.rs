@@ -41,11 +41,15 @@ pub fn org_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Organization> 
     })
 }
 
-pub const INSTANCE_COLUMNS: &str = "id, environment, name, created_at, org_enabled, org_max_allowed_memberships, \
-     org_creator_role, org_admin_delete_enabled";
+/// Instances with their organization settings; role keys are read live from the referenced roles.
+pub const INSTANCE_SELECT: &str = "SELECT i.id, i.environment, i.name, i.created_at, i.org_enabled, \
+     i.org_max_allowed_memberships, coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_creator_role_id), ''), \
+     i.org_admin_delete_enabled, i.org_domains_enabled, i.org_slug_disabled, i.org_domains_enrollment_modes, \
+     coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_domains_default_role_id), '') FROM instances i";
 
 pub fn instance_from_row(row: &Row<'_>) -> rusqlite::Result<Instance> {
     let env: String = row.get(1)?;
+    let modes: String = row.get(10)?;
     Ok(Instance {
         id: row.get(0)?,
         environment: Environment::parse(&env).unwrap_or(Environment::Development),
@@ -56,12 +60,17 @@ pub fn instance_from_row(row: &Row<'_>) -> rusqlite::Result<Instance> {
             max_allowed_memberships: row.get(5)?,
             creator_role: row.get(6)?,
             admin_delete_enabled: row.get(7)?,
+            domains_enabled: row.get(8)?,
+            slug_disabled: row.get(9)?,
+            domains_enrollment_modes: serde_json::from_str(&modes).unwrap_or_default(),
+            domains_default_role: row.get(11)?,
         },
     })
 }
 
 pub fn load_instance(c: &Connection, instance_id: &str) -> Tx<Instance> {
-    c.query_row(&format!("SELECT {INSTANCE_COLUMNS} FROM instances WHERE id = ?1"), [instance_id], instance_from_row)
+    c.prepare_cached(&format!("{INSTANCE_SELECT} WHERE i.id = ?1"))?
+        .query_row([instance_id], instance_from_row)
         .optional()?
         .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
 }
@@ -92,20 +101,7 @@ pub fn load_roles(c: &Connection, instance_id: &str) -> Tx<Vec<Role>> {
          WHERE p.instance_id = ?1 ORDER BY p.created_at, p.key",
     )?;
     let mut by_role: HashMap<String, Vec<Permission>> = HashMap::new();
-    for row in stmt.query_map([instance_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            Permission {
-                id: r.get(1)?,
-                key: r.get(2)?,
-                name: r.get(3)?,
-                description: r.get(4)?,
-                kind: r.get(5)?,
-                created_at: r.get(6)?,
-                updated_at: r.get(7)?,
-            },
-        ))
-    })? {
+    for row in stmt.query_map([instance_id], |r| Ok((r.get::<_, String>(0)?, permission_from_row(r, 1)?)))? {
         let (role_id, perm) = row?;
         by_role.entry(role_id).or_default().push(perm);
     }
@@ -113,6 +109,21 @@ pub fn load_roles(c: &Connection, instance_id: &str) -> Tx<Vec<Role>> {
         role.permissions = by_role.remove(&role.id).unwrap_or_default();
     }
     Ok(roles)
+}
+
+/// Columns of `permissions p`, in the order `permission_from_row` reads them.
+pub const PERMISSION_COLUMNS: &str = "p.id, p.key, p.name, p.description, p.type, p.created_at, p.updated_at";
+
+pub fn permission_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Permission> {
+    Ok(Permission {
+        id: r.get(at)?,
+        key: r.get(at + 1)?,
+        name: r.get(at + 2)?,
+        description: r.get(at + 3)?,
+        kind: r.get(at + 4)?,
+        created_at: r.get(at + 5)?,
+        updated_at: r.get(at + 6)?,
+    })
 }
 
 /// The roles of an instance indexed by id, for decorating membership rows.

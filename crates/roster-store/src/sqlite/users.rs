@@ -404,6 +404,7 @@ pub fn delete(c: &Connection, instance_id: &str, user_id: &str) -> Tx<()> {
         [user_id],
     )?;
     c.execute("DELETE FROM memberships WHERE user_id = ?1", [user_id])?;
+    c.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
     c.execute("DELETE FROM identifications WHERE user_id = ?1", [user_id])?;
     c.execute("DELETE FROM users WHERE id = ?1 AND instance_id = ?2", [user_id, instance_id])?;
     Ok(())

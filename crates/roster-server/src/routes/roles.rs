@@ -1,0 +1,164 @@
+//! Organization roles and permissions: list, create, get, update, delete, and assigning a permission to
+//! a role. Memberships read their role live, so a change here shows on every membership at once.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+
+use roster_api_types as api;
+use roster_core::query::KeyedOrder;
+use roster_core::rules;
+use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
+
+use crate::context::Ctx;
+use crate::error::ApiResult;
+use crate::extract::{Body, Ids, Params};
+use crate::{json_body, wire, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/organization_roles", get(list_organization_roles).post(create_organization_role))
+        .route(
+            "/organization_roles/{organization_role_id}",
+            get(get_organization_role).patch(update_organization_role).delete(delete_organization_role),
+        )
+        .route(
+            "/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            post(assign_permission_to_organization_role).delete(remove_permission_from_organization_role),
+        )
+        .route("/organization_permissions", get(list_organization_permissions).post(create_organization_permission))
+        .route(
+            "/organization_permissions/{permission_id}",
+            get(get_organization_permission)
+                .patch(update_organization_permission)
+                .delete(delete_organization_permission),
+        )
+}
+
+async fn list_organization_roles(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let order = q.order(KeyedOrder::default())?;
+    let page = state.store.search_roles(&ctx.instance.id, q.text("query"), order, q.pagination()?).await?;
+    Ok(json_body(&api::Roles { data: page.data.iter().map(wire::role).collect(), total_count: page.total_count }))
+}
+
+async fn create_organization_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(mut form): Body,
+) -> ApiResult<Response> {
+    ctx.organizations()?;
+    form.only(&["name", "key", "description", "permissions", "include_in_initial_role_set"])?;
+    let name = form.required_string("name")?;
+    let key = form.required_string("key")?;
+    rules::validate_role_key(&key)?;
+    let new =
+        NewRole { name, key, description: form.string("description")?, permissions: form.strings("permissions")? };
+    Ok(json_body(&wire::role(&state.store.create_role(&ctx.instance.id, new).await?)))
+}
+
+async fn get_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    ctx.organizations()?;
+    Ok(json_body(&wire::role(&state.store.get_role(&ctx.instance.id, &ids.one()).await?)))
+}
+
+async fn update_organization_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Body(mut form): Body,
+) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let key = form.string("key")?;
+    if let Some(key) = &key {
+        rules::validate_role_key(key)?;
+    }
+    let permissions = if form.has("permissions") { Some(form.strings("permissions")?) } else { None };
+    let update = RoleUpdate {
+        name: form.string("name")?.filter(|n| !n.trim().is_empty()),
+        key,
+        description: form.nullable_string("description")?,
+        permissions,
+    };
+    Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &ids.one(), update).await?)))
+}
+
+async fn delete_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let role = state.store.delete_role(&ctx.instance.id, &ids.one()).await?;
+    Ok(json_body(&wire::deleted("role", &role.id, None)))
+}
+
+async fn assign_permission_to_organization_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let (role, permission) = ids.two();
+    Ok(json_body(&wire::role(&state.store.add_role_permission(&ctx.instance.id, &role, &permission).await?)))
+}
+
+async fn remove_permission_from_organization_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let (role, permission) = ids.two();
+    Ok(json_body(&wire::role(&state.store.remove_role_permission(&ctx.instance.id, &role, &permission).await?)))
+}
+
+async fn list_organization_permissions(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let order = q.order(KeyedOrder::default())?;
+    let page = state.store.search_permissions(&ctx.instance.id, q.text("query"), order, q.pagination()?).await?;
+    Ok(json_body(&api::Permissions {
+        data: page.data.iter().map(wire::permission).collect(),
+        total_count: page.total_count,
+    }))
+}
+
+async fn create_organization_permission(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(mut form): Body,
+) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let name = form.required_string("name")?;
+    let key = form.required_string("key")?;
+    rules::validate_permission_key(&key)?;
+    let new = NewPermission { name, key, description: form.string("description")?.unwrap_or_default() };
+    Ok(json_body(&wire::permission(&state.store.create_permission(&ctx.instance.id, new).await?)))
+}
+
+async fn get_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    ctx.organizations()?;
+    Ok(json_body(&wire::permission(&state.store.get_permission(&ctx.instance.id, &ids.one()).await?)))
+}
+
+async fn update_organization_permission(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Body(mut form): Body,
+) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let key = form.string("key")?;
+    if let Some(key) = &key {
+        rules::validate_permission_key(key)?;
+    }
+    let update = PermissionUpdate {
+        name: form.string("name")?.filter(|n| !n.trim().is_empty()),
+        key,
+        description: form.string("description")?,
+    };
+    Ok(json_body(&wire::permission(&state.store.update_permission(&ctx.instance.id, &ids.one(), update).await?)))
+}
+
+async fn delete_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    ctx.organizations()?;
+    let permission = state.store.delete_permission(&ctx.instance.id, &ids.one()).await?;
+    Ok(json_body(&wire::deleted("permission", &permission.id, None)))
+}

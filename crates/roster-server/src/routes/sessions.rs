@@ -1,0 +1,104 @@
+//! Sessions (for testing: development instances only) and the active organization they carry; and the
+//! instance's organization settings.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use roster_api_types as api;
+use roster_core::model::Environment;
+use roster_core::query::SessionFilter;
+use roster_core::store::SettingsUpdate;
+use roster_core::DomainError;
+
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Body, Ids, Params};
+use crate::{json_body, wire, AppState};
+
+const STATUSES: &[&str] = &["abandoned", "active", "ended", "expired", "removed", "replaced", "revoked", "pending"];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sessions", get(get_session_list).post(create_session))
+        .route("/sessions/{session_id}", get(get_session))
+        .route(
+            "/instance/organization_settings",
+            get(get_instance_organization_settings).patch(update_instance_organization_settings),
+        )
+}
+
+async fn create_session(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
+    if ctx.instance.environment != Environment::Development {
+        return Err(DomainError::InvalidForEnvironment("development").into());
+    }
+    let user_id = form.required_string("user_id")?;
+    let active = form.string("active_organization_id")?.filter(|s| !s.is_empty());
+    let session = state.store.create_session(&ctx.instance.id, &user_id, active).await?;
+    Ok(json_body(&wire::session(&session)))
+}
+
+async fn get_session_list(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
+    let status = q.string("status");
+    if let Some(s) = &status {
+        if !STATUSES.contains(&s.as_str()) {
+            return Err(ApiError::invalid(
+                "status",
+                format!("{s} does not match one of the allowed values for parameter status"),
+            ));
+        }
+    }
+    let filter = SessionFilter { client_id: q.string("client_id"), user_id: q.string("user_id"), status };
+    let paginated = q.bool("paginated")?.unwrap_or(false);
+    let page = state.store.list_sessions(&ctx.instance.id, filter, q.pagination()?).await?;
+    let data: Vec<api::Session> = page.data.iter().map(wire::session).collect();
+    Ok(if paginated { json_body(&api::Sessions { data, total_count: page.total_count }) } else { json_body(&data) })
+}
+
+async fn get_session(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
+    Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &ids.one()).await?)))
+}
+
+async fn get_instance_organization_settings(ctx: Ctx) -> ApiResult<Response> {
+    Ok(json_body(&wire::settings(&ctx.instance.settings)))
+}
+
+async fn update_instance_organization_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(mut form): Body,
+) -> ApiResult<Response> {
+    form.only(&[
+        "enabled",
+        "max_allowed_memberships",
+        "admin_delete_enabled",
+        "domains_enabled",
+        "slug_disabled",
+        "domains_enrollment_modes",
+        "creator_role_id",
+        "domains_default_role_id",
+    ])?;
+    let modes =
+        if form.has("domains_enrollment_modes") { Some(form.strings("domains_enrollment_modes")?) } else { None };
+    for mode in modes.iter().flatten() {
+        if !["manual_invitation", "automatic_invitation", "automatic_suggestion"].contains(&mode.as_str()) {
+            return Err(ApiError::invalid(
+                "domains_enrollment_modes",
+                format!("{mode} does not match one of the allowed values for parameter domains_enrollment_modes"),
+            ));
+        }
+    }
+    let update = SettingsUpdate {
+        enabled: form.bool("enabled")?,
+        max_allowed_memberships: form.non_negative_int("max_allowed_memberships")?,
+        admin_delete_enabled: form.bool("admin_delete_enabled")?,
+        domains_enabled: form.bool("domains_enabled")?,
+        slug_disabled: form.bool("slug_disabled")?,
+        domains_enrollment_modes: modes,
+        creator_role_id: form.string("creator_role_id")?,
+        domains_default_role_id: form.string("domains_default_role_id")?,
+    };
+    let settings = state.store.update_organization_settings(&ctx.instance.id, update).await?;
+    Ok(json_body(&wire::settings(&settings)))
+}

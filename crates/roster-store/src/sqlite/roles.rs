@@ -1,0 +1,301 @@
+//! Organization roles and permissions. System permissions (`org:sys_*`) are fixed; the creator role must
+//! keep the permissions an organization creator needs; a role in use cannot be deleted.
+
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use roster_core::ids::{new_id, prefix};
+use roster_core::model::{Page, Permission, Role};
+use roster_core::query::{KeyedOrder, KeyedOrderField, Pagination};
+use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
+use roster_core::{now_millis, rules, DomainError};
+
+use super::filter::Sql;
+use super::rows::{load_roles, permission_from_row, PERMISSION_COLUMNS};
+use super::Tx;
+
+fn order_sql(order: KeyedOrder, alias: &str) -> String {
+    let dir = if order.descending { "DESC" } else { "ASC" };
+    let column = match order.field {
+        KeyedOrderField::CreatedAt => "created_at",
+        KeyedOrderField::Name => "name",
+        KeyedOrderField::Key => "key",
+    };
+    format!(" ORDER BY {alias}.{column} {dir}, {alias}.id {dir}")
+}
+
+pub fn get_role(c: &Connection, instance_id: &str, role_id: &str) -> Tx<Role> {
+    load_roles(c, instance_id)?
+        .into_iter()
+        .find(|r| r.id == role_id)
+        .ok_or_else(|| DomainError::RoleNotFound { param: "organization_role_id".into() }.into())
+}
+
+pub fn search_roles(
+    c: &Connection,
+    instance_id: &str,
+    query: Option<String>,
+    order: KeyedOrder,
+    page: Pagination,
+) -> Tx<Page<Role>> {
+    let mut sql = Sql::default();
+    let ins = sql.bind(instance_id.to_owned());
+    if let Some(q) = query {
+        let p = sql.bind(q);
+        sql.clause(format!("(instr(lower(r.name), {p}) > 0 OR instr(r.key, {p}) > 0)"));
+    }
+    let filters = format!("r.instance_id = {ins}{}", sql.where_sql());
+    let total_count: i64 = c.query_row(
+        &format!("SELECT count(*) FROM roles r WHERE {filters}"),
+        params_from_iter(sql.params.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = sql.bind(page.limit);
+    let offset = sql.bind(page.offset);
+    let ids: Vec<String> = c
+        .prepare(&format!(
+            "SELECT r.id FROM roles r WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
+            order_sql(order, "r")
+        ))?
+        .query_map(params_from_iter(sql.params.iter()), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let all = load_roles(c, instance_id)?;
+    let data = ids.iter().filter_map(|id| all.iter().find(|r| &r.id == id).cloned()).collect();
+    Ok(Page { data, total_count })
+}
+
+fn key_taken(c: &Connection, table: &str, instance_id: &str, key: &str, except: Option<&str>) -> Tx<bool> {
+    let owner: Option<String> = c
+        .query_row(&format!("SELECT id FROM {table} WHERE instance_id = ?1 AND key = ?2"), [instance_id, key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(matches!(owner, Some(id) if Some(id.as_str()) != except))
+}
+
+/// Check that every id names a permission of the instance.
+fn check_permissions(c: &Connection, instance_id: &str, ids: &[String]) -> Tx<()> {
+    for id in ids {
+        get_permission(c, instance_id, id)?;
+    }
+    Ok(())
+}
+
+fn set_permissions(c: &Connection, role_id: &str, ids: &[String]) -> Tx<()> {
+    c.execute("DELETE FROM role_permissions WHERE role_id = ?1", [role_id])?;
+    for id in ids {
+        c.execute("INSERT OR IGNORE INTO role_permissions (role_id, permission_id) VALUES (?1, ?2)", [role_id, id])?;
+    }
+    Ok(())
+}
+
+/// The creator role must keep the permissions a creator needs after any change to it.
+fn check_still_creator_eligible(c: &Connection, instance_id: &str, role_id: &str) -> Tx<()> {
+    let creator: Option<String> =
+        c.query_row("SELECT org_creator_role_id FROM instances WHERE id = ?1", [instance_id], |r| r.get(0))?;
+    if creator.as_deref() == Some(role_id) {
+        rules::check_creator_role(&get_role(c, instance_id, role_id)?.permission_keys())?;
+    }
+    Ok(())
+}
+
+pub fn create_role(c: &Connection, instance_id: &str, new: NewRole) -> Tx<Role> {
+    if key_taken(c, "roles", instance_id, &new.key, None)? {
+        return Err(DomainError::DuplicateRecord { what: "organization role key", key: new.key }.into());
+    }
+    check_permissions(c, instance_id, &new.permissions)?;
+    let id = new_id(prefix::ROLE);
+    let now = now_millis();
+    c.execute(
+        "INSERT INTO roles (id, instance_id, key, name, description, is_creator_eligible, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?6)",
+        params![id, instance_id, new.key, new.name, new.description, now],
+    )?;
+    set_permissions(c, &id, &new.permissions)?;
+    refresh_creator_eligibility(c, &id)?;
+    get_role(c, instance_id, &id)
+}
+
+/// `is_creator_eligible` follows the role's permissions.
+fn refresh_creator_eligibility(c: &Connection, role_id: &str) -> Tx<()> {
+    let keys: Vec<String> = c
+        .prepare_cached(
+            "SELECT p.key FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id WHERE rp.role_id = ?1",
+        )?
+        .query_map([role_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let eligible = rules::check_creator_role(&keys).is_ok();
+    c.execute("UPDATE roles SET is_creator_eligible = ?2 WHERE id = ?1", params![role_id, eligible])?;
+    Ok(())
+}
+
+pub fn update_role(c: &Connection, instance_id: &str, role_id: &str, u: RoleUpdate) -> Tx<Role> {
+    let role = get_role(c, instance_id, role_id)?;
+    if let Some(key) = &u.key {
+        if key_taken(c, "roles", instance_id, key, Some(role_id))? {
+            return Err(DomainError::DuplicateRecord { what: "organization role key", key: key.clone() }.into());
+        }
+    }
+    if let Some(ids) = &u.permissions {
+        check_permissions(c, instance_id, ids)?;
+        set_permissions(c, role_id, ids)?;
+        refresh_creator_eligibility(c, role_id)?;
+    }
+    c.execute(
+        "UPDATE roles SET name = ?2, key = ?3, description = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            role_id,
+            u.name.unwrap_or(role.name),
+            u.key.unwrap_or(role.key),
+            u.description.unwrap_or(role.description),
+            now_millis().max(role.updated_at)
+        ],
+    )?;
+    check_still_creator_eligible(c, instance_id, role_id)?;
+    get_role(c, instance_id, role_id)
+}
+
+pub fn delete_role(c: &Connection, instance_id: &str, role_id: &str) -> Tx<Role> {
+    let role = get_role(c, instance_id, role_id)?;
+    let (creator, domains): (Option<String>, Option<String>) = c.query_row(
+        "SELECT org_creator_role_id, org_domains_default_role_id FROM instances WHERE id = ?1",
+        [instance_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if creator.as_deref() == Some(role_id) {
+        return Err(DomainError::RoleIsCreatorRole.into());
+    }
+    if domains.as_deref() == Some(role_id) {
+        return Err(DomainError::RoleIsDomainDefaultRole.into());
+    }
+    let held: Option<i64> =
+        c.query_row("SELECT 1 FROM memberships WHERE role_id = ?1 LIMIT 1", [role_id], |r| r.get(0)).optional()?;
+    if held.is_some() {
+        return Err(DomainError::RoleAssignedToMembers.into());
+    }
+    c.execute("DELETE FROM role_permissions WHERE role_id = ?1", [role_id])?;
+    c.execute("DELETE FROM roles WHERE id = ?1", [role_id])?;
+    Ok(role)
+}
+
+pub fn add_role_permission(c: &Connection, instance_id: &str, role_id: &str, permission_id: &str) -> Tx<Role> {
+    let role = get_role(c, instance_id, role_id)?;
+    get_permission(c, instance_id, permission_id)?;
+    if role.permissions.iter().any(|p| p.id == permission_id) {
+        return Err(DomainError::RolePermissionExists.into());
+    }
+    c.execute("INSERT INTO role_permissions (role_id, permission_id) VALUES (?1, ?2)", [role_id, permission_id])?;
+    c.execute("UPDATE roles SET updated_at = ?2 WHERE id = ?1", params![role_id, now_millis()])?;
+    refresh_creator_eligibility(c, role_id)?;
+    get_role(c, instance_id, role_id)
+}
+
+pub fn remove_role_permission(c: &Connection, instance_id: &str, role_id: &str, permission_id: &str) -> Tx<Role> {
+    let role = get_role(c, instance_id, role_id)?;
+    get_permission(c, instance_id, permission_id)?;
+    if !role.permissions.iter().any(|p| p.id == permission_id) {
+        return Err(DomainError::RolePermissionNotFound.into());
+    }
+    c.execute("DELETE FROM role_permissions WHERE role_id = ?1 AND permission_id = ?2", [role_id, permission_id])?;
+    c.execute("UPDATE roles SET updated_at = ?2 WHERE id = ?1", params![role_id, now_millis()])?;
+    refresh_creator_eligibility(c, role_id)?;
+    check_still_creator_eligible(c, instance_id, role_id)?;
+    get_role(c, instance_id, role_id)
+}
+
+pub fn get_permission(c: &Connection, instance_id: &str, permission_id: &str) -> Tx<Permission> {
+    c.prepare_cached(&format!("SELECT {PERMISSION_COLUMNS} FROM permissions p WHERE p.instance_id = ?1 AND p.id = ?2"))?
+        .query_row([instance_id, permission_id], |r| permission_from_row(r, 0))
+        .optional()?
+        .ok_or_else(|| DomainError::PermissionNotFound.into())
+}
+
+pub fn search_permissions(
+    c: &Connection,
+    instance_id: &str,
+    query: Option<String>,
+    order: KeyedOrder,
+    page: Pagination,
+) -> Tx<Page<Permission>> {
+    let mut sql = Sql::default();
+    let ins = sql.bind(instance_id.to_owned());
+    if let Some(q) = query {
+        let p = sql.bind(q);
+        sql.clause(format!("(instr(lower(p.name), {p}) > 0 OR instr(p.key, {p}) > 0)"));
+    }
+    let filters = format!("p.instance_id = {ins}{}", sql.where_sql());
+    let total_count: i64 = c.query_row(
+        &format!("SELECT count(*) FROM permissions p WHERE {filters}"),
+        params_from_iter(sql.params.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = sql.bind(page.limit);
+    let offset = sql.bind(page.offset);
+    let data = c
+        .prepare(&format!(
+            "SELECT {PERMISSION_COLUMNS} FROM permissions p WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
+            order_sql(order, "p")
+        ))?
+        .query_map(params_from_iter(sql.params.iter()), |r| permission_from_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Page { data, total_count })
+}
+
+pub fn create_permission(c: &Connection, instance_id: &str, new: NewPermission) -> Tx<Permission> {
+    if key_taken(c, "permissions", instance_id, &new.key, None)? {
+        return Err(DomainError::DuplicateRecord { what: "organization permission key", key: new.key }.into());
+    }
+    let id = new_id(prefix::PERMISSION);
+    c.execute(
+        "INSERT INTO permissions (id, instance_id, key, name, description, type, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'user', ?6, ?6)",
+        params![id, instance_id, new.key, new.name, new.description, now_millis()],
+    )?;
+    get_permission(c, instance_id, &id)
+}
+
+fn modifiable(c: &Connection, instance_id: &str, permission_id: &str) -> Tx<Permission> {
+    let permission = get_permission(c, instance_id, permission_id)?;
+    if permission.kind == "system" {
+        return Err(DomainError::SystemPermissionNotModifiable.into());
+    }
+    Ok(permission)
+}
+
+pub fn update_permission(
+    c: &Connection,
+    instance_id: &str,
+    permission_id: &str,
+    u: PermissionUpdate,
+) -> Tx<Permission> {
+    let permission = modifiable(c, instance_id, permission_id)?;
+    if let Some(key) = &u.key {
+        if key_taken(c, "permissions", instance_id, key, Some(permission_id))? {
+            return Err(DomainError::DuplicateRecord { what: "organization permission key", key: key.clone() }.into());
+        }
+    }
+    c.execute(
+        "UPDATE permissions SET name = ?2, key = ?3, description = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            permission_id,
+            u.name.unwrap_or(permission.name),
+            u.key.unwrap_or(permission.key),
+            u.description.unwrap_or(permission.description),
+            now_millis().max(permission.updated_at)
+        ],
+    )?;
+    get_permission(c, instance_id, permission_id)
+}
+
+pub fn delete_permission(c: &Connection, instance_id: &str, permission_id: &str) -> Tx<Permission> {
+    let permission = modifiable(c, instance_id, permission_id)?;
+    let roles: Vec<String> = c
+        .prepare("SELECT role_id FROM role_permissions WHERE permission_id = ?1")?
+        .query_map([permission_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    c.execute("DELETE FROM role_permissions WHERE permission_id = ?1", [permission_id])?;
+    c.execute("DELETE FROM permissions WHERE id = ?1", [permission_id])?;
+    for role in roles {
+        refresh_creator_eligibility(c, &role)?;
+    }
+    Ok(permission)
+}
