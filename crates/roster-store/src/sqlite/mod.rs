@@ -140,6 +140,11 @@ impl SqliteStore {
         Ok(Self { writer: Writer::start(conn), readers })
     }
 
+    /// The group-commit writer (its counters, or to run custom work in its transactions).
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
     /// Run a read on a pooled connection, off the async threads, in one snapshot.
     async fn read<T, F>(&self, work: F) -> Result<T>
     where

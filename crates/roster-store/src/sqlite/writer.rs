@@ -5,7 +5,8 @@
 //! Because the thread applies requests one after another, every rule check inside a request sees the
 //! writes of the requests before it: uniqueness, quotas and the last-admin rule hold under concurrency.
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
 use std::thread;
 
 use rusqlite::Connection;
@@ -20,16 +21,39 @@ pub const MAX_BATCH: usize = 512;
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
 
+/// Counters of the writer, for metrics and tests.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed (or failed).
+    pub batches: AtomicU64,
+    /// Requests run.
+    pub requests: AtomicU64,
+    /// The most requests one transaction carried.
+    pub largest_batch: AtomicU64,
+    /// Requests sent and not yet taken by the writer.
+    pub queued: AtomicU64,
+}
+
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    stats: Arc<WriterStats>,
 }
 
 impl Writer {
     pub fn start(conn: Connection) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
-        thread::Builder::new().name("roster-writer".into()).spawn(move || run(conn, rx)).expect("spawn writer thread");
-        Self { tx }
+        let stats = Arc::new(WriterStats::default());
+        let thread_stats = stats.clone();
+        thread::Builder::new()
+            .name("roster-writer".into())
+            .spawn(move || run(conn, rx, &thread_stats))
+            .expect("spawn writer thread");
+        Self { tx, stats }
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     /// Run `work` in the next batch; resolves once its batch has committed (or failed).
@@ -50,6 +74,7 @@ impl Writer {
                 let _ = done_tx.send(result);
             })
         });
+        self.stats.queued.fetch_add(1, Ordering::SeqCst);
         self.tx.send(job).map_err(|_| DomainError::Internal("writer stopped".into()))?;
         done_rx.await.map_err(|_| DomainError::Internal("writer dropped the request".into()))?
     }
@@ -79,7 +104,7 @@ fn in_savepoint<T>(
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
+fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = rx.recv() {
         batch.push(first);
@@ -90,6 +115,10 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>) {
             }
         }
         let size = batch.len();
+        stats.queued.fetch_sub(size as u64, Ordering::SeqCst);
+        stats.batches.fetch_add(1, Ordering::Relaxed);
+        stats.requests.fetch_add(size as u64, Ordering::Relaxed);
+        stats.largest_batch.fetch_max(size as u64, Ordering::Relaxed);
         let completions: Vec<Completion>;
         let commit = match conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
