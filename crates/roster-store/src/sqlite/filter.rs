@@ -130,50 +130,63 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter) {
     }
 }
 
-/// `ORDER BY` for a text or number column: NULLs last in both directions, text case-insensitively
-/// (ASCII case folding, as SQLite's `lower`), ties by `tie` in the same direction.
-fn order_sql(column: &str, text: bool, descending: bool, tie: &str) -> String {
+/// How a sort column behaves.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// NOT NULL number: sorted as is, so an index on it can deliver the order.
+    Number,
+    /// Nullable number: NULLs last in both directions.
+    NullableNumber,
+    /// Nullable text: NULLs last, case-insensitively (ASCII folding, as SQLite's `lower`), then exactly.
+    Text,
+}
+
+/// `ORDER BY` a column, ties broken by `tie` in the same direction so pages never overlap.
+fn order_sql(column: &str, kind: Kind, descending: bool, tie: &str) -> String {
     let dir = if descending { "DESC" } else { "ASC" };
-    let key = if text { format!("lower({column}) {dir}, {column} {dir}") } else { format!("{column} {dir}") };
-    format!(" ORDER BY ({column} IS NULL) ASC, {key}, {tie} {dir}")
+    match kind {
+        Kind::Number => format!(" ORDER BY {column} {dir}, {tie} {dir}"),
+        Kind::NullableNumber => format!(" ORDER BY ({column} IS NULL) ASC, {column} {dir}, {tie} {dir}"),
+        Kind::Text => format!(" ORDER BY ({column} IS NULL) ASC, lower({column}) {dir}, {column} {dir}, {tie} {dir}"),
+    }
 }
 
 pub fn membership_order(o: MembershipOrder) -> String {
     let Order { field, descending } = o;
-    let (column, text) = match field {
-        MembershipOrderField::CreatedAt => ("m.created_at", false),
-        MembershipOrderField::EmailAddress => ("u.primary_email", true),
-        MembershipOrderField::PhoneNumber => ("u.primary_phone", true),
-        MembershipOrderField::FirstName => ("u.first_name", true),
-        MembershipOrderField::LastName => ("u.last_name", true),
-        MembershipOrderField::Username => ("u.username", true),
+    let (column, kind) = match field {
+        MembershipOrderField::CreatedAt => ("m.created_at", Kind::Number),
+        MembershipOrderField::EmailAddress => ("u.primary_email", Kind::Text),
+        MembershipOrderField::PhoneNumber => ("u.primary_phone", Kind::Text),
+        MembershipOrderField::FirstName => ("u.first_name", Kind::Text),
+        MembershipOrderField::LastName => ("u.last_name", Kind::Text),
+        MembershipOrderField::Username => ("u.username", Kind::Text),
     };
-    order_sql(column, text, descending, "m.id")
+    order_sql(column, kind, descending, "m.id")
 }
 
 pub fn user_order(o: UserOrder) -> String {
     let Order { field, descending } = o;
-    let (column, text) = match field {
-        UserOrderField::CreatedAt => ("u.created_at", false),
-        UserOrderField::UpdatedAt => ("u.updated_at", false),
-        UserOrderField::EmailAddress => ("u.primary_email", true),
-        UserOrderField::Web3Wallet => ("u.primary_web3", true),
-        UserOrderField::FirstName => ("u.first_name", true),
-        UserOrderField::LastName => ("u.last_name", true),
-        UserOrderField::PhoneNumber => ("u.primary_phone", true),
-        UserOrderField::Username => ("u.username", true),
-        UserOrderField::LastActiveAt => ("u.last_active_at", false),
-        UserOrderField::LastSignInAt => ("u.last_sign_in_at", false),
+    let (column, kind) = match field {
+        UserOrderField::CreatedAt => ("u.created_at", Kind::Number),
+        UserOrderField::UpdatedAt => ("u.updated_at", Kind::Number),
+        UserOrderField::EmailAddress => ("u.primary_email", Kind::Text),
+        UserOrderField::Web3Wallet => ("u.primary_web3", Kind::Text),
+        UserOrderField::FirstName => ("u.first_name", Kind::Text),
+        UserOrderField::LastName => ("u.last_name", Kind::Text),
+        UserOrderField::PhoneNumber => ("u.primary_phone", Kind::Text),
+        UserOrderField::Username => ("u.username", Kind::Text),
+        UserOrderField::LastActiveAt => ("u.last_active_at", Kind::NullableNumber),
+        UserOrderField::LastSignInAt => ("u.last_sign_in_at", Kind::NullableNumber),
     };
-    order_sql(column, text, descending, "u.id")
+    order_sql(column, kind, descending, "u.id")
 }
 
 pub fn organization_order(o: OrganizationOrder) -> String {
     let Order { field, descending } = o;
-    let (column, text) = match field {
-        OrganizationOrderField::CreatedAt => ("o.created_at", false),
-        OrganizationOrderField::Name => ("o.name", true),
-        OrganizationOrderField::MembersCount => ("o.members_count", false),
+    let (column, kind) = match field {
+        OrganizationOrderField::CreatedAt => ("o.created_at", Kind::Number),
+        OrganizationOrderField::Name => ("o.name", Kind::Text),
+        OrganizationOrderField::MembersCount => ("o.members_count", Kind::Number),
     };
-    order_sql(column, text, descending, "o.id")
+    order_sql(column, kind, descending, "o.id")
 }

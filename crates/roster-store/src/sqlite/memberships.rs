@@ -92,11 +92,12 @@ pub fn list(
     }
     let mut sql = Sql::default();
     let ins = sql.bind(instance_id.to_owned());
-    let mut filters = format!("m.instance_id = {ins}");
-    if let Some(org_id) = org_id {
-        let org = sql.bind(org_id.to_owned());
-        filters.push_str(&format!(" AND m.organization_id = {org}"));
-    }
+    // Within one organization (already checked to be the instance's), filter on it alone so the
+    // (organization_id, created_at, id) index serves both the filter and the default order.
+    let mut filters = match org_id {
+        Some(org_id) => format!("m.organization_id = {}", sql.bind(org_id.to_owned())),
+        None => format!("m.instance_id = {ins}"),
+    };
     user_filter(&mut sql, &f.user);
     if !f.roles.is_empty() {
         let list = sql.bind_list(&f.roles);

@@ -1,0 +1,516 @@
+// Drives a running Roster through the official @clerk/backend client, exactly as an application would:
+// `createClerkClient({ secretKey, apiUrl })`, where apiUrl is the origin (the SDK appends /v1 itself).
+//
+//   ROSTER_API_URL=http://127.0.0.1:PORT ROSTER_SECRET_KEY=sk_test_... node suite.mjs
+//
+// Expects a fresh, empty instance (counts are exact). Prints every failure with details (and every pass with
+// COMPAT_VERBOSE=1) and closes with `node @clerk/backend <version>: N passed, M failed`; exits 1 if anything failed.
+
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual, inspect } from 'node:util';
+import { createClerkClient } from '@clerk/backend';
+import { isClerkAPIResponseError } from '@clerk/backend/errors';
+
+const apiUrl = process.env.ROSTER_API_URL;
+const secretKey = process.env.ROSTER_SECRET_KEY;
+if (!apiUrl || !secretKey) {
+  console.error('set ROSTER_API_URL (origin, without /v1) and ROSTER_SECRET_KEY');
+  process.exit(2);
+}
+const sdkVersion = JSON.parse(
+  readFileSync(new URL('./node_modules/@clerk/backend/package.json', import.meta.url), 'utf8'),
+).version;
+
+const clerk = createClerkClient({ secretKey, apiUrl });
+
+const verbose = process.env.COMPAT_VERBOSE === '1'; // also print the checks that pass
+let passed = 0;
+let failed = 0;
+const show = (v) => inspect(v, { depth: 4, breakLength: 120, maxStringLength: 2000 });
+
+/** Counts one check; prints the failure with what was expected and what came back. */
+function check(name, ok, details) {
+  if (ok) {
+    passed += 1;
+    if (verbose) console.log(`ok   ${name}`);
+  } else {
+    failed += 1;
+    console.log(`FAIL ${name}${details === undefined ? '' : `\n     ${show(details)}`}`);
+  }
+  return ok;
+}
+
+function checkEqual(name, actual, expected) {
+  return check(name, isDeepStrictEqual(actual, expected), { expected, actual });
+}
+
+/** Runs one call through the SDK; an exception fails the check instead of ending the suite. */
+async function call(name, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    check(`${name} (call threw)`, false, describeError(e));
+    return undefined;
+  }
+}
+
+function describeError(e) {
+  if (isClerkAPIResponseError(e)) {
+    return {
+      status: e.status,
+      errors: e.errors.map((x) => ({ code: x.code, message: x.longMessage ?? x.message, meta: x.meta })),
+    };
+  }
+  return e instanceof Error ? `${e.name}: ${e.message}` : e;
+}
+
+/** The call must fail with a ClerkAPIResponseError carrying this status and first error code. */
+async function expectError(name, fn, status, code, paramName) {
+  try {
+    const value = await fn();
+    return check(name, false, { expected: `${status} ${code}`, actual: 'success', value });
+  } catch (e) {
+    if (!check(`${name}: ClerkAPIResponseError`, isClerkAPIResponseError(e), describeError(e))) return false;
+    const first = e.errors[0];
+    const ok =
+      e.status === status &&
+      first?.code === code &&
+      typeof first?.message === 'string' &&
+      first.message.length > 0 &&
+      typeof first?.longMessage === 'string' &&
+      typeof e.clerkTraceId === 'string' &&
+      e.clerkTraceId.length > 0 &&
+      (paramName === undefined || first?.meta?.paramName === paramName);
+    return check(name, ok, { expected: { status, code, paramName }, actual: describeError(e) });
+  }
+}
+
+// The SDK's bundled classes are named `_OrganizationMembership` etc. and are not exported.
+const kind = (o) => o?.constructor?.name?.replace(/^_+/, '');
+const arr = (x) => (Array.isArray(x) ? x : []);
+const ids = (list) => arr(list?.data).map((m) => m?.publicUserData?.userId);
+const section = async (name, fn) => {
+  try {
+    await fn();
+  } catch (e) {
+    check(`${name}: section aborted`, false, e instanceof Error ? e.stack : e);
+  }
+};
+
+// ---------------------------------------------------------------- users
+const users = {};
+await section('users', async () => {
+  const people = [
+    ['alice', 'Alice', 'Liddell', 'alice_l'],
+    ['bob', 'Bob', 'Builder', 'bobby'],
+    ['carol', 'Carol', 'Danvers', 'carol_d'],
+    ['dave', 'Dave', 'Grohl', 'dave_g'],
+    ['erin', 'Erin', 'Brockovich', 'erin_b'],
+  ];
+  for (const [key, firstName, lastName, username] of people) {
+    users[key] = await call(`createUser ${key}`, () =>
+      clerk.users.createUser({ emailAddress: [`${key}@example.com`], firstName, lastName, username }),
+    );
+  }
+  const alice = users.alice;
+  // The SDK parses a body as JSON only when Content-Type is exactly `application/json`; otherwise it hands back
+  // the raw text as the "user".
+  check(
+    'createUser: answer parsed into a User (Content-Type exactly application/json)',
+    kind(alice) === 'User',
+    typeof alice === 'string' ? `raw text instead of a User: ${alice.slice(0, 200)}` : alice,
+  );
+  check('createUser: id is user_…', alice?.id?.startsWith('user_'), alice?.id);
+  checkEqual('createUser: names and username', [alice?.firstName, alice?.lastName, alice?.username], [
+    'Alice',
+    'Liddell',
+    'alice_l',
+  ]);
+  checkEqual('createUser: primary email address', alice?.primaryEmailAddress?.emailAddress, 'alice@example.com');
+  check(
+    'createUser: email verified, timestamps in ms',
+    alice?.emailAddresses?.[0]?.verification?.status === 'verified' && alice?.createdAt > 1e12,
+    alice?._raw,
+  );
+
+  const got = await call('getUser', () => clerk.users.getUser(alice.id));
+  checkEqual('getUser returns the user', [got?.id, got?.emailAddresses?.[0]?.emailAddress], [
+    alice?.id,
+    'alice@example.com',
+  ]);
+
+  const byEmail = await call('getUserList', () => clerk.users.getUserList({ emailAddress: ['bob@example.com'] }));
+  checkEqual('getUserList emailAddress filter (+ /users/count)', [arr(byEmail?.data).map((u) => u.id), byEmail?.totalCount], [
+    [users.bob?.id],
+    1,
+  ]);
+  const byQuery = await call('getUserList query', () => clerk.users.getUserList({ query: 'liddell' }));
+  checkEqual('getUserList query', arr(byQuery?.data).map((u) => u.id), [alice?.id]);
+
+  const updated = await call('updateUser', () => clerk.users.updateUser(alice.id, { firstName: 'Alicia' }));
+  checkEqual('updateUser first name', updated?.firstName, 'Alicia');
+
+  await call('updateUserMetadata 1', () =>
+    clerk.users.updateUserMetadata(alice.id, {
+      publicMetadata: { profile: { theme: 'dark', beta: true } },
+      privateMetadata: { crm: 'c-1' },
+    }),
+  );
+  const merged = await call('updateUserMetadata 2', () =>
+    clerk.users.updateUserMetadata(alice.id, { publicMetadata: { profile: { beta: null, lang: 'en' } } }),
+  );
+  checkEqual('updateUserMetadata deep merge, null deletes', [merged?.publicMetadata, merged?.privateMetadata], [
+    { profile: { theme: 'dark', lang: 'en' } },
+    { crm: 'c-1' },
+  ]);
+
+  const replaced = await call('replaceUserMetadata', () =>
+    clerk.users.replaceUserMetadata(alice.id, { publicMetadata: { profile: { theme: 'light' } } }),
+  );
+  checkEqual('replaceUserMetadata replaces the given field only', [replaced?.publicMetadata, replaced?.privateMetadata], [
+    { profile: { theme: 'light' } },
+    { crm: 'c-1' },
+  ]);
+
+  const temp = await call('createUser temp', () => clerk.users.createUser({ emailAddress: ['temp@example.com'] }));
+  const deleted = await call('deleteUser', () => clerk.users.deleteUser(temp.id));
+  checkEqual('deleteUser returns a DeletedObject', [kind(deleted), deleted?.id, deleted?.deleted], [
+    'DeletedObject',
+    temp?.id,
+    true,
+  ]);
+  await expectError('getUser after delete', () => clerk.users.getUser(temp.id), 404, 'resource_not_found');
+});
+
+// ---------------------------------------------------------------- organizations
+let org;
+await section('organizations', async () => {
+  org = await call('createOrganization', () =>
+    clerk.organizations.createOrganization({
+      name: 'Acme Corp',
+      slug: 'acme-corp',
+      createdBy: users.alice.id,
+      publicMetadata: { plan: { tier: 'pro', seats: 5 } },
+    }),
+  );
+  check('createOrganization: id is org_…', org?.id?.startsWith('org_'), org?.id);
+  checkEqual('createOrganization fields', [org?.name, org?.slug, org?.createdBy, org?.maxAllowedMemberships], [
+    'Acme Corp',
+    'acme-corp',
+    users.alice?.id,
+    0,
+  ]);
+
+  const byId = await call('getOrganization by id', () =>
+    clerk.organizations.getOrganization({ organizationId: org.id, includeMembersCount: true }),
+  );
+  checkEqual('getOrganization by id, membersCount (creator is a member)', [byId?.id, byId?.membersCount], [org?.id, 1]);
+  const bySlug = await call('getOrganization by slug', () => clerk.organizations.getOrganization({ slug: 'acme-corp' }));
+  checkEqual('getOrganization by slug', [kind(bySlug), bySlug?.id], ['Organization', org?.id]);
+
+  const other = await call('createOrganization 2', () =>
+    clerk.organizations.createOrganization({ name: 'Globex', createdBy: users.bob.id }),
+  );
+  const list = await call('getOrganizationList', () =>
+    clerk.organizations.getOrganizationList({ includeMembersCount: true, orderBy: 'name' }),
+  );
+  checkEqual(
+    'getOrganizationList with include_members_count',
+    [arr(list?.data).map((o) => [o.name, o.membersCount]), list?.totalCount],
+    [
+      [
+        ['Acme Corp', 1],
+        ['Globex', 1],
+      ],
+      2,
+    ],
+  );
+  const renamed = await call('updateOrganization', () =>
+    clerk.organizations.updateOrganization(other.id, { name: 'Globex Corporation' }),
+  );
+  checkEqual('updateOrganization name', renamed?.name, 'Globex Corporation');
+
+  const meta = await call('updateOrganizationMetadata', () =>
+    clerk.organizations.updateOrganizationMetadata(org.id, {
+      publicMetadata: { plan: { seats: null, renews: true } },
+      privateMetadata: { billing: 'b-1' },
+    }),
+  );
+  checkEqual('updateOrganizationMetadata deep merge, null deletes', [meta?.publicMetadata, meta?.privateMetadata], [
+    { plan: { tier: 'pro', renews: true } },
+    { billing: 'b-1' },
+  ]);
+
+  const replaced = await call('replaceOrganizationMetadata', () =>
+    clerk.organizations.replaceOrganizationMetadata(other.id, { privateMetadata: { region: 'eu' } }),
+  );
+  checkEqual('replaceOrganizationMetadata', [replaced?.publicMetadata, replaced?.privateMetadata], [{}, { region: 'eu' }]);
+
+  const gone = await call('deleteOrganization', () => clerk.organizations.deleteOrganization(other.id));
+  checkEqual('deleteOrganization returns a DeletedObject', [kind(gone), gone?.id, gone?.deleted], [
+    'DeletedObject',
+    other?.id,
+    true,
+  ]);
+  await expectError(
+    'getOrganization after delete',
+    () => clerk.organizations.getOrganization({ organizationId: other.id }),
+    404,
+    'resource_not_found',
+  );
+});
+
+// ---------------------------------------------------------------- memberships
+await section('memberships', async () => {
+  const organizationId = org.id;
+  const { alice, bob, carol, dave, erin } = users;
+
+  const creator = await call('list creator membership', () =>
+    clerk.organizations.getOrganizationMembershipList({ organizationId }),
+  );
+  checkEqual('creator is org:admin', [arr(creator?.data).map((m) => [m.publicUserData?.userId, m.role]), creator?.totalCount], [
+    [[alice.id, 'org:admin']],
+    1,
+  ]);
+
+  const m = await call('createOrganizationMembership', () =>
+    clerk.organizations.createOrganizationMembership({
+      organizationId,
+      userId: bob.id,
+      role: 'org:member',
+      publicMetadata: { team: { name: 'core', lead: false }, tags: ['x'] },
+      privateMetadata: { seat: 'A1' },
+    }),
+  );
+  check('membership: parsed as OrganizationMembership', kind(m) === 'OrganizationMembership', m?._raw ?? m);
+  check('membership: id is orgmem_…', m?.id?.startsWith('orgmem_'), m?.id);
+  checkEqual('membership: role', m?.role, 'org:member');
+  checkEqual('membership: permissions', new Set(m?.permissions), new Set(['org:sys_memberships:read', 'org:sys_billing:read']));
+  checkEqual('membership: metadata', [m?.publicMetadata, m?.privateMetadata], [
+    { team: { name: 'core', lead: false }, tags: ['x'] },
+    { seat: 'A1' },
+  ]);
+  checkEqual('membership: organization', [kind(m?.organization), m?.organization?.id, m?.organization?.slug], [
+    'Organization',
+    organizationId,
+    'acme-corp',
+  ]);
+  checkEqual(
+    'membership: publicUserData',
+    [
+      m?.publicUserData?.userId,
+      m?.publicUserData?.identifier,
+      m?.publicUserData?.firstName,
+      m?.publicUserData?.lastName,
+      m?.publicUserData?.hasImage,
+      typeof m?.publicUserData?.imageUrl,
+    ],
+    [bob.id, 'bob@example.com', 'Bob', 'Builder', false, 'string'],
+  );
+  check('membership: timestamps in ms', m?.createdAt > 1e12 && m?.updatedAt >= m?.createdAt, m?._raw);
+  checkEqual('membership: role_name on the wire', m?._raw?.role_name, 'Member');
+
+  await call('add carol', () =>
+    clerk.organizations.createOrganizationMembership({ organizationId, userId: carol.id, role: 'org:member' }),
+  );
+  await call('add dave', () =>
+    clerk.organizations.createOrganizationMembership({ organizationId, userId: dave.id, role: 'org:admin' }),
+  );
+
+  const list = (params) => clerk.organizations.getOrganizationMembershipList({ organizationId, ...params });
+  const newest = await call('list default order', () => list({}));
+  checkEqual('list: default order is newest first, totalCount', [ids(newest), newest?.totalCount], [
+    [dave.id, carol.id, bob.id, alice.id],
+    4,
+  ]);
+  check(
+    'list: every item parsed with publicUserData',
+    newest?.data?.length === 4 &&
+      newest.data.every((x) => kind(x) === 'OrganizationMembership' && x.publicUserData?.identifier),
+    arr(newest?.data).map((x) => [kind(x), x?.publicUserData]),
+  );
+  const admins = await call('list role filter', () => list({ role: ['org:admin'] }));
+  checkEqual('list: role=org:admin', [new Set(ids(admins)), admins?.totalCount], [new Set([alice.id, dave.id]), 2]);
+  const included = await call('list +user_id', () => list({ userId: [`+${bob.id}`, `+${carol.id}`] }));
+  checkEqual('list: user_id +include', new Set(ids(included)), new Set([bob.id, carol.id]));
+  const excluded = await call('list -user_id', () => list({ userId: [`-${alice.id}`] }));
+  checkEqual('list: user_id -exclude', [new Set(ids(excluded)), excluded?.totalCount], [
+    new Set([bob.id, carol.id, dave.id]),
+    3,
+  ]);
+  const queried = await call('list query', () => list({ query: 'danvers' }));
+  checkEqual('list: query (last name)', ids(queried), [carol.id]);
+  const byEmail = await call('list email_address', () => list({ emailAddress: ['dave@example.com'] }));
+  checkEqual('list: email_address', ids(byEmail), [dave.id]);
+  const asc = await call('list +email_address', () => list({ orderBy: '+email_address' }));
+  checkEqual('list: order_by +email_address', ids(asc), [alice.id, bob.id, carol.id, dave.id]);
+  const desc = await call('list -created_at', () => list({ orderBy: '-created_at' }));
+  checkEqual('list: order_by -created_at', ids(desc), [dave.id, carol.id, bob.id, alice.id]);
+  const page = await call('list limit/offset', () => list({ orderBy: '+email_address', limit: 2, offset: 1 }));
+  checkEqual('list: limit 2 offset 1, totalCount counts all', [ids(page), page?.totalCount], [[bob.id, carol.id], 4]);
+  const last = await call('list last page', () => list({ orderBy: '+email_address', limit: 3, offset: 3 }));
+  checkEqual('list: last page', [ids(last), last?.totalCount], [[dave.id], 4]);
+
+  // Roster refuses a limit outside 1..=500 (hosted Clerk has been seen to fall back to 10 silently).
+  await expectError('list: limit 501 refused', () => list({ limit: 501 }), 422, 'form_param_value_invalid', 'limit');
+
+  const promoted = await call('updateOrganizationMembership', () =>
+    clerk.organizations.updateOrganizationMembership({ organizationId, userId: carol.id, role: 'org:admin' }),
+  );
+  check(
+    'update role: role and permissions follow the new role',
+    promoted?.role === 'org:admin' && promoted?.permissions?.includes('org:sys_memberships:manage'),
+    promoted?._raw,
+  );
+
+  const merged = await call('updateOrganizationMembershipMetadata', () =>
+    clerk.organizations.updateOrganizationMembershipMetadata({
+      organizationId,
+      userId: bob.id,
+      publicMetadata: { team: { lead: null, since: 2024 }, tags: ['a', 'b'] },
+      privateMetadata: { seat: 'A12' },
+    }),
+  );
+  checkEqual('update metadata: deep merge, nested null deletes, arrays replace', [merged?.publicMetadata, merged?.privateMetadata], [
+    { team: { name: 'core', since: 2024 }, tags: ['a', 'b'] },
+    { seat: 'A12' },
+  ]);
+  const unchanged = await call('updateOrganizationMembershipMetadata without fields', () =>
+    clerk.organizations.updateOrganizationMembershipMetadata({ organizationId, userId: bob.id }),
+  );
+  checkEqual(
+    'update metadata with no body leaves it unchanged',
+    [kind(unchanged), unchanged?.publicMetadata],
+    ['OrganizationMembership', { team: { name: 'core', since: 2024 }, tags: ['a', 'b'] }],
+  );
+
+  const removed = await call('deleteOrganizationMembership', () =>
+    clerk.organizations.deleteOrganizationMembership({ organizationId, userId: carol.id }),
+  );
+  checkEqual(
+    'delete returns the membership (not a DeletedObject)',
+    [kind(removed), removed?.publicUserData?.userId, removed?.role],
+    ['OrganizationMembership', carol.id, 'org:admin'],
+  );
+  await expectError(
+    'delete again: 404',
+    () => clerk.organizations.deleteOrganizationMembership({ organizationId, userId: carol.id }),
+    404,
+    'resource_not_found',
+  );
+  const counted = await call('getOrganization membersCount', () =>
+    clerk.organizations.getOrganization({ organizationId, includeMembersCount: true }),
+  );
+  checkEqual('membersCount follows creates and deletes', counted?.membersCount, 3);
+
+  // Instance-wide and per-user lists.
+  const side = await call('createOrganization side', () =>
+    clerk.organizations.createOrganization({ name: 'Side Project', createdBy: bob.id }),
+  );
+  const instance = await call('getInstanceOrganizationMembershipList', () =>
+    clerk.organizations.getInstanceOrganizationMembershipList({ orderBy: '-created_at', limit: 100 }),
+  );
+  // Acme: alice, bob, dave; Side Project: bob. (Globex and its membership were deleted.)
+  checkEqual('instance list: totalCount', instance?.totalCount, 4);
+  checkEqual(
+    'instance list: newest first, organization embedded',
+    instance?.data?.[0] && [instance.data[0].organization?.id, instance.data[0].publicUserData?.userId],
+    [side?.id, bob.id],
+  );
+  const instancePage = await call('getInstanceOrganizationMembershipList page', () =>
+    clerk.organizations.getInstanceOrganizationMembershipList({ limit: 1, offset: 1 }),
+  );
+  checkEqual('instance list: limit/offset', [arr(instancePage?.data).length, instancePage?.totalCount], [1, 4]);
+  const bobs = await call('users.getOrganizationMembershipList', () =>
+    clerk.users.getOrganizationMembershipList({ userId: bob.id }),
+  );
+  checkEqual(
+    "per-user list: the user's memberships",
+    [new Set(arr(bobs?.data).map((x) => x.organization?.id)), bobs?.totalCount],
+    [new Set([organizationId, side?.id]), 2],
+  );
+  checkEqual(
+    'per-user list: metadata and role as stored',
+    arr(bobs?.data).find((x) => x.organization?.id === organizationId)?.publicMetadata,
+    { team: { name: 'core', since: 2024 }, tags: ['a', 'b'] },
+  );
+
+  // Deleting a user deletes their memberships.
+  await call('deleteUser dave', () => clerk.users.deleteUser(dave.id));
+  const afterUserDelete = await call('list after user delete', () => list({}));
+  checkEqual('deleting a user removes their membership', ids(afterUserDelete), [bob.id, alice.id]);
+
+  // ------------------------------------------------------------ errors
+  await expectError(
+    'duplicate member',
+    () => clerk.organizations.createOrganizationMembership({ organizationId, userId: bob.id, role: 'org:member' }),
+    400,
+    'already_a_member_in_organization',
+  );
+  // The JS client does no validation of its own: a missing role goes to the server as is.
+  await expectError(
+    'missing role',
+    () => clerk.organizations.createOrganizationMembership({ organizationId, userId: erin.id }),
+    422,
+    'form_param_missing',
+    'role',
+  );
+  await expectError(
+    'unknown role',
+    () => clerk.organizations.createOrganizationMembership({ organizationId, userId: erin.id, role: 'admin' }),
+    404,
+    'resource_not_found',
+    'role',
+  );
+  await expectError(
+    'unknown user',
+    () => clerk.organizations.createOrganizationMembership({ organizationId, userId: 'user_nope', role: 'org:member' }),
+    404,
+    'resource_not_found',
+  );
+  await expectError(
+    'update of a non-member',
+    () => clerk.organizations.updateOrganizationMembership({ organizationId, userId: erin.id, role: 'org:admin' }),
+    404,
+    'resource_not_found',
+  );
+
+  const tiny = await call('createOrganization quota', () =>
+    clerk.organizations.createOrganization({ name: 'Tiny', createdBy: erin.id, maxAllowedMemberships: 1 }),
+  );
+  checkEqual('quota org: maxAllowedMemberships', tiny?.maxAllowedMemberships, 1);
+  await expectError(
+    'quota exceeded',
+    () => clerk.organizations.createOrganizationMembership({ organizationId: tiny.id, userId: bob.id, role: 'org:member' }),
+    403,
+    'organization_membership_quota_exceeded',
+  );
+  await expectError(
+    'last admin: demote',
+    () => clerk.organizations.updateOrganizationMembership({ organizationId: tiny.id, userId: erin.id, role: 'org:member' }),
+    400,
+    'organization_minimum_permissions_needed',
+  );
+  await expectError(
+    'last admin: remove',
+    () => clerk.organizations.deleteOrganizationMembership({ organizationId: tiny.id, userId: erin.id }),
+    400,
+    'organization_minimum_permissions_needed',
+  );
+
+});
+
+// ---------------------------------------------------------------- authentication (needs no data)
+await section('bad key', async () => {
+  const wrong = createClerkClient({ secretKey: 'sk_test_not_the_right_key', apiUrl });
+  await expectError('bad key: getUser', () => wrong.users.getUser('user_any'), 401, 'clerk_key_invalid');
+  await expectError(
+    'bad key: membership list',
+    () => wrong.organizations.getOrganizationMembershipList({ organizationId: 'org_any' }),
+    401,
+    'clerk_key_invalid',
+  );
+});
+
+console.log(`node @clerk/backend ${sdkVersion}: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

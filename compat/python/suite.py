@@ -1,0 +1,417 @@
+"""Drives a running Roster through the official Python SDK, clerk-backend-api, as an application would:
+`Clerk(bearer_auth=..., server_url=".../v1")`.
+
+    ROSTER_API_URL=http://127.0.0.1:PORT ROSTER_SECRET_KEY=sk_test_... python suite.py
+
+Expects a fresh, empty instance (counts are exact). Prints every failure with details (and every pass with
+COMPAT_VERBOSE=1) and closes with `python clerk-backend-api <version>: N passed, M failed`; exits 1 if anything
+failed.
+
+Retries are off: the SDK's default retries 5XX answers for up to an hour, which would hide a server bug behind a
+hang. Every call also has a 10 s timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pprint
+import sys
+import traceback
+from importlib.metadata import version
+
+import httpx
+import pydantic
+from clerk_backend_api import Clerk, models
+
+API_URL = os.environ.get("ROSTER_API_URL")
+SECRET_KEY = os.environ.get("ROSTER_SECRET_KEY")
+if not API_URL or not SECRET_KEY:
+    print("set ROSTER_API_URL (origin, without /v1) and ROSTER_SECRET_KEY", file=sys.stderr)
+    sys.exit(2)
+SERVER_URL = API_URL.rstrip("/") + "/v1"
+SDK_VERSION = version("clerk-backend-api")
+
+
+def client(key: str) -> Clerk:
+    # retry_config=None: no retries at all (the default is exponential backoff on 5XX for up to an hour).
+    return Clerk(bearer_auth=key, server_url=SERVER_URL, retry_config=None, timeout_ms=10_000)
+
+
+clerk = client(SECRET_KEY)
+
+VERBOSE = os.environ.get("COMPAT_VERBOSE") == "1"  # also print the checks that pass
+passed = 0
+failed = 0
+
+
+def check(name: str, ok: bool, details=None) -> bool:
+    """Counts one check; prints the failure with what was expected and what came back."""
+    global passed, failed
+    if ok:
+        passed += 1
+        if VERBOSE:
+            print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name}")
+        if details is not None:
+            print("     " + pprint.pformat(details, width=120, compact=True).replace("\n", "\n     "))
+    return ok
+
+
+def check_equal(name: str, actual, expected) -> bool:
+    return check(name, actual == expected, {"expected": expected, "actual": actual})
+
+
+def describe(e: BaseException):
+    if isinstance(e, models.ClerkErrors):
+        return {
+            "type": "ClerkErrors",
+            "status": e.status_code,
+            "errors": [x.model_dump() for x in e.data.errors],
+        }
+    if isinstance(e, models.ClerkBaseError):
+        return {"type": type(e).__name__, "status": e.status_code, "message": e.message[:2000]}
+    return f"{type(e).__name__}: {e}"
+
+
+def call(name: str, fn):
+    """Runs one SDK call; an exception fails the check instead of ending the suite."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - any exception is a failed check
+        check(f"{name} (call raised)", False, describe(e))
+        return None
+
+
+def expect_error(name: str, fn, status: int, code: str, error_type=models.ClerkErrors, param_name=None) -> bool:
+    """The call must raise `error_type` (the SDK raises ClerkErrors for the statuses the spec declares for that
+    operation, SDKError for any other) with this HTTP status and first error code."""
+    try:
+        value = fn()
+    except Exception as e:  # noqa: BLE001
+        if not check(f"{name}: raises {error_type.__name__}", type(e) is error_type, describe(e)):
+            return False
+        if isinstance(e, models.ClerkErrors):
+            first = e.data.errors[0].model_dump() if e.data.errors else {}
+        else:
+            try:
+                first = (json.loads(e.body).get("errors") or [{}])[0]
+            except ValueError:
+                first = {}
+        ok = (
+            e.status_code == status
+            and first.get("code") == code
+            and bool(first.get("message"))
+            and bool(first.get("long_message"))
+            and (param_name is None or (first.get("meta") or {}).get("param_name") == param_name)
+        )
+        return check(name, ok, {"expected": {"status": status, "code": code, "param_name": param_name},
+                                "actual": describe(e)})
+    return check(name, False, {"expected": f"{status} {code}", "actual": "success", "value": value})
+
+
+def section(name: str, fn) -> None:
+    try:
+        fn()
+    except Exception:  # noqa: BLE001
+        check(f"{name}: section aborted", False, traceback.format_exc())
+
+
+def uid(m):
+    """The member's user id, from `public_user_data` (optional in the spec, always sent by Clerk)."""
+    return m.public_user_data.user_id if m is not None and m.public_user_data else None
+
+
+def user_ids(page) -> list:
+    return [uid(m) for m in (page.data if page else [])]
+
+
+users: dict = {}
+org = None
+
+
+# ---------------------------------------------------------------- users
+def users_section() -> None:
+    for key, first, last, username in [
+        ("alice", "Alice", "Liddell", "alice_l"),
+        ("bob", "Bob", "Builder", "bobby"),
+        ("carol", "Carol", "Danvers", "carol_d"),
+        ("dave", "Dave", "Grohl", "dave_g"),
+        ("erin", "Erin", "Brockovich", "erin_b"),
+    ]:
+        users[key] = call(f"users.create {key}", lambda: clerk.users.create(
+            email_address=[f"{key}@example.com"], first_name=first, last_name=last, username=username))
+    alice = users["alice"]
+    check("users.create: a models.User with id user_…", isinstance(alice, models.User) and alice.id.startswith("user_"),
+          alice)
+    check_equal("users.create: names, username, primary email",
+                [alice.first_name, alice.last_name, alice.username,
+                 next(e.email_address for e in alice.email_addresses if e.id == alice.primary_email_address_id)],
+                ["Alice", "Liddell", "alice_l", "alice@example.com"])
+    check("users.create: timestamps in ms", alice.created_at > 10**12, alice.created_at)
+
+    got = call("users.get", lambda: clerk.users.get(user_id=alice.id))
+    check_equal("users.get", got and got.id, alice.id)
+
+    found = call("users.list", lambda: clerk.users.list(request={"email_address": ["bob@example.com"]}))
+    check_equal("users.list email_address filter", [u.id for u in found or []], [users["bob"].id])
+    count = call("users.count", lambda: clerk.users.count(request={"query": "liddell"}))
+    check_equal("users.count query", count and count.total_count, 1)
+
+    # users.update sends notify_primary_email_address_changed=false on every call (an SDK default).
+    updated = call("users.update", lambda: clerk.users.update(user_id=alice.id, first_name="Alicia"))
+    check_equal("users.update first name", updated and updated.first_name, "Alicia")
+
+    call("users.update_metadata 1", lambda: clerk.users.update_metadata(
+        user_id=alice.id, public_metadata={"profile": {"theme": "dark", "beta": True}},
+        private_metadata={"crm": "c-1"}))
+    merged = call("users.update_metadata 2", lambda: clerk.users.update_metadata(
+        user_id=alice.id, public_metadata={"profile": {"beta": None, "lang": "en"}}))
+    check_equal("users.update_metadata deep merge, null deletes",
+                merged and [merged.public_metadata, merged.private_metadata],
+                [{"profile": {"theme": "dark", "lang": "en"}}, {"crm": "c-1"}])
+
+    replaced = call("users.replace_metadata", lambda: clerk.users.replace_metadata(
+        user_id=alice.id, public_metadata={"profile": {"theme": "light"}}))
+    check_equal("users.replace_metadata replaces the given field only",
+                replaced and [replaced.public_metadata, replaced.private_metadata],
+                [{"profile": {"theme": "light"}}, {"crm": "c-1"}])
+
+    temp = call("users.create temp", lambda: clerk.users.create(email_address=["temp@example.com"]))
+    gone = call("users.delete", lambda: clerk.users.delete(user_id=temp.id))
+    check_equal("users.delete returns a DeletedObject",
+                gone and [type(gone).__name__, gone.object, gone.id, gone.deleted],
+                ["DeletedObject", "user", temp.id, True])
+    expect_error("users.get after delete", lambda: clerk.users.get(user_id=temp.id), 404, "resource_not_found")
+
+
+# ---------------------------------------------------------------- organizations
+def organizations_section() -> None:
+    global org
+    alice, bob = users["alice"], users["bob"]
+    org = call("organizations.create", lambda: clerk.organizations.create(request={
+        "name": "Acme Corp", "slug": "acme-corp", "created_by": alice.id,
+        "public_metadata": {"plan": {"tier": "pro", "seats": 5}}}))
+    check("organizations.create: a models.Organization with id org_…",
+          isinstance(org, models.Organization) and org.id.startswith("org_"), org)
+    check_equal("organizations.create fields", [org.name, org.slug, org.created_by, org.max_allowed_memberships],
+                ["Acme Corp", "acme-corp", alice.id, 0])
+
+    by_id = call("organizations.get by id", lambda: clerk.organizations.get(
+        organization_id=org.id, include_members_count=True))
+    check_equal("organizations.get by id with members_count", by_id and [by_id.id, by_id.members_count], [org.id, 1])
+    by_slug = call("organizations.get by slug", lambda: clerk.organizations.get(organization_id="acme-corp"))
+    check_equal("organizations.get by slug", by_slug and by_slug.id, org.id)
+
+    other = call("organizations.create 2", lambda: clerk.organizations.create(
+        request={"name": "Globex", "created_by": bob.id}))
+    listed = call("organizations.list", lambda: clerk.organizations.list(include_members_count=True, order_by="name"))
+    check_equal("organizations.list with include_members_count",
+                listed and [[(o.name, o.members_count) for o in listed.data], listed.total_count],
+                [[("Acme Corp", 1), ("Globex", 1)], 2])
+    renamed = call("organizations.update", lambda: clerk.organizations.update(
+        organization_id=other.id, name="Globex Corporation"))
+    check_equal("organizations.update name", renamed and renamed.name, "Globex Corporation")
+
+    merged = call("organizations.merge_metadata", lambda: clerk.organizations.merge_metadata(
+        organization_id=org.id, public_metadata={"plan": {"seats": None, "renews": True}},
+        private_metadata={"billing": "b-1"}))
+    check_equal("organizations.merge_metadata deep merge, null deletes",
+                merged and [merged.public_metadata, merged.private_metadata],
+                [{"plan": {"tier": "pro", "renews": True}}, {"billing": "b-1"}])
+
+    replaced = call("organizations.replace_metadata", lambda: clerk.organizations.replace_metadata(
+        organization_id=other.id, private_metadata={"region": "eu"}))
+    check_equal("organizations.replace_metadata", replaced and [replaced.public_metadata, replaced.private_metadata],
+                [{}, {"region": "eu"}])
+
+    gone = call("organizations.delete", lambda: clerk.organizations.delete(organization_id=other.id))
+    check_equal("organizations.delete returns a DeletedObject",
+                gone and [type(gone).__name__, gone.object, gone.id, gone.deleted],
+                ["DeletedObject", "organization", other.id, True])
+    expect_error("organizations.get after delete", lambda: clerk.organizations.get(organization_id=other.id),
+                 404, "resource_not_found")
+
+
+# ---------------------------------------------------------------- memberships
+def memberships_section() -> None:
+    oid = org.id
+    alice, bob, carol, dave, erin = (users[k] for k in ("alice", "bob", "carol", "dave", "erin"))
+    om = clerk.organization_memberships
+
+    creator = call("list creator", lambda: om.list(organization_id=oid))
+    check_equal("creator is org:admin",
+                creator and [[(uid(m), m.role) for m in creator.data], creator.total_count],
+                [[(alice.id, "org:admin")], 1])
+
+    m = call("organization_memberships.create", lambda: om.create(
+        organization_id=oid, user_id=bob.id, role="org:member",
+        public_metadata={"team": {"name": "core", "lead": False}, "tags": ["x"]}, private_metadata={"seat": "A1"}))
+    check("membership: a models.OrganizationMembership with id orgmem_…",
+          isinstance(m, models.OrganizationMembership) and m.id.startswith("orgmem_"), m)
+    check_equal("membership: role, role_name, permissions", [m.role, m.role_name, set(m.permissions or [])],
+                ["org:member", "Member", {"org:sys_memberships:read", "org:sys_billing:read"}])
+    check_equal("membership: metadata", [m.public_metadata, m.private_metadata],
+                [{"team": {"name": "core", "lead": False}, "tags": ["x"]}, {"seat": "A1"}])
+    check_equal("membership: organization", [m.organization.id, m.organization.slug], [oid, "acme-corp"])
+    pud = m.public_user_data
+    check_equal("membership: public_user_data",
+                pud and [pud.user_id, pud.identifier, pud.first_name, pud.last_name, pud.username, pud.has_image],
+                [bob.id, "bob@example.com", "Bob", "Builder", "bobby", False])
+
+    call("add carol", lambda: om.create(organization_id=oid, user_id=carol.id, role="org:member"))
+    call("add dave", lambda: om.create(organization_id=oid, user_id=dave.id, role="org:admin"))
+
+    def lst(**kw):
+        return om.list(organization_id=oid, **kw)
+
+    default = call("list default", lambda: lst())
+    check_equal("list: default order newest first, total_count", default and [user_ids(default), default.total_count],
+                [[dave.id, carol.id, bob.id, alice.id], 4])
+    admins = call("list role", lambda: lst(role=["org:admin"]))
+    check_equal("list: role=org:admin", admins and [set(user_ids(admins)), admins.total_count],
+                [{alice.id, dave.id}, 2])
+    inc = call("list +user_id", lambda: lst(user_id=[f"+{bob.id}", f"+{carol.id}"]))
+    check_equal("list: user_id +include", inc and set(user_ids(inc)), {bob.id, carol.id})
+    exc = call("list -user_id", lambda: lst(user_id=[f"-{alice.id}"]))
+    check_equal("list: user_id -exclude", exc and [set(user_ids(exc)), exc.total_count],
+                [{bob.id, carol.id, dave.id}, 3])
+    q = call("list query", lambda: lst(query="danvers"))
+    check_equal("list: query", q and user_ids(q), [carol.id])
+    by_email = call("list email_address", lambda: lst(email_address=["dave@example.com"]))
+    check_equal("list: email_address", by_email and user_ids(by_email), [dave.id])
+    asc = call("list +email_address", lambda: lst(order_by="+email_address"))
+    check_equal("list: order_by +email_address", asc and user_ids(asc), [alice.id, bob.id, carol.id, dave.id])
+    desc = call("list -created_at", lambda: lst(order_by="-created_at"))
+    check_equal("list: order_by -created_at", desc and user_ids(desc), [dave.id, carol.id, bob.id, alice.id])
+    page = call("list limit/offset", lambda: lst(order_by="+email_address", limit=2, offset=1))
+    check_equal("list: limit 2 offset 1, total_count counts all", page and [user_ids(page), page.total_count],
+                [[bob.id, carol.id], 4])
+    first = call("list offset 0", lambda: lst(order_by="+email_address", limit=1, offset=0))
+    check_equal("list: limit 1 offset 0", first and [user_ids(first), first.total_count], [[alice.id], 4])
+
+    # Roster refuses a limit outside 1..=500 (hosted Clerk has been seen to fall back to 10 silently).
+    expect_error("list: limit 501 refused", lambda: lst(limit=501), 422, "form_param_value_invalid",
+                 param_name="limit")
+
+    promoted = call("organization_memberships.update", lambda: om.update(
+        organization_id=oid, user_id=carol.id, role="org:admin"))
+    check("update role: role, role_name and permissions follow",
+          promoted is not None and promoted.role == "org:admin" and promoted.role_name == "Admin"
+          and "org:sys_memberships:manage" in (promoted.permissions or []), promoted)
+
+    merged = call("organization_memberships.update_metadata", lambda: om.update_metadata(
+        organization_id=oid, user_id=bob.id,
+        public_metadata={"team": {"lead": None, "since": 2024}, "tags": ["a", "b"]},
+        private_metadata={"seat": "A12"}))
+    check_equal("update_metadata: deep merge, nested null deletes, arrays replace",
+                merged and [merged.public_metadata, merged.private_metadata],
+                [{"team": {"name": "core", "since": 2024}, "tags": ["a", "b"]}, {"seat": "A12"}])
+
+    unchanged = call("update_metadata without fields", lambda: om.update_metadata(organization_id=oid, user_id=bob.id))
+    check_equal("update_metadata without fields leaves it unchanged", unchanged and unchanged.public_metadata,
+                {"team": {"name": "core", "since": 2024}, "tags": ["a", "b"]})
+
+    removed = call("organization_memberships.delete", lambda: om.delete(organization_id=oid, user_id=carol.id))
+    check_equal("delete returns the membership",
+                removed and [type(removed).__name__, uid(removed), removed.role],
+                ["OrganizationMembership", carol.id, "org:admin"])
+    expect_error("delete again: 404", lambda: om.delete(organization_id=oid, user_id=carol.id),
+                 404, "resource_not_found")
+    counted = call("organizations.get members_count", lambda: clerk.organizations.get(
+        organization_id=oid, include_members_count=True))
+    check_equal("members_count follows creates and deletes", counted and counted.members_count, 3)
+
+    # Instance-wide and per-user lists.
+    side = call("organizations.create side", lambda: clerk.organizations.create(
+        request={"name": "Side Project", "created_by": bob.id}))
+    inst = call("users.get_instance_organization_memberships", lambda:
+                clerk.users.get_instance_organization_memberships(order_by="-created_at", limit=100))
+    # Acme: alice, bob, dave; Side Project: bob. (Globex and its membership were deleted.)
+    check_equal("instance list: total_count, newest first",
+                inst and [inst.total_count, inst.data[0].organization.id, uid(inst.data[0])],
+                [4, side.id, bob.id])
+    inst_page = call("instance list page", lambda: clerk.users.get_instance_organization_memberships(
+        limit=1, offset=1))
+    check_equal("instance list: limit/offset", inst_page and [len(inst_page.data), inst_page.total_count], [1, 4])
+    bobs = call("users.get_organization_memberships", lambda: clerk.users.get_organization_memberships(
+        user_id=bob.id))
+    check_equal("per-user list", bobs and [{x.organization.id for x in bobs.data}, bobs.total_count],
+                [{oid, side.id}, 2])
+
+    call("users.delete dave", lambda: clerk.users.delete(user_id=dave.id))
+    after = call("list after user delete", lambda: lst())
+    check_equal("deleting a user removes their membership", after and user_ids(after), [bob.id, alice.id])
+
+    # ------------------------------------------------------------ errors
+    expect_error("duplicate member", lambda: om.create(organization_id=oid, user_id=bob.id, role="org:member"),
+                 400, "already_a_member_in_organization")
+    # The SDK validates the body itself (pydantic) and never sends a request without `role`...
+    try:
+        om.create(organization_id=oid, user_id=erin.id, role=None)
+        check("missing role: the SDK refuses it client-side", False, "no exception")
+    except pydantic.ValidationError:
+        check("missing role: the SDK refuses it client-side", True)
+    except Exception as e:  # noqa: BLE001
+        check("missing role: the SDK refuses it client-side", False, describe(e))
+    # ...so the server's answer is checked with a raw request carrying the SDK's own headers.
+    raw = httpx.post(f"{SERVER_URL}/organizations/{oid}/memberships",
+                     headers={"Authorization": f"Bearer {SECRET_KEY}", "Clerk-API-Version": "2025-11-10",
+                              "Accept": "application/json"},
+                     json={"user_id": erin.id}, timeout=10)
+    body = raw.json() if raw.headers.get("content-type") == "application/json" else {}
+    err = (body.get("errors") or [{}])[0]
+    check_equal("missing role (raw request): 422 form_param_missing, param_name role",
+                [raw.status_code, err.get("code"), (err.get("meta") or {}).get("param_name")],
+                [422, "form_param_missing", "role"])
+    # The SDK parses that body into its own error type.
+    parsed = models.ClerkErrorsData.model_validate(body) if body else None
+    check_equal("missing role: body parses as models.ClerkErrorsData",
+                parsed and parsed.errors[0].code, "form_param_missing")
+
+    expect_error("unknown role", lambda: om.create(organization_id=oid, user_id=erin.id, role="admin"),
+                 404, "resource_not_found", param_name="role")
+    expect_error("unknown user", lambda: om.create(organization_id=oid, user_id="user_nope", role="org:member"),
+                 404, "resource_not_found")
+    expect_error("update of a non-member", lambda: om.update(organization_id=oid, user_id=erin.id, role="org:admin"),
+                 404, "resource_not_found")
+    expect_error("update_metadata of a non-member", lambda: om.update_metadata(
+        organization_id=oid, user_id=erin.id, public_metadata={"a": 1}), 404, "resource_not_found")
+
+    tiny = call("organizations.create quota", lambda: clerk.organizations.create(
+        request={"name": "Tiny", "created_by": erin.id, "max_allowed_memberships": 1}))
+    check_equal("quota org: max_allowed_memberships", tiny and tiny.max_allowed_memberships, 1)
+    expect_error("quota exceeded", lambda: om.create(organization_id=tiny.id, user_id=bob.id, role="org:member"),
+                 403, "organization_membership_quota_exceeded")
+    # The spec declares no 400 on update/delete (2025-11-10 and later), so the SDK raises its generic SDKError.
+    expect_error("last admin: demote", lambda: om.update(organization_id=tiny.id, user_id=erin.id, role="org:member"),
+                 400, "organization_minimum_permissions_needed", error_type=models.SDKError)
+    expect_error("last admin: remove", lambda: om.delete(organization_id=tiny.id, user_id=erin.id),
+                 400, "organization_minimum_permissions_needed", error_type=models.SDKError)
+
+    banned = call("users.ban", lambda: clerk.users.ban(user_id=erin.id))
+    check_equal("users.ban", banned and banned.banned, True)
+    tiny_members = call("list after ban", lambda: om.list(organization_id=tiny.id))
+    check_equal("public_user_data.banned follows the user",
+                tiny_members and [(uid(x), x.public_user_data and x.public_user_data.banned) for x in tiny_members.data],
+                [(erin.id, True)])
+    call("users.unban", lambda: clerk.users.unban(user_id=erin.id))
+
+    wrong = client("sk_test_not_the_right_key")
+    expect_error("bad key: users.get", lambda: wrong.users.get(user_id=alice.id), 401, "clerk_key_invalid")
+    expect_error("bad key: memberships list", lambda: wrong.organization_memberships.list(organization_id=oid),
+                 401, "clerk_key_invalid")
+    # POST …/memberships declares 403, not 401: a 401 there surfaces as SDKError.
+    expect_error("bad key: memberships create", lambda: wrong.organization_memberships.create(
+        organization_id=oid, user_id=erin.id, role="org:member"), 401, "clerk_key_invalid",
+        error_type=models.SDKError)
+
+
+section("users", users_section)
+section("organizations", organizations_section)
+section("memberships", memberships_section)
+
+print(f"python clerk-backend-api {SDK_VERSION}: {passed} passed, {failed} failed")
+sys.exit(0 if failed == 0 else 1)

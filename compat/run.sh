@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Compatibility suite: drives a real Roster through Clerk's official SDKs, pinned.
+#
+#   bash compat/run.sh
+#
+# Builds the server, installs the pinned clients (npm ci in compat/node; a venv in compat/python/.venv), then for
+# each client starts a FRESH roster (port 0, new SQLite file, key sk_test_compat_suite), runs that client's suite
+# against it and stops it. Exits non-zero if any check failed. The last line is `compat: N passed, M failed`.
+#
+# Environment: PYTHON (interpreter for the venv, default python3.11 or python3), COMPAT_SUITE_TIMEOUT (seconds per
+# suite, default 300), COMPAT_ONLY=node|python (run one client), ROSTER_BIN (test this roster binary instead of
+# building one, e.g. a deliberately broken build), COMPAT_VERBOSE=1 (print passing checks too).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COMPAT=$ROOT/compat
+SECRET=sk_test_compat_suite
+SUITE_TIMEOUT=${COMPAT_SUITE_TIMEOUT:-300}
+ONLY=${COMPAT_ONLY:-}
+
+die() {
+  echo "compat: $*" >&2
+  echo "compat: 0 passed, 1 failed"
+  exit 1
+}
+
+if [ -n "${ROSTER_BIN:-}" ]; then
+  BIN=$ROSTER_BIN
+  echo "== using roster binary $BIN"
+else
+  echo "== build roster"
+  (cd "$ROOT" && cargo build --bin roster) || die "cargo build failed"
+  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/roster
+fi
+[ -x "$BIN" ] || die "no binary at $BIN"
+
+if [ -z "$ONLY" ] || [ "$ONLY" = node ]; then
+  echo "== install @clerk/backend (npm ci)"
+  (cd "$COMPAT/node" && npm ci --no-audit --no-fund) || die "npm ci failed"
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = python ]; then
+  echo "== install clerk-backend-api (venv)"
+  PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
+  [ -x "$COMPAT/python/.venv/bin/python" ] || "$PY" -m venv "$COMPAT/python/.venv" || die "python -m venv failed"
+  "$COMPAT/python/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$COMPAT/python/requirements.txt" || die "pip install failed"
+fi
+
+TMPDIRS=()
+SERVER_PID=
+DRAIN_PID=
+cleanup() {
+  stop_server
+  for d in "${TMPDIRS[@]}"; do rm -rf "$d"; done
+}
+trap cleanup EXIT
+
+# Starts a fresh roster; sets SERVER_URL (the origin, without /v1) from the line it prints once it listens.
+start_server() {
+  local tmp line
+  tmp=$(mktemp -d)
+  TMPDIRS+=("$tmp")
+  # The process substitution's $! is the server itself (exec); its stdout is our fd 3.
+  exec 3< <(exec env ROSTER_SECRET_KEY="$SECRET" ROSTER_LOG="${ROSTER_LOG:-warn}" \
+    "$BIN" serve --listen 127.0.0.1:0 --database-url "sqlite://$tmp/roster.db" 2>"$tmp/stderr")
+  SERVER_PID=$!
+  SERVER_URL=
+  while IFS= read -r -t 60 line <&3; do
+    case $line in
+      "roster listening on "*)
+        SERVER_URL=${line#roster listening on }
+        break
+        ;;
+    esac
+  done
+  if [ -z "$SERVER_URL" ]; then
+    echo "roster did not start; its stderr:" >&2
+    cat "$tmp/stderr" >&2
+    return 1
+  fi
+  # Keep draining its stdout so it can never block on a full pipe; this ends when the server exits.
+  cat <&3 >/dev/null &
+  DRAIN_PID=$!
+  exec 3<&-
+  echo "roster (pid $SERVER_PID) at $SERVER_URL, database $tmp/roster.db"
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null
+    # The drain ends at EOF, i.e. once the server has exited.
+    [ -n "$DRAIN_PID" ] && wait "$DRAIN_PID" 2>/dev/null
+  fi
+  SERVER_PID=
+  DRAIN_PID=
+}
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+STATUS=0
+
+# run_suite NAME COMMAND...: the suite's closing line `... N passed, M failed` is added to the totals; a suite that
+# dies or times out without one counts as one failure.
+run_suite() {
+  local name=$1 out rc summary
+  shift
+  echo "== $name"
+  if ! start_server; then
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    STATUS=1
+    return
+  fi
+  out=$(mktemp)
+  TMPDIRS+=("$out")
+  ROSTER_API_URL=$SERVER_URL ROSTER_SECRET_KEY=$SECRET timeout "$SUITE_TIMEOUT" "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  stop_server
+  summary=$(grep -E '^[^ ].*: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+  if [ -z "$summary" ]; then
+    [ "$rc" = 124 ] && echo "$name: timed out after ${SUITE_TIMEOUT}s"
+    echo "$name: ended (exit $rc) without its closing line"
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    STATUS=1
+    return
+  fi
+  local p f
+  p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$summary")
+  f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<<"$summary")
+  TOTAL_PASSED=$((TOTAL_PASSED + p))
+  TOTAL_FAILED=$((TOTAL_FAILED + f))
+  if [ "$rc" != 0 ] || [ "$f" != 0 ]; then STATUS=1; fi
+}
+
+if [ -z "$ONLY" ] || [ "$ONLY" = node ]; then
+  run_suite node node "$COMPAT/node/suite.mjs"
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = python ]; then
+  run_suite python "$COMPAT/python/.venv/bin/python" "$COMPAT/python/suite.py"
+fi
+
+echo "compat: $TOTAL_PASSED passed, $TOTAL_FAILED failed"
+exit "$STATUS"
