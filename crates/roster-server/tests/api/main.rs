@@ -3,6 +3,8 @@
 mod lists;
 mod memberships;
 mod organizations;
+mod roles;
+mod sessions;
 mod smoke;
 mod support;
 mod users;

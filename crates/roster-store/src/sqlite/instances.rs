@@ -8,7 +8,7 @@ use roster_core::roles::{DEFAULT_ROLES, SYSTEM_PERMISSIONS};
 use roster_core::store::{Bootstrap, KeyCandidate};
 use roster_core::{keys, now_millis, DomainError};
 
-use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT};
+use super::rows::{cached_row, instance_from_row, load_instance, INSTANCE_SELECT};
 use super::Tx;
 
 pub fn create(c: &Connection, environment: Environment, name: &str) -> Tx<Instance> {
@@ -64,7 +64,7 @@ fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<std::collection
 }
 
 pub fn list(c: &Connection) -> Tx<Vec<Instance>> {
-    let mut stmt = c.prepare(&format!("{INSTANCE_SELECT} ORDER BY i.created_at, i.id"))?;
+    let mut stmt = c.prepare_cached(&format!("{INSTANCE_SELECT} ORDER BY i.created_at, i.id"))?;
     let rows = stmt.query_map([], instance_from_row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
@@ -86,7 +86,7 @@ pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
         }
         (Some(_), None) => Ok(Bootstrap::Existing),
         (None, secret) => {
-            let any: Option<String> = c.query_row("SELECT id FROM instances LIMIT 1", [], |r| r.get(0)).optional()?;
+            let any: Option<String> = cached_row(c, "SELECT id FROM instances LIMIT 1", [], |r| r.get(0)).optional()?;
             if any.is_some() && secret.is_none() {
                 return Ok(Bootstrap::Existing);
             }
@@ -145,7 +145,7 @@ fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKey> {
 }
 
 pub fn list_keys(c: &Connection, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
-    let mut stmt = c.prepare(
+    let mut stmt = c.prepare_cached(
         "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys \
          WHERE ?1 IS NULL OR instance_id = ?1 ORDER BY created_at, id",
     )?;
@@ -158,7 +158,8 @@ pub fn revoke_key(c: &Connection, key_id: &str) -> Tx<ApiKey> {
         "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
         params![key_id, now_millis()],
     )?;
-    c.query_row(
+    cached_row(
+        c,
         "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys WHERE id = ?1",
         [key_id],
         key_from_row,

@@ -9,12 +9,12 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use roster_core::ids::{new_id, prefix};
 use roster_core::metadata::Metadata;
 use roster_core::model::{Membership, Page, PublicUserData, Role};
-use roster_core::query::{MembershipFilter, MembershipOrder, Pagination};
+use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField, Pagination, UserFilter};
 use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{membership_order, user_filter, Sql};
-use super::rows::{json, org_from_row, role_by_key, roles_by_id, to_json, ORG_COLUMNS};
+use super::rows::{cached_row, json, org_from_row, role_by_key, roles_by_id, to_json, ORG_COLUMNS};
 use super::{orgs, Tx};
 
 const SELECT: &str = "SELECT m.id, m.role_id, m.public_metadata, m.private_metadata, m.created_at, m.updated_at, \
@@ -53,25 +53,48 @@ fn from_row(r: &Row<'_>, roles: &HashMap<String, Role>) -> rusqlite::Result<Memb
     })
 }
 
+/// How a membership page is fetched.
+struct PageQuery {
+    sql: Sql,
+    /// The WHERE clause (over `m`, and `u` when `joins_users`).
+    filters: String,
+    /// Whether the filters or the order read the user row.
+    joins_users: bool,
+    /// The count, when it is known without counting (an unfiltered organization's `members_count`).
+    known_count: Option<i64>,
+}
+
+/// Count, then page. The page's ids are found first (on the index alone when no user column is involved), and
+/// only those ids are joined with their user and organization: a deep `offset` never drags whole rows along.
 fn query_page(
     c: &Connection,
-    mut sql: Sql,
-    filters: String,
+    q: PageQuery,
     order: MembershipOrder,
     page: Pagination,
     instance_id: &str,
 ) -> Tx<Page<Membership>> {
-    let total_count: i64 = c.query_row(
-        &format!("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE {filters}"),
-        params_from_iter(sql.params.iter()),
-        |r| r.get(0),
-    )?;
+    let PageQuery { mut sql, filters, joins_users, known_count } = q;
+    let user_join = if joins_users { "JOIN users u ON u.id = m.user_id" } else { "" };
+    let total_count: i64 = match known_count {
+        Some(n) => n,
+        None => cached_row(
+            c,
+            &format!("SELECT count(*) FROM memberships m {user_join} WHERE {filters}"),
+            params_from_iter(sql.params.iter()),
+            |r| r.get(0),
+        )?,
+    };
+    if total_count == 0 || page.offset >= total_count {
+        return Ok(Page { data: Vec::new(), total_count });
+    }
     let roles = roles_by_id(c, instance_id)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let mut stmt = c.prepare(&format!(
-        "{SELECT}, {ORG_COLUMNS} {FROM} WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
-        membership_order(order)
+    let order_sql = membership_order(order);
+    let mut stmt = c.prepare_cached(&format!(
+        "{SELECT}, {ORG_COLUMNS} FROM (SELECT m.id FROM memberships m {user_join} WHERE {filters}{order_sql} \
+         LIMIT {limit} OFFSET {offset}) page JOIN memberships m ON m.id = page.id JOIN users u ON u.id = m.user_id \
+         JOIN organizations o ON o.id = m.organization_id{order_sql}"
     ))?;
     let data = stmt
         .query_map(params_from_iter(sql.params.iter()), |r| from_row(r, &roles))?
@@ -87,24 +110,33 @@ pub fn list(
     order: MembershipOrder,
     page: Pagination,
 ) -> Tx<Page<Membership>> {
-    if let Some(org_id) = org_id {
-        orgs::by_id(c, instance_id, org_id)?;
-    }
+    let org = match org_id {
+        Some(org_id) => Some(orgs::by_id(c, instance_id, org_id)?),
+        None => None,
+    };
     let mut sql = Sql::default();
     let ins = sql.bind(instance_id.to_owned());
     // Within one organization (already checked to be the instance's), filter on it alone so the
     // (organization_id, created_at, id) index serves both the filter and the default order.
-    let mut filters = match org_id {
-        Some(org_id) => format!("m.organization_id = {}", sql.bind(org_id.to_owned())),
+    let mut filters = match &org {
+        Some(org) => format!("m.organization_id = {}", sql.bind(org.id.clone())),
         None => format!("m.instance_id = {ins}"),
     };
+    let filters_users = f.user != UserFilter::default();
     user_filter(&mut sql, &f.user);
     if !f.roles.is_empty() {
         let list = sql.bind_list(&f.roles);
         sql.clause(format!("m.role_id IN (SELECT r.id FROM roles r WHERE r.instance_id = {ins} AND r.key IN {list})"));
     }
     filters.push_str(&sql.where_sql());
-    query_page(c, sql, filters, order, page, instance_id)
+    let unfiltered = !filters_users && f.roles.is_empty();
+    let q = PageQuery {
+        sql,
+        filters,
+        joins_users: filters_users || order.field != MembershipOrderField::CreatedAt,
+        known_count: org.filter(|_| unfiltered).map(|o| o.members_count),
+    };
+    query_page(c, q, order, page, instance_id)
 }
 
 pub fn list_for_user(c: &Connection, instance_id: &str, user_id: &str, page: Pagination) -> Tx<Page<Membership>> {
@@ -113,7 +145,8 @@ pub fn list_for_user(c: &Connection, instance_id: &str, user_id: &str, page: Pag
     let ins = sql.bind(instance_id.to_owned());
     let user = sql.bind(user_id.to_owned());
     let filters = format!("m.instance_id = {ins} AND m.user_id = {user}");
-    query_page(c, sql, filters, MembershipOrder::default(), page, instance_id)
+    let q = PageQuery { sql, filters, joins_users: false, known_count: None };
+    query_page(c, q, MembershipOrder::default(), page, instance_id)
 }
 
 /// The membership of `user_id` in `org_id`, or 404.

@@ -10,7 +10,7 @@ use roster_core::store::{MetadataUpdate, NewOrganization, OrganizationUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{organization_order, Sql};
-use super::rows::{load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
+use super::rows::{cached_row, load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
 use super::{memberships, Tx};
 
 /// The organization with this id in the instance, or 404.
@@ -89,14 +89,15 @@ pub fn list(
         ));
     }
     let filters = format!("o.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = c.query_row(
+    let total_count: i64 = cached_row(
+        c,
         &format!("SELECT count(*) FROM organizations o WHERE {filters}"),
         params_from_iter(sql.params.iter()),
         |r| r.get(0),
     )?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let mut stmt = c.prepare(&format!(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT {ORG_COLUMNS} FROM organizations o WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
         organization_order(order)
     ))?;

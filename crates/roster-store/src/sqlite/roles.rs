@@ -10,17 +10,20 @@ use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::Sql;
-use super::rows::{load_roles, permission_from_row, PERMISSION_COLUMNS};
+use super::rows::{cached_row, load_roles, permission_from_row, PERMISSION_COLUMNS};
 use super::Tx;
 
+/// Names and keys sort like every text order of the API: case-insensitively (ASCII folding, as SQLite's
+/// `lower`), then exactly; ties by id in the same direction.
 fn order_sql(order: KeyedOrder, alias: &str) -> String {
     let dir = if order.descending { "DESC" } else { "ASC" };
-    let column = match order.field {
-        KeyedOrderField::CreatedAt => "created_at",
-        KeyedOrderField::Name => "name",
-        KeyedOrderField::Key => "key",
+    let text = |column: &str| format!("lower({alias}.{column}) {dir}, {alias}.{column} {dir}");
+    let keys = match order.field {
+        KeyedOrderField::CreatedAt => format!("{alias}.created_at {dir}"),
+        KeyedOrderField::Name => text("name"),
+        KeyedOrderField::Key => text("key"),
     };
-    format!(" ORDER BY {alias}.{column} {dir}, {alias}.id {dir}")
+    format!(" ORDER BY {keys}, {alias}.id {dir}")
 }
 
 pub fn get_role(c: &Connection, instance_id: &str, role_id: &str) -> Tx<Role> {
@@ -44,7 +47,8 @@ pub fn search_roles(
         sql.clause(format!("(instr(lower(r.name), {p}) > 0 OR instr(r.key, {p}) > 0)"));
     }
     let filters = format!("r.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = c.query_row(
+    let total_count: i64 = cached_row(
+        c,
         &format!("SELECT count(*) FROM roles r WHERE {filters}"),
         params_from_iter(sql.params.iter()),
         |r| r.get(0),
@@ -91,7 +95,7 @@ fn set_permissions(c: &Connection, role_id: &str, ids: &[String]) -> Tx<()> {
 /// The creator role must keep the permissions a creator needs after any change to it.
 fn check_still_creator_eligible(c: &Connection, instance_id: &str, role_id: &str) -> Tx<()> {
     let creator: Option<String> =
-        c.query_row("SELECT org_creator_role_id FROM instances WHERE id = ?1", [instance_id], |r| r.get(0))?;
+        cached_row(c, "SELECT org_creator_role_id FROM instances WHERE id = ?1", [instance_id], |r| r.get(0))?;
     if creator.as_deref() == Some(role_id) {
         rules::check_creator_role(&get_role(c, instance_id, role_id)?.permission_keys())?;
     }
@@ -156,7 +160,8 @@ pub fn update_role(c: &Connection, instance_id: &str, role_id: &str, u: RoleUpda
 
 pub fn delete_role(c: &Connection, instance_id: &str, role_id: &str) -> Tx<Role> {
     let role = get_role(c, instance_id, role_id)?;
-    let (creator, domains): (Option<String>, Option<String>) = c.query_row(
+    let (creator, domains): (Option<String>, Option<String>) = cached_row(
+        c,
         "SELECT org_creator_role_id, org_domains_default_role_id FROM instances WHERE id = ?1",
         [instance_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -168,7 +173,7 @@ pub fn delete_role(c: &Connection, instance_id: &str, role_id: &str) -> Tx<Role>
         return Err(DomainError::RoleIsDomainDefaultRole.into());
     }
     let held: Option<i64> =
-        c.query_row("SELECT 1 FROM memberships WHERE role_id = ?1 LIMIT 1", [role_id], |r| r.get(0)).optional()?;
+        cached_row(c, "SELECT 1 FROM memberships WHERE role_id = ?1 LIMIT 1", [role_id], |r| r.get(0)).optional()?;
     if held.is_some() {
         return Err(DomainError::RoleAssignedToMembers.into());
     }
@@ -223,7 +228,8 @@ pub fn search_permissions(
         sql.clause(format!("(instr(lower(p.name), {p}) > 0 OR instr(p.key, {p}) > 0)"));
     }
     let filters = format!("p.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = c.query_row(
+    let total_count: i64 = cached_row(
+        c,
         &format!("SELECT count(*) FROM permissions p WHERE {filters}"),
         params_from_iter(sql.params.iter()),
         |r| r.get(0),

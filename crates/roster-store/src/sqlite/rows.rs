@@ -11,6 +11,17 @@ use roster_core::DomainError;
 
 use super::Tx;
 
+/// `query_row` through the statement cache: list and count SQL repeats per filter shape, so parsing and
+/// planning happen once per shape, not once per request.
+pub fn cached_row<T, P: rusqlite::Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(
+    c: &Connection,
+    sql: &str,
+    params: P,
+    f: F,
+) -> rusqlite::Result<T> {
+    c.prepare_cached(sql)?.query_row(params, f)
+}
+
 pub fn json(text: String) -> Metadata {
     serde_json::from_str(&text).unwrap_or_default()
 }

@@ -10,6 +10,7 @@ use roster_core::query::{Pagination, SessionFilter};
 use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
+use super::rows::cached_row;
 use super::Tx;
 
 const COLUMNS: &str = "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
@@ -52,7 +53,8 @@ pub fn list(c: &Connection, instance_id: &str, f: &SessionFilter, page: Paginati
         }
     }
     let filters = format!("s.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = c.query_row(
+    let total_count: i64 = cached_row(
+        c,
         &format!("SELECT count(*) FROM sessions s WHERE {filters}"),
         params_from_iter(sql.params.iter()),
         |r| r.get(0),

@@ -11,7 +11,7 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUse
 use roster_core::{now_millis, DomainError};
 
 use super::filter::{user_filter, user_order, Sql};
-use super::rows::{json, to_json};
+use super::rows::{cached_row, json, to_json};
 use super::Tx;
 
 const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.last_name, u.locale, \
@@ -61,7 +61,7 @@ fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
     let mut sql = Sql::default();
     let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
     let list = sql.bind_list(&ids);
-    let mut stmt = c.prepare(&format!(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT user_id, kind, id, value, reserved, created_at, updated_at FROM identifications \
          WHERE user_id IN {list} ORDER BY created_at, rowid"
     ))?;
@@ -109,14 +109,15 @@ pub fn list(c: &Connection, instance_id: &str, f: &UserFilter, order: UserOrder,
     let ins = sql.bind(instance_id.to_owned());
     user_filter(&mut sql, f);
     let filters = format!("u.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = c.query_row(
+    let total_count: i64 = cached_row(
+        c,
         &format!("SELECT count(*) FROM users u WHERE {filters}"),
         params_from_iter(sql.params.iter()),
         |r| r.get(0),
     )?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let mut stmt = c.prepare(&format!(
+    let mut stmt = c.prepare_cached(&format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
         user_order(order)
     ))?;
