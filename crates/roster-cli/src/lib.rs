@@ -43,6 +43,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
+    /// Check the database file (`PRAGMA integrity_check` and `foreign_key_check`, read-only): prints `ok`
+    /// and exits 0, or prints each problem and exits 1. Safe while a server runs on the file.
+    Check,
     /// Manage instances.
     #[command(subcommand)]
     Instances(InstancesCommand),
@@ -62,6 +65,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "ROSTER_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Rate limits: `off`, `clerk` (Clerk's documented limits) or custom values such as
+    /// `instance_production=1000/10s,instance_development=100/10s,membership_patch=10/10s`.
+    #[arg(long, env = "ROSTER_RATE_LIMITS", default_value = "off")]
+    pub rate_limits: roster_server::ratelimit::RateLimits,
     /// Log format on stderr.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -130,6 +137,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("schema is at version {}", roster_store::sqlite::latest_schema_version());
             Ok(())
         }
+        Command::Check => {
+            let report = roster_store::check(&cli.db.database_url).await?;
+            for line in &report {
+                println!("{line}");
+            }
+            if report != ["ok"] {
+                bail!("{} found {} problem(s)", cli.db.database_url, report.len());
+            }
+            Ok(())
+        }
         Command::Instances(cmd) => instances(&cli.db, cmd).await,
         Command::Keys(cmd) => keys(&cli.db, cmd).await,
     }
@@ -148,6 +165,9 @@ fn init_logging(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+    // A panic is a log line like any other (JSON with ROSTER_LOG_FORMAT=json), inside the request's span
+    // when a handler panics, so it carries the `clerk_trace_id` of the 500 the client gets.
+    std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panicked")));
 }
 
 async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
@@ -172,7 +192,11 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     println!("roster listening on http://{addr}");
     tracing::info!(%addr, database = %db.database_url, "listening");
-    let state = roster_server::AppState::new(store, roster_server::Config { max_body_bytes: args.max_body_bytes });
+    let config = roster_server::Config { max_body_bytes: args.max_body_bytes, rate_limits: args.rate_limits };
+    if !config.rate_limits.is_off() {
+        tracing::info!(rate_limits = %config.rate_limits, "rate limits on");
+    }
+    let state = roster_server::AppState::new(store, config);
     roster_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -195,6 +219,7 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: no new connections, draining requests in flight");
 }
 
 async fn instances(db: &DbArgs, cmd: InstancesCommand) -> Result<()> {

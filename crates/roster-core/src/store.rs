@@ -202,8 +202,39 @@ pub enum Bootstrap {
     Existing,
 }
 
+/// What a store tells about itself, for metrics. A backend fills in what it has; the rest stays `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Write transactions committed (or failed) so far.
+    pub write_batches: Option<u64>,
+    /// Write requests run so far, over all batches.
+    pub write_requests: Option<u64>,
+    /// The most write requests one transaction carried.
+    pub largest_write_batch: Option<u64>,
+    /// Write requests waiting for the writer now.
+    pub queued_writes: Option<u64>,
+    /// Batch sizes as a histogram: `(upper bound, batches of at most that size and more than the bound
+    /// before)`, bounds ascending. The counts add up to `write_batches`.
+    pub write_batch_sizes: Option<Vec<(u64, u64)>>,
+    /// Read connections open now (idle or in use), idle ones, and the most the pool opens.
+    pub read_connections: Option<u32>,
+    pub idle_read_connections: Option<u32>,
+    pub max_read_connections: Option<u32>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    // --- operations ------------------------------------------------------------------------------
+    /// Counters and gauges for metrics; cheap, never touches the database.
+    fn stats(&self) -> StoreStats {
+        StoreStats::default()
+    }
+
+    /// A trivial read, for readiness probes: `Ok` when the database answers.
+    async fn ping(&self) -> Result<()> {
+        self.list_instances().await.map(|_| ())
+    }
+
     // --- instances and keys ------------------------------------------------------------------
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance>;
     async fn list_instances(&self) -> Result<Vec<Instance>>;

@@ -135,25 +135,17 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Arc<Insta
     }
 }
 
-fn new_trace_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
-}
-
-/// Outermost layer of `/v1`: trace id, span, API version, authentication, error rendering.
+/// Outermost layer of `/v1`: API version, authentication, error rendering with the request's trace id.
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let trace_id = new_trace_id();
-    let span = tracing::info_span!(
-        "request",
-        method = %req.method(),
-        path = %req.uri().path(),
-        clerk_trace_id = %trace_id,
-        status = tracing::field::Empty,
-    );
+    // The trace id and the `request` span come from the outer `observe` layer, which logs the outcome.
+    let trace_id = crate::observe::trace_id(&req);
+    let span = tracing::Span::current();
     let response = async {
         // Borrow the parts, not the request: its body is not `Sync`.
         let (headers, query) = (req.headers(), req.uri().query());
         let prepared = async {
             let instance = authenticate(&state, headers).await?;
+            state.rate_limit.check_instance(&instance).await?;
             let version = api_version(headers, query)?;
             Ok::<_, ApiError>(Ctx { instance, version, trace_id: trace_id.clone() })
         }
@@ -168,8 +160,6 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
         if let Some(error) = response.extensions_mut().remove::<ApiError>() {
             response = error.into_response_with(&trace_id);
         }
-        tracing::Span::current().record("status", response.status().as_u16());
-        tracing::debug!("handled");
         response
     }
     .instrument(span)
@@ -177,11 +167,12 @@ pub async fn middleware(State(state): State<AppState>, mut req: Request, next: N
     response
 }
 
-/// Render errors produced outside `/v1`'s middleware (fallbacks, panics) with a fresh trace id.
+/// Render errors produced outside `/v1`'s middleware (fallbacks) with the request's trace id.
 pub async fn render_errors(req: Request, next: Next) -> Response {
+    let trace_id = crate::observe::trace_id(&req);
     let mut response = next.run(req).await;
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
-        response = error.into_response_with(&new_trace_id());
+        response = error.into_response_with(&trace_id);
     }
     response
 }

@@ -6,6 +6,8 @@
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod observe;
+pub mod ratelimit;
 mod routes;
 pub mod wire;
 
@@ -25,11 +27,13 @@ use roster_core::Store;
 pub struct Config {
     /// Largest request body accepted, in bytes (larger: 413 `request_body_too_large`).
     pub max_body_bytes: usize,
+    /// Rate limits (`ROSTER_RATE_LIMITS`); off by default.
+    pub rate_limits: ratelimit::RateLimits,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024 }
+        Self { max_body_bytes: 1024 * 1024, rate_limits: ratelimit::RateLimits::OFF }
     }
 }
 
@@ -37,11 +41,17 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    /// `config.rate_limits` over in-process counters.
+    pub rate_limit: ratelimit::RateLimit,
+    /// Prometheus metrics (`GET /metrics`).
+    pub metrics: Arc<observe::Metrics>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        Self { store, config: Arc::new(config) }
+        let rate_limit = ratelimit::RateLimit::new(config.rate_limits);
+        let metrics = Arc::new(observe::Metrics::new(store.clone()));
+        Self { store, config: Arc::new(config), rate_limit, metrics }
     }
 }
 
@@ -57,12 +67,14 @@ pub(crate) fn json_body<T: Serialize>(value: &T) -> Response {
     }
 }
 
+/// Left unrendered: the `observe` layer renders it with the request's trace id.
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    error::ApiError::internal("handler panicked").into_response_with(&format!("{:032x}", rand::random::<u128>()))
+    error::ApiError::internal("handler panicked").into_response()
 }
 
-/// The whole application: `/v1` routes behind the request-context middleware, Clerk-shaped 404s
-/// and 405s everywhere, and panics turned into Clerk 500s.
+/// The whole application: `/v1` routes behind the request-context middleware, the operator endpoints
+/// (`/healthz`, `/readyz`, `/metrics`), Clerk-shaped 404s and 405s everywhere, panics turned into Clerk
+/// 500s, and the `observe` layer around everything (trace id, span, metrics, one log line per request).
 pub fn router(state: AppState) -> Router {
     let v1 = routes::routes()
         .fallback(context::not_found)
@@ -70,9 +82,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware));
     Router::new()
         .nest("/v1", v1)
+        .merge(observe::routes())
         .fallback(context::not_found)
         .layer(axum::middleware::from_fn(context::render_errors))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::layer))
         .with_state(state)
 }
 

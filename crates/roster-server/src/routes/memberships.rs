@@ -108,8 +108,9 @@ async fn update_organization_membership(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
     let (org_id, user_id) = ids.two();
+    state.rate_limit.check_membership(&ctx.instance.id, &org_id, &user_id).await?;
+    ctx.organizations()?;
     let role = form.required_string("role")?;
     Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org_id, &user_id, &role).await?))
 }
@@ -126,9 +127,10 @@ async fn update_organization_membership_metadata(
     ids: Ids,
     Body(mut form): Body,
 ) -> ApiResult<Response> {
+    let (org_id, user_id) = ids.two();
+    state.rate_limit.check_membership(&ctx.instance.id, &org_id, &user_id).await?;
     ctx.organizations()?;
     form.only(&["public_metadata", "private_metadata"])?;
-    let (org_id, user_id) = ids.two();
     let update = MetadataUpdate {
         mode: MetadataMode::Merge,
         public: form.metadata("public_metadata")?,

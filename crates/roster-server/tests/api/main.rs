@@ -2,7 +2,9 @@
 
 mod lists;
 mod memberships;
+mod ops;
 mod organizations;
+mod ratelimit;
 mod roles;
 mod sessions;
 mod smoke;

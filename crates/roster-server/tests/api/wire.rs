@@ -170,7 +170,7 @@ async fn content_type_is_exactly_application_json() {
     r.err(422, "form_param_unknown");
     errors.push(r);
     // 413, on a server with a small limit.
-    let small = TestApp::spawn_with(roster_server::Config { max_body_bytes: 1024 }).await;
+    let small = TestApp::spawn_with(roster_server::Config { max_body_bytes: 1024, ..Default::default() }).await;
     let r = small.post("/users", json!({"first_name": "x".repeat(2000)})).await;
     r.err(413, "request_body_too_large");
     errors.push(r);
@@ -231,7 +231,7 @@ async fn request_bodies() {
     const JSON: Option<&str> = Some("application/json");
 
     // Size limit.
-    let small = TestApp::spawn_with(roster_server::Config { max_body_bytes: 1024 }).await;
+    let small = TestApp::spawn_with(roster_server::Config { max_body_bytes: 1024, ..Default::default() }).await;
     let big = format!(r#"{{"first_name":"{}"}}"#, "x".repeat(2000 - 17));
     assert_eq!(big.len(), 2000);
     let r = small.send(small.request(Method::POST, "/users").header(CONTENT_TYPE, "application/json").body(big)).await;

@@ -6,6 +6,7 @@ mod filter;
 mod instances;
 mod memberships;
 mod migrate;
+mod ops;
 mod orgs;
 mod roles;
 mod rows;
@@ -29,11 +30,12 @@ use roster_core::query::{
 };
 use roster_core::store::{
     Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission, NewRole, NewUser,
-    OrganizationUpdate, PermissionUpdate, Result, RoleUpdate, SettingsUpdate, UserUpdate,
+    OrganizationUpdate, PermissionUpdate, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
 };
 use roster_core::{DomainError, Store};
 
 pub use migrate::latest as latest_schema_version;
+pub use ops::integrity_check;
 pub use writer::Writer;
 
 /// How hard a commit waits for the disk.
@@ -92,6 +94,15 @@ pub(crate) fn db(e: rusqlite::Error) -> StoreError {
 
 pub(crate) type Tx<T> = std::result::Result<T, StoreError>;
 
+/// Run `work` in one read transaction (one snapshot for a list and its count).
+fn snapshot<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Tx<T>) -> Result<T> {
+    let begin = conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([]));
+    begin.map_err(|e| DomainError::from(db(e)))?;
+    let out = work(conn);
+    let _ = conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([]));
+    out.map_err(DomainError::from)
+}
+
 pub struct SqliteStore {
     writer: Writer,
     readers: r2d2::Pool<SqliteConnectionManager>,
@@ -136,6 +147,8 @@ impl SqliteStore {
             .with_init(move |c| configure(c, durability));
         let readers = r2d2::Pool::builder()
             .max_size(options.read_connections.max(1))
+            // A local file connection does not go stale: skip the per-checkout probe.
+            .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
         Ok(Self { writer: Writer::start(conn), readers })
@@ -144,6 +157,20 @@ impl SqliteStore {
     /// The group-commit writer (its counters, or to run custom work in its transactions).
     pub fn writer(&self) -> &Writer {
         &self.writer
+    }
+
+    /// Run a small indexed read (a point lookup of a few rows) right here on the async thread when a pooled
+    /// connection is idle: microseconds of work that a trip to the blocking pool would multiply. Falls back to
+    /// `read` when every connection is busy, so an async thread never waits for the pool.
+    async fn read_small<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Tx<T> + Send + 'static,
+    {
+        match self.readers.try_get() {
+            Some(conn) => snapshot(&conn, work),
+            None => self.read(work).await,
+        }
     }
 
     /// Run a read on a pooled connection, off the async threads, in one snapshot.
@@ -155,10 +182,7 @@ impl SqliteStore {
         let pool = self.readers.clone();
         tokio::task::spawn_blocking(move || {
             let conn = pool.get().map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
-            conn.execute_batch("BEGIN").map_err(|e| DomainError::from(db(e)))?;
-            let out = work(&conn);
-            let _ = conn.execute_batch("COMMIT");
-            out.map_err(DomainError::from)
+            snapshot(&conn, work)
         })
         .await
         .map_err(|e| DomainError::Internal(e.to_string()))?
@@ -167,6 +191,14 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn stats(&self) -> StoreStats {
+        self.collect_stats()
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.ping_db().await
+    }
+
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance> {
         let name = name.to_owned();
         self.writer.write(move |c| instances::create(c, environment, &name)).await
@@ -198,7 +230,7 @@ impl Store for SqliteStore {
 
     async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>> {
         let lookup = lookup.to_owned();
-        self.read(move |c| instances::find_keys(c, &lookup)).await
+        self.read_small(move |c| instances::find_keys(c, &lookup)).await
     }
 
     async fn update_organization_settings(
@@ -228,7 +260,7 @@ impl Store for SqliteStore {
 
     async fn get_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
-        self.read(move |c| roles::get_role(c, &ins, &id)).await
+        self.read_small(move |c| roles::get_role(c, &ins, &id)).await
     }
 
     async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role> {
@@ -269,7 +301,7 @@ impl Store for SqliteStore {
 
     async fn get_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
-        self.read(move |c| roles::get_permission(c, &ins, &id)).await
+        self.read_small(move |c| roles::get_permission(c, &ins, &id)).await
     }
 
     async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission> {
@@ -304,7 +336,7 @@ impl Store for SqliteStore {
 
     async fn get_session(&self, instance_id: &str, session_id: &str) -> Result<Session> {
         let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
-        self.read(move |c| sessions::get(c, &ins, &id)).await
+        self.read_small(move |c| sessions::get(c, &ins, &id)).await
     }
 
     async fn list_sessions(&self, instance_id: &str, filter: SessionFilter, page: Pagination) -> Result<Page<Session>> {
@@ -319,7 +351,7 @@ impl Store for SqliteStore {
 
     async fn get_user(&self, instance_id: &str, user_id: &str) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.read(move |c| users::get(c, &ins, &id)).await
+        self.read_small(move |c| users::get(c, &ins, &id)).await
     }
 
     async fn list_users(
@@ -371,7 +403,7 @@ impl Store for SqliteStore {
         with_missing_admin: bool,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), id_or_slug.to_owned());
-        self.read(move |c| orgs::get(c, &ins, &id, with_missing_admin)).await
+        self.read_small(move |c| orgs::get(c, &ins, &id, with_missing_admin)).await
     }
 
     async fn list_organizations(
@@ -424,7 +456,7 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<Membership>> {
         let (ins, org) = (instance_id.to_owned(), org_id.map(str::to_owned));
-        self.read(move |c| memberships::list(c, &ins, org.as_deref(), &filter, order, page)).await
+        self.read_small(move |c| memberships::list(c, &ins, org.as_deref(), &filter, order, page)).await
     }
 
     async fn list_user_memberships(

@@ -18,6 +18,9 @@ use roster_core::DomainError;
 /// Most requests in one transaction.
 pub const MAX_BATCH: usize = 512;
 
+/// Upper bounds of the batch-size histogram in `WriterStats::batch_sizes` (the last is `MAX_BATCH`).
+pub const BATCH_SIZE_BOUNDS: [u64; 10] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
 
@@ -32,6 +35,9 @@ pub struct WriterStats {
     pub largest_batch: AtomicU64,
     /// Requests sent and not yet taken by the writer.
     pub queued: AtomicU64,
+    /// Batches by size: `batch_sizes[i]` counts those of at most `BATCH_SIZE_BOUNDS[i]` requests (and more
+    /// than the bound before).
+    pub batch_sizes: [AtomicU64; BATCH_SIZE_BOUNDS.len()],
 }
 
 #[derive(Clone)]
@@ -119,6 +125,8 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats) {
         stats.batches.fetch_add(1, Ordering::Relaxed);
         stats.requests.fetch_add(size as u64, Ordering::Relaxed);
         stats.largest_batch.fetch_max(size as u64, Ordering::Relaxed);
+        let bucket = BATCH_SIZE_BOUNDS.partition_point(|&bound| bound < size as u64);
+        stats.batch_sizes[bucket.min(BATCH_SIZE_BOUNDS.len() - 1)].fetch_add(1, Ordering::Relaxed);
         let completions: Vec<Completion>;
         let commit = match conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
