@@ -11,6 +11,21 @@ pub struct Proc {
     /// Held so the child lives as long as this value (it is killed on drop).
     _child: Child,
     pub base: String,
+    pub pid: Option<u32>,
+}
+
+impl Proc {
+    /// CPU time (user + system) the child has used so far, from /proc (Linux); `None` elsewhere.
+    pub fn cpu_time(&self) -> Option<std::time::Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid?)).ok()?;
+        // Fields after the command name (which is in parentheses and may contain spaces).
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let utime: u64 = fields.get(11)?.parse().ok()?;
+        let stime: u64 = fields.get(12)?.parse().ok()?;
+        // The kernel reports clock ticks; USER_HZ is 100 on Linux.
+        Some(std::time::Duration::from_millis((utime + stime) * 10))
+    }
 }
 
 /// Start `cmd`, wait for the line `<prefix>http://addr`, return the child and the address.
@@ -22,7 +37,8 @@ pub async fn start(mut cmd: Command, prefix: &str) -> Result<Proc> {
             let base = addr.trim().to_owned();
             // Keep draining stdout so the child never blocks on a full pipe.
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return Ok(Proc { _child: child, base });
+            let pid = child.id();
+            return Ok(Proc { _child: child, base, pid });
         }
     }
     bail!("child exited before announcing its address")

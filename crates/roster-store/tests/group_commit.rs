@@ -119,3 +119,19 @@ where
     .await;
     outputs.into_iter().map(|o| o.unwrap()).collect()
 }
+
+/// The bundled SQLite is built with the options `.cargo/config.toml` sets (see the comment there).
+#[test]
+fn sqlite_is_built_with_the_expected_options() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    let options: Vec<String> = conn
+        .prepare("PRAGMA compile_options")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for wanted in ["THREADSAFE=2", "ENABLE_FTS5", "DEFAULT_MEMSTATUS=0"] {
+        assert!(options.iter().any(|o| o == wanted), "{wanted} missing from {options:?}");
+    }
+}

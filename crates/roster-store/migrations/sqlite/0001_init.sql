@@ -178,3 +178,18 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user_created ON sessions (user_id, created_at, id);
 CREATE INDEX sessions_instance_created ON sessions (instance_id, created_at, id);
 CREATE INDEX sessions_active_organization ON sessions (last_active_organization_id);
+
+-- Substring search for `query=`: an FTS5 index with the trigram tokenizer over users.search_text (an external
+-- content table, kept in step by the triggers below). A query of three characters or more is answered from the
+-- index; shorter ones scan. PostgreSQL uses pg_trgm for the same purpose.
+CREATE VIRTUAL TABLE users_search USING fts5(search_text, content = 'users', content_rowid = 'rowid', tokenize = 'trigram');
+CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+    INSERT INTO users_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
+    INSERT INTO users_search (users_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+END;
+CREATE TRIGGER users_search_update AFTER UPDATE OF search_text ON users BEGIN
+    INSERT INTO users_search (users_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+    INSERT INTO users_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+END;

@@ -86,7 +86,15 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter) {
     }
     if let Some(q) = &f.query {
         let p = sql.bind(q.clone());
-        sql.clause(format!("instr(u.search_text, {p}) > 0"));
+        if q.chars().count() >= 3 {
+            // The trigram index narrows to candidate rows; instr keeps the exact substring semantics.
+            let phrase = sql.bind(format!("\"{}\"", q.replace('"', "\"\"")));
+            sql.clause(format!(
+                "u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH {phrase}) AND instr(u.search_text, {p}) > 0"
+            ));
+        } else {
+            sql.clause(format!("instr(u.search_text, {p}) > 0"));
+        }
     }
     identification_like(sql, "email_address", &f.email_address_query);
     identification_like(sql, "phone_number", &f.phone_number_query);
