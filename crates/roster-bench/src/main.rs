@@ -5,6 +5,7 @@
 
 mod load;
 mod procs;
+mod scale;
 mod seed;
 mod workloads;
 
@@ -29,6 +30,9 @@ enum Command {
     },
     /// Run the suite: hello ceiling and Roster side by side.
     Run(RunArgs),
+    /// Footprint and search at scale: seed through the API, then measure resident memory, start-up time on the
+    /// existing database, and `query=` latency on a large organization.
+    Scale(scale::ScaleArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,5 +69,6 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Hello { listen } => procs::hello_server(listen).await,
         Command::Run(args) => workloads::run(args).await,
+        Command::Scale(args) => scale::run(args).await,
     }
 }

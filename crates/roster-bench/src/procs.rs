@@ -15,6 +15,14 @@ pub struct Proc {
 }
 
 impl Proc {
+    /// Resident memory of the child, from /proc (Linux).
+    pub fn rss_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    }
+
     /// CPU time (user + system) the child has used so far, from /proc (Linux); `None` elsewhere.
     pub fn cpu_time(&self) -> Option<std::time::Duration> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid?)).ok()?;

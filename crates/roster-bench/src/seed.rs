@@ -15,7 +15,7 @@ pub struct Api {
 }
 
 impl Api {
-    async fn post(&self, path: &str, body: Value) -> Result<Value> {
+    pub async fn post(&self, path: &str, body: Value) -> Result<Value> {
         let r = self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.key).json(&body).send().await?;
         let status = r.status();
         let v: Value = r.json().await?;
@@ -24,7 +24,7 @@ impl Api {
     }
 }
 
-async fn many<F, Fut>(count: usize, concurrency: usize, f: F) -> Result<Vec<String>>
+pub async fn many<F, Fut>(count: usize, concurrency: usize, f: F) -> Result<Vec<String>>
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = Result<Value>> + Send + 'static,

@@ -63,8 +63,10 @@ fn identification_like(sql: &mut Sql, kind: &str, needle: &Option<String>) {
     }
 }
 
-/// Clauses on the user aliased `u`.
-pub fn user_filter(sql: &mut Sql, f: &UserFilter) {
+/// Clauses on the user aliased `u`. `user_id` is the column holding the user's id in the driving table
+/// (`m.user_id` for memberships, `u.id` for users): the text search narrows on it, so an index on it (such as
+/// memberships' (organization_id, user_id)) serves the few matches instead of scanning every member.
+pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
     if !f.user_ids.is_empty() {
         let list = sql.bind_list(&f.user_ids);
         sql.clause(format!("u.id IN {list}"));
@@ -90,7 +92,8 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter) {
             // The trigram index narrows to candidate rows; instr keeps the exact substring semantics.
             let phrase = sql.bind(format!("\"{}\"", q.replace('"', "\"\"")));
             sql.clause(format!(
-                "u.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH {phrase}) AND instr(u.search_text, {p}) > 0"
+                "{user_id} IN (SELECT s.id FROM users s WHERE s.rowid IN \
+                 (SELECT rowid FROM users_search WHERE users_search MATCH {phrase}) AND instr(s.search_text, {p}) > 0)"
             ));
         } else {
             sql.clause(format!("instr(u.search_text, {p}) > 0"));

@@ -123,7 +123,7 @@ pub fn list(
         None => format!("m.instance_id = {ins}"),
     };
     let filters_users = f.user != UserFilter::default();
-    user_filter(&mut sql, &f.user);
+    user_filter(&mut sql, &f.user, "m.user_id");
     if !f.roles.is_empty() {
         let list = sql.bind_list(&f.roles);
         sql.clause(format!("m.role_id IN (SELECT r.id FROM roles r WHERE r.instance_id = {ins} AND r.key IN {list})"));

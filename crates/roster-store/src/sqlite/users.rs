@@ -107,7 +107,7 @@ pub fn get(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
 pub fn list(c: &Connection, instance_id: &str, f: &UserFilter, order: UserOrder, page: Pagination) -> Tx<Page<User>> {
     let mut sql = Sql::default();
     let ins = sql.bind(instance_id.to_owned());
-    user_filter(&mut sql, f);
+    user_filter(&mut sql, f, "u.id");
     let filters = format!("u.instance_id = {ins}{}", sql.where_sql());
     let total_count: i64 = cached_row(
         c,
