@@ -7,6 +7,7 @@ pub mod context;
 pub mod error;
 pub mod extract;
 pub mod observe;
+pub mod openapi;
 pub mod ratelimit;
 mod routes;
 pub mod wire;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
 use tokio::net::TcpListener;
@@ -72,15 +74,18 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     error::ApiError::internal("handler panicked").into_response()
 }
 
-/// The whole application: `/v1` routes behind the request-context middleware, the operator endpoints
-/// (`/healthz`, `/readyz`, `/metrics`), Clerk-shaped 404s and 405s everywhere, panics turned into Clerk
-/// 500s, and the `observe` layer around everything (trace id, span, metrics, one log line per request).
+/// The whole application: `/v1` routes behind the request-context middleware, the OpenAPI document
+/// (`/v1/openapi.json`, no key), the operator endpoints (`/healthz`, `/readyz`, `/metrics`), Clerk-shaped 404s
+/// and 405s everywhere, panics turned into Clerk 500s, and the `observe` layer around everything (trace id,
+/// span, metrics, one log line per request).
 pub fn router(state: AppState) -> Router {
     let v1 = routes::routes()
         .fallback(context::not_found)
         .method_not_allowed_fallback(context::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware));
     Router::new()
+        // Outside the authenticated `/v1` router: the document needs no key.
+        .route("/v1/openapi.json", get(openapi::serve).fallback(context::method_not_allowed))
         .nest("/v1", v1)
         .merge(observe::routes())
         .fallback(context::not_found)

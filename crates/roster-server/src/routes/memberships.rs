@@ -15,6 +15,10 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewMembership};
 use crate::context::Ctx;
 use crate::error::ApiResult;
 use crate::extract::{Body, Ids, Params};
+use crate::openapi::{
+    Always, BodyErrors, CreateOrganizationMembershipRequest, Forbidden, MembershipListParams, NotFound, OrderByParam,
+    PageParams, Unprocessable, UpdateOrganizationMembershipMetadataRequest, UpdateOrganizationMembershipRequest,
+};
 use crate::{json_body, wire, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +39,19 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{user_id}/organization_memberships", get(users_get_organization_memberships))
 }
 
+/// The operations above, for the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_organization_membership,
+    list_organization_memberships,
+    update_organization_membership,
+    delete_organization_membership,
+    update_organization_membership_metadata,
+    instance_get_organization_memberships,
+    users_get_organization_memberships
+))]
+pub(super) struct Api;
+
 fn one(m: &Membership) -> Response {
     json_body(&wire::membership(m))
 }
@@ -46,6 +63,19 @@ fn page(p: &Page<Membership>) -> Response {
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations/{organization_id}/memberships",
+    operation_id = "CreateOrganizationMembership",
+    tag = "Organization Memberships",
+    summary = "Create a new organization membership",
+    params(("organization_id" = String, Path, description = "The ID of the organization")),
+    request_body = CreateOrganizationMembershipRequest,
+    responses(
+        (status = 200, description = "The new membership", body = api::OrganizationMembership),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn create_organization_membership(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -88,6 +118,21 @@ fn member_filter(q: &Params) -> ApiResult<MembershipFilter> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{organization_id}/memberships",
+    operation_id = "ListOrganizationMemberships",
+    tag = "Organization Memberships",
+    summary = "Get a list of all members of an organization",
+    params(
+        ("organization_id" = String, Path, description = "The ID of the organization"),
+        MembershipListParams, PageParams
+    ),
+    responses(
+        (status = 200, description = "A page of the organization's memberships", body = api::OrganizationMemberships),
+        Always, Unprocessable, Forbidden, NotFound
+    )
+)]
 async fn list_organization_memberships(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -102,6 +147,22 @@ async fn list_organization_memberships(
     Ok(page(&state.store.list_memberships(&ctx.instance.id, Some(&org_id), filter, order, pagination).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{organization_id}/memberships/{user_id}",
+    operation_id = "UpdateOrganizationMembership",
+    tag = "Organization Memberships",
+    summary = "Update an organization membership",
+    params(
+        ("organization_id" = String, Path, description = "The ID of the organization"),
+        ("user_id" = String, Path, description = "The ID of the member's user")
+    ),
+    request_body = UpdateOrganizationMembershipRequest,
+    responses(
+        (status = 200, description = "The updated membership", body = api::OrganizationMembership),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn update_organization_membership(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -115,12 +176,46 @@ async fn update_organization_membership(
     Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org_id, &user_id, &role).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{organization_id}/memberships/{user_id}",
+    operation_id = "DeleteOrganizationMembership",
+    tag = "Organization Memberships",
+    summary = "Remove a member from an organization",
+    params(
+        ("organization_id" = String, Path, description = "The ID of the organization"),
+        ("user_id" = String, Path, description = "The ID of the member's user")
+    ),
+    responses(
+        (status = 200, description = "The removed membership", body = api::OrganizationMembership),
+        Always, Forbidden, NotFound
+    )
+)]
 async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     let (org_id, user_id) = ids.two();
     Ok(one(&state.store.delete_membership(&ctx.instance.id, &org_id, &user_id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{organization_id}/memberships/{user_id}/metadata",
+    operation_id = "UpdateOrganizationMembershipMetadata",
+    tag = "Organization Memberships",
+    summary = "Merge and update organization membership metadata",
+    params(
+        ("organization_id" = String, Path, description = "The ID of the organization"),
+        ("user_id" = String, Path, description = "The ID of the member's user")
+    ),
+    request_body(
+        content = Option<UpdateOrganizationMembershipMetadataRequest>,
+        description = "An absent or empty body reads as `{}`"
+    ),
+    responses(
+        (status = 200, description = "The updated membership", body = api::OrganizationMembership),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn update_organization_membership_metadata(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -140,6 +235,18 @@ async fn update_organization_membership_metadata(
     Ok(one(&state.store.update_membership_metadata(&ctx.instance.id, &org_id, &user_id, update).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organization_memberships",
+    operation_id = "InstanceGetOrganizationMemberships",
+    tag = "Organization Memberships",
+    summary = "Get a list of all organization memberships within an instance.",
+    params(OrderByParam, PageParams),
+    responses(
+        (status = 200, description = "A page of the instance's memberships", body = api::OrganizationMemberships),
+        Always, Unprocessable, Forbidden
+    )
+)]
 async fn instance_get_organization_memberships(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -152,6 +259,18 @@ async fn instance_get_organization_memberships(
     Ok(page(&state.store.list_memberships(&ctx.instance.id, None, filter, order, pagination).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}/organization_memberships",
+    operation_id = "UsersGetOrganizationMemberships",
+    tag = "Users",
+    summary = "Retrieve all memberships for a user",
+    params(("user_id" = String, Path, description = "The ID of the user"), PageParams),
+    responses(
+        (status = 200, description = "A page of the user's memberships", body = api::OrganizationMemberships),
+        Always, Unprocessable, Forbidden, NotFound
+    )
+)]
 async fn users_get_organization_memberships(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -1,4 +1,4 @@
-//! One module per resource, each with its `routes()`; merged here under `/v1`.
+//! One module per resource, each with its `routes()` and the `Api` documenting them; merged here under `/v1`.
 
 mod memberships;
 mod organizations;
@@ -17,4 +17,15 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(sessions::routes())
         .merge(users::routes())
+}
+
+/// Every operation of `routes()`, for the OpenAPI document: a route added above belongs in its module's `Api`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = memberships::Api::openapi();
+    doc.merge(organizations::Api::openapi());
+    doc.merge(roles::Api::openapi());
+    doc.merge(sessions::Api::openapi());
+    doc.merge(users::Api::openapi());
+    doc
 }

@@ -14,6 +14,10 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewOrganization, Organiza
 use crate::context::Ctx;
 use crate::error::ApiResult;
 use crate::extract::{Body, Form, Ids, Params};
+use crate::openapi::{
+    Always, BodyErrors, CreateOrganizationRequest, Forbidden, NotFound, OrganizationListParams,
+    OrganizationMetadataRequest, OrganizationViewParams, PageParams, Unprocessable, UpdateOrganizationRequest,
+};
 use crate::wire::OrgView;
 use crate::{json_body, wire, AppState};
 
@@ -30,6 +34,19 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// The operations above, for the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_organization,
+    list_organizations,
+    get_organization,
+    update_organization,
+    delete_organization,
+    merge_organization_metadata,
+    replace_organization_metadata
+))]
+pub(super) struct Api;
+
 fn validate_slug(slug: Option<String>) -> ApiResult<Option<String>> {
     match slug {
         Some(s) => {
@@ -40,6 +57,18 @@ fn validate_slug(slug: Option<String>) -> ApiResult<Option<String>> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    operation_id = "CreateOrganization",
+    tag = "Organizations",
+    summary = "Create an organization",
+    request_body = CreateOrganizationRequest,
+    responses(
+        (status = 200, description = "The new organization", body = api::Organization),
+        Always, BodyErrors, Forbidden
+    )
+)]
 async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
     ctx.organizations()?;
     let name = form.required_string("name")?;
@@ -58,6 +87,18 @@ async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut f
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    operation_id = "ListOrganizations",
+    tag = "Organizations",
+    summary = "Get a list of organizations for an instance",
+    params(OrganizationViewParams, OrganizationListParams, PageParams),
+    responses(
+        (status = 200, description = "A page of organizations", body = api::Organizations),
+        Always, Unprocessable, Forbidden
+    )
+)]
 async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     ctx.organizations()?;
     let (user_ids, exclude_user_ids) = split_signed(q.strings("user_id")?);
@@ -82,6 +123,21 @@ async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) 
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organizations/{organization_id}",
+    operation_id = "GetOrganization",
+    tag = "Organizations",
+    summary = "Retrieve an organization by ID or slug",
+    params(
+        ("organization_id" = String, Path, description = "The ID or slug of the organization"),
+        OrganizationViewParams
+    ),
+    responses(
+        (status = 200, description = "The organization", body = api::Organization),
+        Always, Unprocessable, Forbidden, NotFound
+    )
+)]
 async fn get_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids, q: Params) -> ApiResult<Response> {
     ctx.organizations()?;
     let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
@@ -100,6 +156,19 @@ fn metadata_update(form: &mut Form, mode: MetadataMode) -> ApiResult<MetadataUpd
     })
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{organization_id}",
+    operation_id = "UpdateOrganization",
+    tag = "Organizations",
+    summary = "Update an organization",
+    params(("organization_id" = String, Path, description = "The ID of the organization")),
+    request_body(content = Option<UpdateOrganizationRequest>, description = "An absent or empty body reads as `{}`"),
+    responses(
+        (status = 200, description = "The updated organization", body = api::Organization),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn update_organization(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -130,6 +199,18 @@ async fn update_organization(
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organizations/{organization_id}",
+    operation_id = "DeleteOrganization",
+    tag = "Organizations",
+    summary = "Delete an organization",
+    params(("organization_id" = String, Path, description = "The ID of the organization")),
+    responses(
+        (status = 200, description = "The deleted organization", body = api::DeletedObject),
+        Always, Forbidden, NotFound
+    )
+)]
 async fn delete_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     let org = state.store.delete_organization(&ctx.instance.id, &ids.one()).await?;
@@ -150,6 +231,19 @@ async fn change_metadata(
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organizations/{organization_id}/metadata",
+    operation_id = "MergeOrganizationMetadata",
+    tag = "Organizations",
+    summary = "Merge and update metadata for an organization",
+    params(("organization_id" = String, Path, description = "The ID of the organization")),
+    request_body(content = Option<OrganizationMetadataRequest>, description = "An absent or empty body reads as `{}`"),
+    responses(
+        (status = 200, description = "The updated organization", body = api::Organization),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn merge_organization_metadata(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -159,6 +253,19 @@ async fn merge_organization_metadata(
     change_metadata(state, ctx, ids, form, MetadataMode::Merge).await
 }
 
+#[utoipa::path(
+    put,
+    path = "/organizations/{organization_id}/metadata",
+    operation_id = "ReplaceOrganizationMetadata",
+    tag = "Organizations",
+    summary = "Replace metadata for an organization",
+    params(("organization_id" = String, Path, description = "The ID of the organization")),
+    request_body(content = Option<OrganizationMetadataRequest>, description = "An absent or empty body reads as `{}`"),
+    responses(
+        (status = 200, description = "The updated organization", body = api::Organization),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn replace_organization_metadata(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -14,6 +14,11 @@ use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
 use crate::context::Ctx;
 use crate::error::ApiResult;
 use crate::extract::{Body, Ids, Params};
+use crate::openapi::{
+    Always, BodyErrors, Conflict, CreateOrganizationPermissionRequest, CreateOrganizationRoleRequest, Forbidden,
+    NotFound, PageParams, SearchParams, Unprocessable, UpdateOrganizationPermissionRequest,
+    UpdateOrganizationRoleRequest,
+};
 use crate::{json_body, wire, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -36,6 +41,33 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// The operations above, for the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_organization_roles,
+    create_organization_role,
+    get_organization_role,
+    update_organization_role,
+    delete_organization_role,
+    assign_permission_to_organization_role,
+    remove_permission_from_organization_role,
+    list_organization_permissions,
+    create_organization_permission,
+    get_organization_permission,
+    update_organization_permission,
+    delete_organization_permission
+))]
+pub(super) struct Api;
+
+#[utoipa::path(
+    get,
+    path = "/organization_roles",
+    operation_id = "ListOrganizationRoles",
+    tag = "Organization Roles",
+    summary = "Get a list of organization roles",
+    params(SearchParams, PageParams),
+    responses((status = 200, description = "A page of roles", body = api::Roles), Always, Unprocessable, Forbidden)
+)]
 async fn list_organization_roles(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     ctx.organizations()?;
     let order = q.order(KeyedOrder::default())?;
@@ -43,6 +75,15 @@ async fn list_organization_roles(State(state): State<AppState>, ctx: Ctx, q: Par
     Ok(json_body(&api::Roles { data: page.data.iter().map(wire::role).collect(), total_count: page.total_count }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organization_roles",
+    operation_id = "CreateOrganizationRole",
+    tag = "Organization Roles",
+    summary = "Create an organization role",
+    request_body = CreateOrganizationRoleRequest,
+    responses((status = 200, description = "The new role", body = api::Role), Always, BodyErrors, Forbidden, NotFound)
+)]
 async fn create_organization_role(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -58,11 +99,36 @@ async fn create_organization_role(
     Ok(json_body(&wire::role(&state.store.create_role(&ctx.instance.id, new).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organization_roles/{organization_role_id}",
+    operation_id = "GetOrganizationRole",
+    tag = "Organization Roles",
+    summary = "Retrieve an organization role",
+    params(("organization_role_id" = String, Path, description = "The ID of the organization role")),
+    responses((status = 200, description = "The role", body = api::Role), Always, Forbidden, NotFound)
+)]
 async fn get_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     Ok(json_body(&wire::role(&state.store.get_role(&ctx.instance.id, &ids.one()).await?)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organization_roles/{organization_role_id}",
+    operation_id = "UpdateOrganizationRole",
+    tag = "Organization Roles",
+    summary = "Update an organization role",
+    params(("organization_role_id" = String, Path, description = "The ID of the organization role")),
+    request_body(
+        content = Option<UpdateOrganizationRoleRequest>,
+        description = "An absent or empty body reads as `{}`"
+    ),
+    responses(
+        (status = 200, description = "The updated role", body = api::Role),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn update_organization_role(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -84,12 +150,39 @@ async fn update_organization_role(
     Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &ids.one(), update).await?)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organization_roles/{organization_role_id}",
+    operation_id = "DeleteOrganizationRole",
+    tag = "Organization Roles",
+    summary = "Delete an organization role",
+    params(("organization_role_id" = String, Path, description = "The ID of the organization role")),
+    responses(
+        (status = 200, description = "The deleted role", body = api::DeletedObject),
+        Always, Unprocessable, Forbidden, NotFound
+    )
+)]
 async fn delete_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     let role = state.store.delete_role(&ctx.instance.id, &ids.one()).await?;
     Ok(json_body(&wire::deleted("role", &role.id, None)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organization_roles/{organization_role_id}/permissions/{permission_id}",
+    operation_id = "AssignPermissionToOrganizationRole",
+    tag = "Organization Roles",
+    summary = "Assign a permission to an organization role",
+    params(
+        ("organization_role_id" = String, Path, description = "The ID of the organization role"),
+        ("permission_id" = String, Path, description = "The ID of the permission")
+    ),
+    responses(
+        (status = 200, description = "The role with the permission", body = api::Role),
+        Always, Unprocessable, Forbidden, NotFound, Conflict
+    )
+)]
 async fn assign_permission_to_organization_role(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -100,6 +193,21 @@ async fn assign_permission_to_organization_role(
     Ok(json_body(&wire::role(&state.store.add_role_permission(&ctx.instance.id, &role, &permission).await?)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organization_roles/{organization_role_id}/permissions/{permission_id}",
+    operation_id = "RemovePermissionFromOrganizationRole",
+    tag = "Organization Roles",
+    summary = "Remove a permission from an organization role",
+    params(
+        ("organization_role_id" = String, Path, description = "The ID of the organization role"),
+        ("permission_id" = String, Path, description = "The ID of the permission")
+    ),
+    responses(
+        (status = 200, description = "The role without the permission", body = api::Role),
+        Always, Unprocessable, Forbidden, NotFound
+    )
+)]
 async fn remove_permission_from_organization_role(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -110,6 +218,18 @@ async fn remove_permission_from_organization_role(
     Ok(json_body(&wire::role(&state.store.remove_role_permission(&ctx.instance.id, &role, &permission).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organization_permissions",
+    operation_id = "ListOrganizationPermissions",
+    tag = "Organization Permissions",
+    summary = "Get a list of all organization permissions",
+    params(SearchParams, PageParams),
+    responses(
+        (status = 200, description = "A page of permissions", body = api::Permissions),
+        Always, Unprocessable, Forbidden
+    )
+)]
 async fn list_organization_permissions(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     ctx.organizations()?;
     let order = q.order(KeyedOrder::default())?;
@@ -120,6 +240,15 @@ async fn list_organization_permissions(State(state): State<AppState>, ctx: Ctx, 
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organization_permissions",
+    operation_id = "CreateOrganizationPermission",
+    tag = "Organization Permissions",
+    summary = "Create a new organization permission",
+    request_body = CreateOrganizationPermissionRequest,
+    responses((status = 200, description = "The new permission", body = api::Permission), Always, BodyErrors, Forbidden)
+)]
 async fn create_organization_permission(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -133,11 +262,36 @@ async fn create_organization_permission(
     Ok(json_body(&wire::permission(&state.store.create_permission(&ctx.instance.id, new).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/organization_permissions/{permission_id}",
+    operation_id = "GetOrganizationPermission",
+    tag = "Organization Permissions",
+    summary = "Get an organization permission",
+    params(("permission_id" = String, Path, description = "The ID of the permission")),
+    responses((status = 200, description = "The permission", body = api::Permission), Always, Forbidden, NotFound)
+)]
 async fn get_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     Ok(json_body(&wire::permission(&state.store.get_permission(&ctx.instance.id, &ids.one()).await?)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/organization_permissions/{permission_id}",
+    operation_id = "UpdateOrganizationPermission",
+    tag = "Organization Permissions",
+    summary = "Update an organization permission",
+    params(("permission_id" = String, Path, description = "The ID of the permission")),
+    request_body(
+        content = Option<UpdateOrganizationPermissionRequest>,
+        description = "An absent or empty body reads as `{}`"
+    ),
+    responses(
+        (status = 200, description = "The updated permission", body = api::Permission),
+        Always, BodyErrors, Forbidden, NotFound
+    )
+)]
 async fn update_organization_permission(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -157,6 +311,18 @@ async fn update_organization_permission(
     Ok(json_body(&wire::permission(&state.store.update_permission(&ctx.instance.id, &ids.one(), update).await?)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/organization_permissions/{permission_id}",
+    operation_id = "DeleteOrganizationPermission",
+    tag = "Organization Permissions",
+    summary = "Delete an organization permission",
+    params(("permission_id" = String, Path, description = "The ID of the permission")),
+    responses(
+        (status = 200, description = "The deleted permission", body = api::DeletedObject),
+        Always, Forbidden, NotFound
+    )
+)]
 async fn delete_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     let permission = state.store.delete_permission(&ctx.instance.id, &ids.one()).await?;

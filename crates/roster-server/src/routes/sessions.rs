@@ -15,6 +15,10 @@ use roster_core::DomainError;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Ids, Params};
+use crate::openapi::{
+    Always, BodyErrors, CreateSessionRequest, NotFound, PageParams, SessionList, SessionListParams, Unprocessable,
+    UpdateInstanceOrganizationSettingsRequest,
+};
 use crate::{json_body, wire, AppState};
 
 const STATUSES: &[&str] = &["abandoned", "active", "ended", "expired", "removed", "replaced", "revoked", "pending"];
@@ -29,6 +33,26 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// The operations above, for the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_session,
+    get_session_list,
+    get_session,
+    get_instance_organization_settings,
+    update_instance_organization_settings
+))]
+pub(super) struct Api;
+
+#[utoipa::path(
+    post,
+    path = "/sessions",
+    operation_id = "createSession",
+    tag = "Sessions",
+    summary = "Create a new active session",
+    request_body = CreateSessionRequest,
+    responses((status = 200, description = "The new active session", body = api::Session), Always, BodyErrors, NotFound)
+)]
 async fn create_session(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
     if ctx.instance.environment != Environment::Development {
         return Err(DomainError::InvalidForEnvironment("development").into());
@@ -39,6 +63,18 @@ async fn create_session(State(state): State<AppState>, ctx: Ctx, Body(mut form):
     Ok(json_body(&wire::session(&session)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/sessions",
+    operation_id = "GetSessionList",
+    tag = "Sessions",
+    summary = "List all sessions",
+    params(SessionListParams, PageParams),
+    responses(
+        (status = 200, description = "The sessions, newest first", body = inline(SessionList)),
+        Always, Unprocessable
+    )
+)]
 async fn get_session_list(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     let status = q.string("status");
     if let Some(s) = &status {
@@ -56,14 +92,49 @@ async fn get_session_list(State(state): State<AppState>, ctx: Ctx, q: Params) ->
     Ok(if paginated { json_body(&api::Sessions { data, total_count: page.total_count }) } else { json_body(&data) })
 }
 
+#[utoipa::path(
+    get,
+    path = "/sessions/{session_id}",
+    operation_id = "GetSession",
+    tag = "Sessions",
+    summary = "Retrieve a session",
+    params(("session_id" = String, Path, description = "The ID of the session")),
+    responses((status = 200, description = "The session", body = api::Session), Always, NotFound)
+)]
 async fn get_session(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &ids.one()).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/instance/organization_settings",
+    operation_id = "GetInstanceOrganizationSettings",
+    tag = "Instance Settings",
+    summary = "Get instance organization settings",
+    responses(
+        (status = 200, description = "The instance's organization settings", body = api::OrganizationSettings),
+        Always
+    )
+)]
 async fn get_instance_organization_settings(ctx: Ctx) -> ApiResult<Response> {
     Ok(json_body(&wire::settings(&ctx.instance.settings)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/instance/organization_settings",
+    operation_id = "UpdateInstanceOrganizationSettings",
+    tag = "Instance Settings",
+    summary = "Update instance organization settings",
+    request_body(
+        content = Option<UpdateInstanceOrganizationSettingsRequest>,
+        description = "An absent or empty body reads as `{}`"
+    ),
+    responses(
+        (status = 200, description = "The updated settings", body = api::OrganizationSettings),
+        Always, BodyErrors, NotFound
+    )
+)]
 async fn update_instance_organization_settings(
     State(state): State<AppState>,
     ctx: Ctx,

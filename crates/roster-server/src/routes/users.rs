@@ -15,6 +15,10 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUse
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Form, Ids, Params};
+use crate::openapi::{
+    Always, BodyErrors, CreateUserRequest, NotFound, PageParams, Unprocessable, UpdateUserRequest, UserFilterParams,
+    UserMetadataRequest, UserOrderParam,
+};
 use crate::{json_body, wire, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -28,6 +32,24 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{user_id}/unlock", post(unlock_user))
         .route("/users/{user_id}/metadata", axum::routing::patch(update_user_metadata).put(replace_user_metadata))
 }
+
+/// The operations above, for the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    create_user,
+    get_user_list,
+    get_users_count,
+    get_user,
+    update_user,
+    delete_user,
+    ban_user,
+    unban_user,
+    lock_user,
+    unlock_user,
+    update_user_metadata,
+    replace_user_metadata
+))]
+pub(super) struct Api;
 
 const CREATE_FIELDS: &[&str] = &[
     "external_id",
@@ -161,6 +183,15 @@ fn username(form: &mut Form) -> ApiResult<Option<Option<String>>> {
     Ok(value)
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "CreateUser",
+    tag = "Users",
+    summary = "Create a new user",
+    request_body(content = Option<CreateUserRequest>, description = "An absent or empty body reads as `{}`"),
+    responses((status = 200, description = "The new user", body = api::User), Always, BodyErrors)
+)]
 async fn create_user(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
     form.only(CREATE_FIELDS)?;
     let new = NewUser {
@@ -227,6 +258,15 @@ fn user_filter(q: &Params) -> ApiResult<UserFilter> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "GetUserList",
+    tag = "Users",
+    summary = "List all users",
+    params(UserFilterParams, UserOrderParam, PageParams),
+    responses((status = 200, description = "A page of users", body = Vec<api::User>), Always, Unprocessable)
+)]
 async fn get_user_list(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     let filter = user_filter(&q)?;
     let order = q.order(UserOrder::default())?;
@@ -235,6 +275,15 @@ async fn get_user_list(State(state): State<AppState>, ctx: Ctx, q: Params) -> Ap
     Ok(json_body(&page.data.iter().map(wire::user).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/count",
+    operation_id = "GetUsersCount",
+    tag = "Users",
+    summary = "Count users",
+    params(UserFilterParams),
+    responses((status = 200, description = "How many users match", body = api::TotalCount), Always, Unprocessable)
+)]
 async fn get_users_count(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     let filter = user_filter(&q)?;
     let page = state
@@ -244,10 +293,29 @@ async fn get_users_count(State(state): State<AppState>, ctx: Ctx, q: Params) -> 
     Ok(json_body(&api::TotalCount { object: "total_count".into(), total_count: page.total_count }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}",
+    operation_id = "GetUser",
+    tag = "Users",
+    summary = "Retrieve a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    responses((status = 200, description = "The user", body = api::User), Always, NotFound)
+)]
 async fn get_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     Ok(json_body(&wire::user(&state.store.get_user(&ctx.instance.id, &ids.one()).await?)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/users/{user_id}",
+    operation_id = "UpdateUser",
+    tag = "Users",
+    summary = "Update a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    request_body(content = Option<UpdateUserRequest>, description = "An absent or empty body reads as `{}`"),
+    responses((status = 200, description = "The updated user", body = api::User), Always, BodyErrors, NotFound)
+)]
 async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut form): Body) -> ApiResult<Response> {
     let mut allowed = UPDATE_FIELDS.to_vec();
     if ctx.version.metadata_on_update() {
@@ -282,6 +350,15 @@ async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut
     Ok(json_body(&wire::user(&user)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}",
+    operation_id = "DeleteUser",
+    tag = "Users",
+    summary = "Delete a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    responses((status = 200, description = "The deleted user", body = api::DeletedObject), Always, NotFound)
+)]
 async fn delete_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     let id = ids.one();
     state.store.delete_user(&ctx.instance.id, &id).await?;
@@ -299,18 +376,54 @@ async fn set_flag(
     Ok(json_body(&wire::user(&user)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/ban",
+    operation_id = "BanUser",
+    tag = "Users",
+    summary = "Ban a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    responses((status = 200, description = "The banned user", body = api::User), Always, NotFound)
+)]
 async fn ban_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     set_flag(state, ctx, ids, Some(true), None).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/unban",
+    operation_id = "UnbanUser",
+    tag = "Users",
+    summary = "Unban a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    responses((status = 200, description = "The unbanned user", body = api::User), Always, NotFound)
+)]
 async fn unban_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     set_flag(state, ctx, ids, Some(false), None).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/lock",
+    operation_id = "LockUser",
+    tag = "Users",
+    summary = "Lock a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    responses((status = 200, description = "The locked user", body = api::User), Always, NotFound)
+)]
 async fn lock_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     set_flag(state, ctx, ids, None, Some(true)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/unlock",
+    operation_id = "UnlockUser",
+    tag = "Users",
+    summary = "Unlock a user",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    responses((status = 200, description = "The unlocked user", body = api::User), Always, NotFound)
+)]
 async fn unlock_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     set_flag(state, ctx, ids, None, Some(false)).await
 }
@@ -333,6 +446,16 @@ async fn change_metadata(
     Ok(json_body(&wire::user(&user)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/users/{user_id}/metadata",
+    operation_id = "UpdateUserMetadata",
+    tag = "Users",
+    summary = "Merge and update a user's metadata",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    request_body(content = Option<UserMetadataRequest>, description = "An absent or empty body reads as `{}`"),
+    responses((status = 200, description = "The updated user", body = api::User), Always, BodyErrors, NotFound)
+)]
 async fn update_user_metadata(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -342,6 +465,16 @@ async fn update_user_metadata(
     change_metadata(state, ctx, ids, form, MetadataMode::Merge).await
 }
 
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/metadata",
+    operation_id = "ReplaceUserMetadata",
+    tag = "Users",
+    summary = "Replace a user's metadata",
+    params(("user_id" = String, Path, description = "The ID of the user")),
+    request_body(content = Option<UserMetadataRequest>, description = "An absent or empty body reads as `{}`"),
+    responses((status = 200, description = "The updated user", body = api::User), Always, BodyErrors, NotFound)
+)]
 async fn replace_user_metadata(
     State(state): State<AppState>,
     ctx: Ctx,

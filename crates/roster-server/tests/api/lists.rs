@@ -998,3 +998,28 @@ async fn literal_plus_in_phone_filters_means_plus() {
         assert_eq!(ids, vec![owner.as_str()], "{query}");
     }
 }
+
+/// A NUL in `query=` is a character like any other (found by fuzzing: SQLite's FTS5 ended the query there and the
+/// lists answered 500).
+#[tokio::test]
+async fn free_text_query_may_hold_a_nul() {
+    let app = TestApp::spawn().await;
+    let nul = app.user(json!({"first_name": "Ab\u{0}Cde"})).await;
+    let other = app.user(json!({"first_name": "Abcde"})).await;
+    let org = app.org(json!({"name": "Nul", "created_by": nul})).await;
+    app.add_member(&org, &other, "org:member").await;
+    for query in ["b%00cd", "%00%00%00", "b%00c"] {
+        let expected: &[&str] = if query == "%00%00%00" { &[] } else { &[nul.as_str()] };
+        let users = app.get(&format!("/users?query={query}")).await;
+        let ids: Vec<&str> = users.ok().as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, expected, "/users?query={query}");
+        let members = app.get(&format!("/organizations/{org}/memberships?query={query}")).await;
+        let ids: Vec<&str> = members.ok()["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["public_user_data"]["user_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, expected, "memberships?query={query}");
+    }
+}

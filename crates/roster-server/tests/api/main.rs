@@ -2,6 +2,7 @@
 
 mod lists;
 mod memberships;
+mod openapi;
 mod ops;
 mod organizations;
 mod ratelimit;

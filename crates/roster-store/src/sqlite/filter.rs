@@ -88,7 +88,9 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
     }
     if let Some(q) = &f.query {
         let p = sql.bind(q.clone());
-        if q.chars().count() >= 3 {
+        // FTS5 reads a query as a C string (a NUL ends it: "unterminated string"), so one with a NUL scans with
+        // instr alone.
+        if q.chars().count() >= 3 && !q.contains('\0') {
             // The trigram index narrows to candidate rows; instr keeps the exact substring semantics.
             let phrase = sql.bind(format!("\"{}\"", q.replace('"', "\"\"")));
             sql.clause(format!(
