@@ -15,6 +15,15 @@ pub struct Proc {
 }
 
 impl Proc {
+    /// Stop the child with SIGTERM and wait for it to exit (a graceful stop, as an operator's restart).
+    pub async fn stop(mut self) -> Result<()> {
+        if let Some(pid) = self.pid {
+            tokio::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+        }
+        self._child.wait().await?;
+        Ok(())
+    }
+
     /// Resident memory of the child, from /proc (Linux).
     pub fn rss_bytes(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;

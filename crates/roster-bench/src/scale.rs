@@ -113,7 +113,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
         procs::start(roster_cmd(&args.roster, &db, &["--durability", "normal"]), "roster listening on ").await?;
     let big = seed(&first, &args).await?;
     println!("resident memory after seeding: {}", mib(first.rss_bytes()));
-    drop(first);
+    first.stop().await?;
 
     // Ready on an existing database: from spawn to the first answered request.
     let t = Instant::now();

@@ -196,8 +196,11 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
     if !config.rate_limits.is_off() {
         tracing::info!(rate_limits = %config.rate_limits, "rate limits on");
     }
-    let state = roster_server::AppState::new(store, config);
+    let state = roster_server::AppState::new(store.clone(), config);
     roster_server::serve(listener, state, shutdown_signal()).await?;
+    if let Err(e) = store.close().await {
+        tracing::warn!(error = %e, "closing the store");
+    }
     tracing::info!("stopped");
     Ok(())
 }

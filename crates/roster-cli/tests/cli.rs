@@ -176,6 +176,9 @@ async fn sigterm_stops_the_server_cleanly() {
     assert!(killed.success());
     let exit = server.child.wait().await.unwrap();
     assert!(exit.success(), "roster exits 0 after SIGTERM, got {exit:?}");
+    // A graceful stop folds the write-ahead log into the database: the next start has nothing to replay.
+    let wal = std::fs::metadata(dir.path().join("roster.db-wal")).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "the WAL is truncated on a graceful stop");
 }
 
 /// The README's curl examples, run verbatim against a fresh server started the README's way.

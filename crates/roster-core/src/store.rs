@@ -235,6 +235,12 @@ pub trait Store: Send + Sync + 'static {
         self.list_instances().await.map(|_| ())
     }
 
+    /// Called once when the server has drained, before the process exits: flush whatever makes the next start
+    /// quick (SQLite folds its write-ahead log into the database file).
+    async fn close(&self) -> Result<()> {
+        Ok(())
+    }
+
     // --- instances and keys ------------------------------------------------------------------
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance>;
     async fn list_instances(&self) -> Result<Vec<Instance>>;

@@ -104,6 +104,7 @@ fn snapshot<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Tx<T>) -> Re
 }
 
 pub struct SqliteStore {
+    path: String,
     writer: Writer,
     readers: r2d2::Pool<SqliteConnectionManager>,
 }
@@ -151,7 +152,7 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
-        Ok(Self { writer: Writer::start(conn), readers })
+        Ok(Self { path: path.to_owned(), writer: Writer::start(conn), readers })
     }
 
     /// The group-commit writer (its counters, or to run custom work in its transactions).
@@ -191,6 +192,19 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn close(&self) -> Result<()> {
+        // Fold the write-ahead log into the database and truncate it, so the next start has no log to replay.
+        // A checkpoint cannot run inside the writer's batch transaction, so it runs on a connection of its own.
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = Connection::open(&path).map_err(|e| DomainError::Internal(e.to_string()))?;
+            conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| DomainError::Internal(e.to_string()))?;
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").map_err(|e| DomainError::Internal(e.to_string()))
+        })
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))?
+    }
+
     fn stats(&self) -> StoreStats {
         self.collect_stats()
     }
