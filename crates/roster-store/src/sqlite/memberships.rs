@@ -14,7 +14,7 @@ use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{membership_order, user_filter, Sql};
-use super::rows::{cached_row, json, org_from_row, role_by_key, roles_by_id, to_json, ORG_COLUMNS};
+use super::rows::{cached_row, json, org_from_row, role_by_key, roles_by_id, to_json, RolesCache, ORG_COLUMNS};
 use super::{orgs, Tx};
 
 const SELECT: &str = "SELECT m.id, m.role_id, m.public_metadata, m.private_metadata, m.created_at, m.updated_at, \
@@ -72,6 +72,7 @@ fn query_page(
     order: MembershipOrder,
     page: Pagination,
     instance_id: &str,
+    cache: &RolesCache,
 ) -> Tx<Page<Membership>> {
     let PageQuery { mut sql, filters, joins_users, known_count } = q;
     let user_join = if joins_users { "JOIN users u ON u.id = m.user_id" } else { "" };
@@ -87,7 +88,7 @@ fn query_page(
     if total_count == 0 || page.offset >= total_count {
         return Ok(Page { data: Vec::new(), total_count });
     }
-    let roles = roles_by_id(c, instance_id)?;
+    let roles = cache.roles(c, instance_id)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
     let order_sql = membership_order(order);
@@ -104,6 +105,7 @@ fn query_page(
 
 pub fn list(
     c: &Connection,
+    cache: &RolesCache,
     instance_id: &str,
     org_id: Option<&str>,
     f: &MembershipFilter,
@@ -136,17 +138,23 @@ pub fn list(
         joins_users: filters_users || order.field != MembershipOrderField::CreatedAt,
         known_count: org.filter(|_| unfiltered).map(|o| o.members_count),
     };
-    query_page(c, q, order, page, instance_id)
+    query_page(c, q, order, page, instance_id, cache)
 }
 
-pub fn list_for_user(c: &Connection, instance_id: &str, user_id: &str, page: Pagination) -> Tx<Page<Membership>> {
+pub fn list_for_user(
+    c: &Connection,
+    cache: &RolesCache,
+    instance_id: &str,
+    user_id: &str,
+    page: Pagination,
+) -> Tx<Page<Membership>> {
     super::users::get(c, instance_id, user_id)?;
     let mut sql = Sql::default();
     let ins = sql.bind(instance_id.to_owned());
     let user = sql.bind(user_id.to_owned());
     let filters = format!("m.instance_id = {ins} AND m.user_id = {user}");
     let q = PageQuery { sql, filters, joins_users: false, known_count: None };
-    query_page(c, q, MembershipOrder::default(), page, instance_id)
+    query_page(c, q, MembershipOrder::default(), page, instance_id, cache)
 }
 
 /// The membership of `user_id` in `org_id`, or 404.

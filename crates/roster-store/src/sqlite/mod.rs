@@ -105,6 +105,7 @@ fn snapshot<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Tx<T>) -> Re
 
 pub struct SqliteStore {
     path: String,
+    roles: std::sync::Arc<rows::RolesCache>,
     writer: Writer,
     readers: r2d2::Pool<SqliteConnectionManager>,
 }
@@ -152,7 +153,7 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
-        Ok(Self { path: path.to_owned(), writer: Writer::start(conn), readers })
+        Ok(Self { path: path.to_owned(), roles: Default::default(), writer: Writer::start(conn), readers })
     }
 
     /// The group-commit writer (its counters, or to run custom work in its transactions).
@@ -279,27 +280,37 @@ impl Store for SqliteStore {
 
     async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role> {
         let ins = instance_id.to_owned();
-        self.writer.write(move |c| roles::create_role(c, &ins, role)).await
+        let out = self.writer.write(move |c| roles::create_role(c, &ins, role)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
-        self.writer.write(move |c| roles::update_role(c, &ins, &id, update)).await
+        let out = self.writer.write(move |c| roles::update_role(c, &ins, &id, update)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
-        self.writer.write(move |c| roles::delete_role(c, &ins, &id)).await
+        let out = self.writer.write(move |c| roles::delete_role(c, &ins, &id)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
         let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
-        self.writer.write(move |c| roles::add_role_permission(c, &ins, &id, &perm)).await
+        let out = self.writer.write(move |c| roles::add_role_permission(c, &ins, &id, &perm)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
         let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
-        self.writer.write(move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await
+        let out = self.writer.write(move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn search_permissions(
@@ -320,7 +331,9 @@ impl Store for SqliteStore {
 
     async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission> {
         let ins = instance_id.to_owned();
-        self.writer.write(move |c| roles::create_permission(c, &ins, permission)).await
+        let out = self.writer.write(move |c| roles::create_permission(c, &ins, permission)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn update_permission(
@@ -330,12 +343,16 @@ impl Store for SqliteStore {
         update: PermissionUpdate,
     ) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
-        self.writer.write(move |c| roles::update_permission(c, &ins, &id, update)).await
+        let out = self.writer.write(move |c| roles::update_permission(c, &ins, &id, update)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
-        self.writer.write(move |c| roles::delete_permission(c, &ins, &id)).await
+        let out = self.writer.write(move |c| roles::delete_permission(c, &ins, &id)).await;
+        self.roles.invalidate();
+        out
     }
 
     async fn create_session(
@@ -470,7 +487,8 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<Membership>> {
         let (ins, org) = (instance_id.to_owned(), org_id.map(str::to_owned));
-        self.read_small(move |c| memberships::list(c, &ins, org.as_deref(), &filter, order, page)).await
+        let cache = self.roles.clone();
+        self.read_small(move |c| memberships::list(c, &cache, &ins, org.as_deref(), &filter, order, page)).await
     }
 
     async fn list_user_memberships(
@@ -480,7 +498,8 @@ impl Store for SqliteStore {
         page: Pagination,
     ) -> Result<Page<Membership>> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.read(move |c| memberships::list_for_user(c, &ins, &id, page)).await
+        let cache = self.roles.clone();
+        self.read(move |c| memberships::list_for_user(c, &cache, &ins, &id, page)).await
     }
 
     async fn update_membership_role(

@@ -137,6 +137,43 @@ pub fn permission_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Permissio
     })
 }
 
+/// A role map shared by readers.
+pub type RoleMap = std::sync::Arc<HashMap<String, Role>>;
+
+/// Per-instance role maps for the read path, so a membership list does not reload every role and permission.
+/// Entries carry the generation they were loaded at; every role or permission write bumps the generation once
+/// it has committed, which makes older entries stale (a reader that loaded during the write reloads next time).
+/// Only this process writes roles to its SQLite file, so the generation is a process counter.
+#[derive(Default)]
+pub struct RolesCache {
+    generation: std::sync::atomic::AtomicU64,
+    entries: std::sync::Mutex<HashMap<String, (u64, RoleMap)>>,
+}
+
+impl RolesCache {
+    /// The instance's roles: from the cache when current, else loaded on `c` (inside the caller's snapshot).
+    pub fn roles(&self, c: &Connection, instance_id: &str) -> Tx<RoleMap> {
+        use std::sync::atomic::Ordering;
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some((g, map)) = self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(instance_id) {
+            if *g == generation {
+                return Ok(map.clone());
+            }
+        }
+        let map: RoleMap = std::sync::Arc::new(roles_by_id(c, instance_id)?);
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(instance_id.to_owned(), (generation, map.clone()));
+        Ok(map)
+    }
+
+    /// Call after a role or permission write has committed.
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 /// The roles of an instance indexed by id, for decorating membership rows.
 pub fn roles_by_id(c: &Connection, instance_id: &str) -> Tx<HashMap<String, Role>> {
     Ok(load_roles(c, instance_id)?.into_iter().map(|r| (r.id.clone(), r)).collect())
