@@ -1,5 +1,5 @@
 //! The OpenAPI document Roster serves (`GET /v1/openapi.json`, generated from the handlers' annotations and the
-//! wire types) held to the Clerk spec it implements (shared/spec/clerk-bapi.yml): every operation Roster
+//! wire types) held to the Clerk spec it implements (spec/clerk-bapi.yml): every operation Roster
 //! documents is the spec's (path, method, operationId), with the spec's query and path parameters (names, `in`,
 //! types), and response schemas with the spec's component names, property names and required properties.
 //! What Roster deliberately leaves out is listed below, each with its reason; anything else that differs fails.
@@ -67,10 +67,10 @@ const COMPONENTS: &[&str] = &[
 
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 
-/// The Clerk spec: `ROSTER_CLERK_SPEC`, else `shared/spec/clerk-bapi.yml` beside the checkout.
+/// The Clerk spec: `ROSTER_CLERK_SPEC`, else the copy in the repository, `spec/clerk-bapi.yml`.
 fn clerk_spec() -> Value {
     let path = std::env::var("ROSTER_CLERK_SPEC")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/spec/clerk-bapi.yml").to_owned());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/clerk-bapi.yml").to_owned());
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading the Clerk spec at {path} (set ROSTER_CLERK_SPEC): {e}"));
     yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("parsing {path}: {e}"))

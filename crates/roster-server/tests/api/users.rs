@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::support::TestApp;
 
-/// `components.schemas.User.required` of the 2026-05-12 spec (shared/spec/clerk-bapi.yml).
+/// `components.schemas.User.required` of the 2026-05-12 spec (spec/clerk-bapi.yml).
 const USER_REQUIRED: &[&str] = &[
     "id",
     "object",
