@@ -65,7 +65,7 @@ fn seed_roles(c: &dyn Db, instance_id: &str, now: i64) -> Tx<std::collections::H
 
 pub fn list(c: &dyn Db) -> Tx<Vec<Instance>> {
     let rows = c.query(&format!("{INSTANCE_SELECT} ORDER BY i.created_at, i.id"), vals![])?;
-    Ok(rows.iter().map(instance_from_row).collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(|mut r| instance_from_row(&mut r)).collect::<Result<_, _>>()?)
 }
 
 pub fn bootstrap(c: &dyn Db, secret: Option<&str>) -> Tx<Bootstrap> {
@@ -142,8 +142,14 @@ pub fn create_key(c: &dyn Db, instance_id: &str, secret: Option<&str>) -> Tx<(Ap
     Ok((key, secret))
 }
 
-fn key_from_row(r: &Row) -> Result<ApiKey, DbError> {
-    Ok(ApiKey { id: r.get(0)?, instance_id: r.get(1)?, hint: r.get(2)?, created_at: r.get(3)?, revoked_at: r.get(4)? })
+fn key_from_row(r: &mut Row) -> Result<ApiKey, DbError> {
+    Ok(ApiKey {
+        id: r.take(0)?,
+        instance_id: r.take(1)?,
+        hint: r.take(2)?,
+        created_at: r.take(3)?,
+        revoked_at: r.take(4)?,
+    })
 }
 
 pub fn list_keys(c: &dyn Db, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
@@ -152,13 +158,13 @@ pub fn list_keys(c: &dyn Db, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
          WHERE ?1 IS NULL OR instance_id = ?1 ORDER BY created_at, id",
         vals![instance_id],
     )?;
-    Ok(rows.iter().map(key_from_row).collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(|mut r| key_from_row(&mut r)).collect::<Result<_, _>>()?)
 }
 
 pub fn revoke_key(c: &dyn Db, key_id: &str) -> Tx<ApiKey> {
     c.execute("UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", vals![key_id, now_millis()])?;
     c.query_opt("SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys WHERE id = ?1", vals![key_id])?
-        .map(|r| key_from_row(&r))
+        .map(|mut r| key_from_row(&mut r))
         .transpose()?
         .ok_or_else(|| DomainError::NotFound.into())
 }

@@ -23,31 +23,31 @@ const FROM: &str =
     "FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id";
 const BASE_COLUMNS: usize = 14;
 
-fn from_row(r: &Row, roles: &HashMap<String, Role>) -> Result<Membership, DbError> {
-    let role_id: String = r.get(1)?;
+fn from_row(r: &mut Row, roles: &HashMap<String, Role>) -> Result<Membership, DbError> {
+    let role_id: String = r.take(1)?;
     let role = roles.get(&role_id);
-    let username: Option<String> = r.get(9)?;
+    let username: Option<String> = r.take(9)?;
     let identifier = r
-        .get::<Option<String>>(10)?
-        .or(r.get::<Option<String>>(11)?)
-        .or(r.get::<Option<String>>(12)?)
+        .take::<Option<String>>(10)?
+        .or(r.take::<Option<String>>(11)?)
+        .or(r.take::<Option<String>>(12)?)
         .or_else(|| username.clone());
     Ok(Membership {
-        id: r.get(0)?,
+        id: r.take(0)?,
         role: role.map(|r| r.key.clone()).unwrap_or_default(),
         role_name: role.map(|r| r.name.clone()).unwrap_or_default(),
         permissions: role.map(Role::permission_keys).unwrap_or_default(),
-        public_metadata: json(r.get(2)?),
-        private_metadata: json(r.get(3)?),
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
+        public_metadata: json(r.take(2)?),
+        private_metadata: json(r.take(3)?),
+        created_at: r.take(4)?,
+        updated_at: r.take(5)?,
         public_user_data: PublicUserData {
-            user_id: r.get(6)?,
-            first_name: r.get(7)?,
-            last_name: r.get(8)?,
+            user_id: r.take(6)?,
+            first_name: r.take(7)?,
+            last_name: r.take(8)?,
             identifier,
             username,
-            banned: r.get(13)?,
+            banned: r.take(13)?,
         },
         organization: org_from_row(r, BASE_COLUMNS)?,
     })
@@ -94,7 +94,8 @@ fn query_page(
          LIMIT {limit} OFFSET {offset}) page JOIN memberships m ON m.id = page.id JOIN users u ON u.id = m.user_id \
          JOIN organizations o ON o.id = m.organization_id{order_sql}"
     );
-    let data = c.query(&sql_text, &sql.params)?.iter().map(|r| from_row(r, &roles)).collect::<Result<_, _>>()?;
+    let data =
+        c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| from_row(&mut r, &roles)).collect::<Result<_, _>>()?;
     Ok(Page { data, total_count })
 }
 
@@ -161,7 +162,7 @@ pub fn get(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Mem
         ),
         vals![instance_id, org_id, user_id],
     )?
-    .map(|r| from_row(&r, &roles))
+    .map(|mut r| from_row(&mut r, &roles))
     .transpose()?
     .ok_or_else(|| DomainError::NotFound.into())
 }

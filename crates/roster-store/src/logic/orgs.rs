@@ -19,7 +19,7 @@ pub fn by_id(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
         &format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"),
         vals![instance_id, org_id],
     )?
-    .map(|r| org_from_row(&r, 0))
+    .map(|mut r| org_from_row(&mut r, 0))
     .transpose()?
     .ok_or_else(|| DomainError::OrganizationNotFound.into())
 }
@@ -36,7 +36,7 @@ pub fn by_id_for_update(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organ
         &format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2{lock}"),
         vals![instance_id, org_id],
     )?
-    .map(|r| org_from_row(&r, 0))
+    .map(|mut r| org_from_row(&mut r, 0))
     .transpose()?
     .ok_or_else(|| DomainError::OrganizationNotFound.into())
 }
@@ -66,7 +66,7 @@ pub fn get(c: &dyn Db, instance_id: &str, id_or_slug: &str, with_missing_admin: 
             ),
             vals![instance_id, id_or_slug],
         )?
-        .map(|r| org_from_row(&r, 0))
+        .map(|mut r| org_from_row(&mut r, 0))
         .transpose()?
         .ok_or(DomainError::OrganizationNotFound)?;
     if with_missing_admin {
@@ -119,7 +119,7 @@ pub fn list(
         organization_order(order)
     );
     let mut data: Vec<Organization> =
-        c.query(&sql_text, &sql.params)?.iter().map(|r| org_from_row(r, 0)).collect::<Result<_, _>>()?;
+        c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| org_from_row(&mut r, 0)).collect::<Result<_, _>>()?;
     if f.include_missing_member_with_elevated_permissions {
         for org in &mut data {
             org.missing_member_with_elevated_permissions = Some(missing_manager(c, instance_id, &org.id)?);

@@ -212,7 +212,7 @@ pub fn get_permission(c: &dyn Db, instance_id: &str, permission_id: &str) -> Tx<
         &format!("SELECT {PERMISSION_COLUMNS} FROM permissions p WHERE p.instance_id = ?1 AND p.id = ?2"),
         vals![instance_id, permission_id],
     )?
-    .map(|r| permission_from_row(&r, 0))
+    .map(|mut r| permission_from_row(&mut r, 0))
     .transpose()?
     .ok_or_else(|| DomainError::PermissionNotFound.into())
 }
@@ -244,8 +244,8 @@ pub fn search_permissions(
             ),
             &sql.params,
         )?
-        .iter()
-        .map(|r| permission_from_row(r, 0))
+        .into_iter()
+        .map(|mut r| permission_from_row(&mut r, 0))
         .collect::<Result<_, _>>()?;
     Ok(Page { data, total_count })
 }

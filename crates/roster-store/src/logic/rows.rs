@@ -23,21 +23,21 @@ pub fn to_json(m: &Metadata) -> String {
 pub const ORG_COLUMNS: &str = "o.id, o.name, o.slug, o.max_allowed_memberships, o.admin_delete_enabled, \
      o.public_metadata, o.private_metadata, o.created_by, o.role_set_key, o.members_count, o.created_at, o.updated_at";
 
-pub fn org_from_row(row: &Row, at: usize) -> Result<Organization, DbError> {
+pub fn org_from_row(row: &mut Row, at: usize) -> Result<Organization, DbError> {
     Ok(Organization {
-        id: row.get(at)?,
-        name: row.get(at + 1)?,
-        slug: row.get(at + 2)?,
-        max_allowed_memberships: row.get(at + 3)?,
-        admin_delete_enabled: row.get(at + 4)?,
-        public_metadata: json(row.get(at + 5)?),
-        private_metadata: json(row.get(at + 6)?),
-        created_by: row.get(at + 7)?,
-        role_set_key: row.get(at + 8)?,
-        members_count: row.get(at + 9)?,
+        id: row.take(at)?,
+        name: row.take(at + 1)?,
+        slug: row.take(at + 2)?,
+        max_allowed_memberships: row.take(at + 3)?,
+        admin_delete_enabled: row.take(at + 4)?,
+        public_metadata: json(row.take(at + 5)?),
+        private_metadata: json(row.take(at + 6)?),
+        created_by: row.take(at + 7)?,
+        role_set_key: row.take(at + 8)?,
+        members_count: row.take(at + 9)?,
         missing_member_with_elevated_permissions: None,
-        created_at: row.get(at + 10)?,
-        updated_at: row.get(at + 11)?,
+        created_at: row.take(at + 10)?,
+        updated_at: row.take(at + 11)?,
     })
 }
 
@@ -47,30 +47,30 @@ pub const INSTANCE_SELECT: &str = "SELECT i.id, i.environment, i.name, i.created
      i.org_admin_delete_enabled, i.org_domains_enabled, i.org_slug_disabled, i.org_domains_enrollment_modes, \
      coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_domains_default_role_id), '') FROM instances i";
 
-pub fn instance_from_row(row: &Row) -> Result<Instance, DbError> {
-    let env: String = row.get(1)?;
-    let modes: String = row.get(10)?;
+pub fn instance_from_row(row: &mut Row) -> Result<Instance, DbError> {
+    let env: String = row.take(1)?;
+    let modes: String = row.take(10)?;
     Ok(Instance {
-        id: row.get(0)?,
+        id: row.take(0)?,
         environment: Environment::parse(&env).unwrap_or(Environment::Development),
-        name: row.get(2)?,
-        created_at: row.get(3)?,
+        name: row.take(2)?,
+        created_at: row.take(3)?,
         settings: OrganizationSettings {
-            enabled: row.get(4)?,
-            max_allowed_memberships: row.get(5)?,
-            creator_role: row.get(6)?,
-            admin_delete_enabled: row.get(7)?,
-            domains_enabled: row.get(8)?,
-            slug_disabled: row.get(9)?,
+            enabled: row.take(4)?,
+            max_allowed_memberships: row.take(5)?,
+            creator_role: row.take(6)?,
+            admin_delete_enabled: row.take(7)?,
+            domains_enabled: row.take(8)?,
+            slug_disabled: row.take(9)?,
             domains_enrollment_modes: serde_json::from_str(&modes).unwrap_or_default(),
-            domains_default_role: row.get(11)?,
+            domains_default_role: row.take(11)?,
         },
     })
 }
 
 pub fn load_instance(c: &dyn Db, instance_id: &str) -> Tx<Instance> {
     c.query_opt(&format!("{INSTANCE_SELECT} WHERE i.id = ?1"), vals![instance_id])?
-        .map(|r| instance_from_row(&r))
+        .map(|mut r| instance_from_row(&mut r))
         .transpose()?
         .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
 }
@@ -83,17 +83,17 @@ pub fn load_roles(c: &dyn Db, instance_id: &str) -> Tx<Vec<Role>> {
              FROM roles WHERE instance_id = ?1 ORDER BY created_at, id",
             vals![instance_id],
         )?
-        .iter()
-        .map(|r| {
+        .into_iter()
+        .map(|mut r| {
             Ok(Role {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                name: r.get(2)?,
-                description: r.get(3)?,
-                is_creator_eligible: r.get(4)?,
+                id: r.take(0)?,
+                key: r.take(1)?,
+                name: r.take(2)?,
+                description: r.take(3)?,
+                is_creator_eligible: r.take(4)?,
                 permissions: Vec::new(),
-                created_at: r.get(5)?,
-                updated_at: r.get(6)?,
+                created_at: r.take(5)?,
+                updated_at: r.take(6)?,
             })
         })
         .collect::<Result<_, DbError>>()?;
@@ -104,8 +104,9 @@ pub fn load_roles(c: &dyn Db, instance_id: &str) -> Tx<Vec<Role>> {
         vals![instance_id],
     )?;
     let mut by_role: HashMap<String, Vec<Permission>> = HashMap::new();
-    for r in &rows {
-        by_role.entry(r.get::<String>(0)?).or_default().push(permission_from_row(r, 1)?);
+    for mut r in rows {
+        let role_id: String = r.take(0)?;
+        by_role.entry(role_id).or_default().push(permission_from_row(&mut r, 1)?);
     }
     for role in &mut roles {
         role.permissions = by_role.remove(&role.id).unwrap_or_default();
@@ -116,15 +117,15 @@ pub fn load_roles(c: &dyn Db, instance_id: &str) -> Tx<Vec<Role>> {
 /// Columns of `permissions p`, in the order `permission_from_row` reads them.
 pub const PERMISSION_COLUMNS: &str = "p.id, p.key, p.name, p.description, p.type, p.created_at, p.updated_at";
 
-pub fn permission_from_row(r: &Row, at: usize) -> Result<Permission, DbError> {
+pub fn permission_from_row(r: &mut Row, at: usize) -> Result<Permission, DbError> {
     Ok(Permission {
-        id: r.get(at)?,
-        key: r.get(at + 1)?,
-        name: r.get(at + 2)?,
-        description: r.get(at + 3)?,
-        kind: r.get(at + 4)?,
-        created_at: r.get(at + 5)?,
-        updated_at: r.get(at + 6)?,
+        id: r.take(at)?,
+        key: r.take(at + 1)?,
+        name: r.take(at + 2)?,
+        description: r.take(at + 3)?,
+        kind: r.take(at + 4)?,
+        created_at: r.take(at + 5)?,
+        updated_at: r.take(at + 6)?,
     })
 }
 

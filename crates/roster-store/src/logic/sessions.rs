@@ -20,18 +20,18 @@ const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
-fn from_row(r: &Row) -> Result<Session, DbError> {
+fn from_row(r: &mut Row) -> Result<Session, DbError> {
     Ok(Session {
-        id: r.get(0)?,
-        user_id: r.get(1)?,
-        client_id: r.get(2)?,
-        status: r.get(3)?,
-        last_active_organization_id: r.get(4)?,
-        last_active_at: r.get(5)?,
-        expire_at: r.get(6)?,
-        abandon_at: r.get(7)?,
-        created_at: r.get(8)?,
-        updated_at: r.get(9)?,
+        id: r.take(0)?,
+        user_id: r.take(1)?,
+        client_id: r.take(2)?,
+        status: r.take(3)?,
+        last_active_organization_id: r.take(4)?,
+        last_active_at: r.take(5)?,
+        expire_at: r.take(6)?,
+        abandon_at: r.take(7)?,
+        created_at: r.take(8)?,
+        updated_at: r.take(9)?,
     })
 }
 
@@ -40,7 +40,7 @@ pub fn get(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
         &format!("SELECT {COLUMNS} FROM sessions s WHERE s.instance_id = ?1 AND s.id = ?2"),
         vals![instance_id, session_id],
     )?
-    .map(|r| from_row(&r))
+    .map(|mut r| from_row(&mut r))
     .transpose()?
     .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()).into())
 }
@@ -67,8 +67,8 @@ pub fn list(c: &dyn Db, instance_id: &str, f: &SessionFilter, page: Pagination) 
             ),
             &sql.params,
         )?
-        .iter()
-        .map(from_row)
+        .into_iter()
+        .map(|mut r| from_row(&mut r))
         .collect::<Result<_, _>>()?;
     Ok(Page { data, total_count })
 }

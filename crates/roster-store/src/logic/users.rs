@@ -20,35 +20,35 @@ const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.las
     u.create_organization_enabled, u.create_organizations_limit, u.bypass_client_trust, u.last_active_at, \
     u.last_sign_in_at, u.legal_accepted_at, u.created_at, u.updated_at";
 
-fn user_from_row(r: &Row) -> Result<User, DbError> {
+fn user_from_row(r: &mut Row) -> Result<User, DbError> {
     Ok(User {
-        id: r.get(0)?,
-        external_id: r.get(1)?,
-        username: r.get(2)?,
-        first_name: r.get(3)?,
-        last_name: r.get(4)?,
-        locale: r.get(5)?,
+        id: r.take(0)?,
+        external_id: r.take(1)?,
+        username: r.take(2)?,
+        first_name: r.take(3)?,
+        last_name: r.take(4)?,
+        locale: r.take(5)?,
         email_addresses: Vec::new(),
         phone_numbers: Vec::new(),
         web3_wallets: Vec::new(),
-        primary_email_address_id: r.get(6)?,
-        primary_phone_number_id: r.get(7)?,
-        primary_web3_wallet_id: r.get(8)?,
-        password_enabled: r.get(9)?,
-        public_metadata: json(r.get(10)?),
-        private_metadata: json(r.get(11)?),
-        unsafe_metadata: json(r.get(12)?),
-        banned: r.get(13)?,
-        locked: r.get(14)?,
-        delete_self_enabled: r.get(15)?,
-        create_organization_enabled: r.get(16)?,
-        create_organizations_limit: r.get(17)?,
-        bypass_client_trust: r.get(18)?,
-        last_active_at: r.get(19)?,
-        last_sign_in_at: r.get(20)?,
-        legal_accepted_at: r.get(21)?,
-        created_at: r.get(22)?,
-        updated_at: r.get(23)?,
+        primary_email_address_id: r.take(6)?,
+        primary_phone_number_id: r.take(7)?,
+        primary_web3_wallet_id: r.take(8)?,
+        password_enabled: r.take(9)?,
+        public_metadata: json(r.take(10)?),
+        private_metadata: json(r.take(11)?),
+        unsafe_metadata: json(r.take(12)?),
+        banned: r.take(13)?,
+        locked: r.take(14)?,
+        delete_self_enabled: r.take(15)?,
+        create_organization_enabled: r.take(16)?,
+        create_organizations_limit: r.take(17)?,
+        bypass_client_trust: r.take(18)?,
+        last_active_at: r.take(19)?,
+        last_sign_in_at: r.take(20)?,
+        legal_accepted_at: r.take(21)?,
+        created_at: r.take(22)?,
+        updated_at: r.take(23)?,
     })
 }
 
@@ -69,15 +69,15 @@ fn attach_identifications(c: &dyn Db, users: &mut [User]) -> Tx<()> {
         &sql.params,
     )?;
     let mut by_user: HashMap<String, Vec<(String, Identification)>> = HashMap::new();
-    for r in &rows {
+    for mut r in rows {
         let ident = Identification {
-            id: r.get(2)?,
-            value: r.get(3)?,
-            reserved: r.get(4)?,
-            created_at: r.get(5)?,
-            updated_at: r.get(6)?,
+            id: r.take(2)?,
+            value: r.take(3)?,
+            reserved: r.take(4)?,
+            created_at: r.take(5)?,
+            updated_at: r.take(6)?,
         };
-        by_user.entry(r.get(0)?).or_default().push((r.get(1)?, ident));
+        by_user.entry(r.take(0)?).or_default().push((r.take(1)?, ident));
     }
     for user in users.iter_mut() {
         for (kind, ident) in by_user.remove(&user.id).unwrap_or_default() {
@@ -97,7 +97,7 @@ pub fn get(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
             &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
             vals![instance_id, user_id],
         )?
-        .map(|r| user_from_row(&r))
+        .map(|mut r| user_from_row(&mut r))
         .transpose()?
         .ok_or_else(|| DomainError::UserNotFound(user_id.to_owned()))?;
     attach_identifications(c, std::slice::from_mut(&mut user))?;
@@ -117,7 +117,8 @@ pub fn list(c: &dyn Db, instance_id: &str, f: &UserFilter, order: UserOrder, pag
         "SELECT {USER_COLUMNS} FROM users u WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
         user_order(order)
     );
-    let mut data: Vec<User> = c.query(&sql_text, &sql.params)?.iter().map(user_from_row).collect::<Result<_, _>>()?;
+    let mut data: Vec<User> =
+        c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| user_from_row(&mut r)).collect::<Result<_, _>>()?;
     attach_identifications(c, &mut data)?;
     Ok(Page { data, total_count })
 }

@@ -215,6 +215,16 @@ impl Row {
         }
     }
 
+    /// Column `idx`, decoded by moving its value out (text is not copied); the column reads as NULL after.
+    pub fn take<T: FromValue>(&mut self, idx: usize) -> Result<T, DbError> {
+        let len = self.0.len();
+        match self.0.get_mut(idx) {
+            Some(v) => T::from_owned(std::mem::replace(v, Value::Null))
+                .map_err(|e| DbError::decode(format!("column {idx}: {e}"))),
+            None => Err(DbError::decode(format!("no column {idx} in a row of {len}"))),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }
@@ -227,6 +237,11 @@ impl Row {
 /// A type a column decodes into.
 pub trait FromValue: Sized {
     fn from_value(v: &Value) -> Result<Self, String>;
+
+    /// From an owned value (`Row::take`): text moves instead of being copied.
+    fn from_owned(v: Value) -> Result<Self, String> {
+        Self::from_value(&v)
+    }
 }
 
 fn mismatch(wanted: &str, v: &Value) -> String {
@@ -260,6 +275,13 @@ impl FromValue for String {
             _ => Err(mismatch("text", v)),
         }
     }
+
+    fn from_owned(v: Value) -> Result<Self, String> {
+        match v {
+            Value::Text(s) => Ok(s),
+            v => Err(mismatch("text", &v)),
+        }
+    }
 }
 
 impl<T: FromValue> FromValue for Option<T> {
@@ -267,6 +289,13 @@ impl<T: FromValue> FromValue for Option<T> {
         match v {
             Value::Null => Ok(None),
             v => T::from_value(v).map(Some),
+        }
+    }
+
+    fn from_owned(v: Value) -> Result<Self, String> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_owned(v).map(Some),
         }
     }
 }
@@ -308,6 +337,9 @@ mod tests {
         assert_eq!(row.get::<Option<i64>>(5).unwrap(), Some(3));
         assert!(!row.get::<bool>(6).unwrap());
         assert!(row.get::<String>(0).is_err());
+        let mut row = row;
+        assert_eq!(row.take::<Option<String>>(2).unwrap().as_deref(), Some("a"));
+        assert_eq!(row.get::<Option<String>>(2).unwrap(), None);
         assert!(row.get::<i64>(9).is_err());
     }
 }
