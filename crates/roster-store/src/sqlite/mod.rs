@@ -1,7 +1,6 @@
 //! The embedded SQLite store. WAL mode; writes go through the group-commit `Writer` (one connection,
 //! one thread), reads through a pool of read-only connections on the blocking thread pool. With the
 //! default `Durability::Full` every commit is fsynced before any request in it is answered.
-
 //!
 //! The use-case logic is the backend-neutral `crate::logic`, run here on a `rusqlite::Connection` as `&dyn Db`
 //! (`db.rs`); this module holds what is SQLite's own: the writer thread, the read pool, pragmas, migrations,
