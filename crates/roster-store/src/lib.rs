@@ -1,8 +1,13 @@
 //! Store implementations of `roster_core::Store`. `sqlite` is the embedded default: one writer thread
-//! that group-commits concurrent writes, and a pool of read connections.
+//! that group-commits concurrent writes, and a pool of read connections. The use-case logic (`logic`) is
+//! written against the small SQL access layer `sql`, so another backend reuses it by implementing `sql::Db`.
 #![forbid(unsafe_code)]
 
+mod logic;
+pub mod sql;
 pub mod sqlite;
+
+pub use logic::{StoreError, Tx};
 
 use roster_core::{DomainError, Store};
 use std::sync::Arc;

@@ -1,17 +1,14 @@
 //! The embedded SQLite store. WAL mode; writes go through the group-commit `Writer` (one connection,
 //! one thread), reads through a pool of read-only connections on the blocking thread pool. With the
 //! default `Durability::Full` every commit is fsynced before any request in it is answered.
+//!
+//! The use-case logic is the backend-neutral `crate::logic`, run here on a `rusqlite::Connection` as `&dyn Db`
+//! (`db.rs`); this module holds what is SQLite's own: the writer thread, the read pool, pragmas, migrations,
+//! and the operator's stats and integrity check.
 
-mod filter;
-mod instances;
-mod memberships;
+mod db;
 mod migrate;
 mod ops;
-mod orgs;
-mod roles;
-mod rows;
-mod sessions;
-mod users;
 pub mod writer;
 
 use std::path::Path;
@@ -33,6 +30,9 @@ use roster_core::store::{
     OrganizationUpdate, PermissionUpdate, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
 };
 use roster_core::{DomainError, Store};
+
+use crate::logic::{instances, memberships, orgs, roles, rows, sessions, users};
+pub use crate::logic::{StoreError, Tx};
 
 pub use migrate::latest as latest_schema_version;
 pub use ops::integrity_check;
@@ -60,39 +60,10 @@ impl Default for Options {
     }
 }
 
-/// Errors inside a store transaction: a rule the domain reports, or a database failure.
-#[derive(Debug)]
-pub enum StoreError {
-    Domain(DomainError),
-    Sql(rusqlite::Error),
-}
-
-impl From<DomainError> for StoreError {
-    fn from(e: DomainError) -> Self {
-        Self::Domain(e)
-    }
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Sql(e)
-    }
-}
-
-impl From<StoreError> for DomainError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Domain(d) => d,
-            StoreError::Sql(e) => DomainError::Internal(format!("sqlite: {e}")),
-        }
-    }
-}
-
+/// A SQLite error as a store error.
 pub(crate) fn db(e: rusqlite::Error) -> StoreError {
-    StoreError::Sql(e)
+    StoreError::Sql(e.into())
 }
-
-pub(crate) type Tx<T> = std::result::Result<T, StoreError>;
 
 /// Run `work` in one read transaction (one snapshot for a list and its count).
 fn snapshot<T>(conn: &Connection, work: impl FnOnce(&Connection) -> Tx<T>) -> Result<T> {
@@ -220,7 +191,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_instances(&self) -> Result<Vec<Instance>> {
-        self.read(instances::list).await
+        self.read(|c| instances::list(c)).await
     }
 
     async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap> {

@@ -1,8 +1,6 @@
 //! Organizations. Creating one with `created_by` also makes that user a member with the instance's
 //! creator role, in the same transaction.
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
-
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Organization, Page};
 use roster_core::query::{OrganizationFilter, OrganizationOrder, Pagination};
@@ -10,44 +8,66 @@ use roster_core::store::{MetadataUpdate, NewOrganization, OrganizationUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{organization_order, Sql};
-use super::rows::{cached_row, load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
+use super::rows::{load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
 use super::{memberships, Tx};
+use crate::sql::{Db, Dialect};
+use crate::vals;
 
 /// The organization with this id in the instance, or 404.
-pub fn by_id(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
-    c.prepare_cached(&format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"))?
-        .query_row([instance_id, org_id], |r| org_from_row(r, 0))
-        .optional()?
-        .ok_or_else(|| DomainError::OrganizationNotFound.into())
+pub fn by_id(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
+    c.query_opt(
+        &format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"),
+        vals![instance_id, org_id],
+    )?
+    .map(|mut r| org_from_row(&mut r, 0))
+    .transpose()?
+    .ok_or_else(|| DomainError::OrganizationNotFound.into())
+}
+
+/// `by_id`, locking the organization's row until the transaction ends where the backend has row locks
+/// (PostgreSQL: `FOR UPDATE`), so membership writes of one organization run one after another and their rule
+/// checks (uniqueness, quota, last manager) see each other. SQLite's single writer serializes every write already.
+pub fn by_id_for_update(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
+    let lock = match c.dialect() {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE",
+    };
+    c.query_opt(
+        &format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2{lock}"),
+        vals![instance_id, org_id],
+    )?
+    .map(|mut r| org_from_row(&mut r, 0))
+    .transpose()?
+    .ok_or_else(|| DomainError::OrganizationNotFound.into())
 }
 
 /// Whether the organization lacks a member holding `org:sys_memberships:manage`.
-fn missing_manager(c: &Connection, instance_id: &str, org_id: &str) -> Tx<bool> {
+fn missing_manager(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<bool> {
     let managers = manager_role_ids(c, instance_id)?;
     if managers.is_empty() {
         return Ok(true);
     }
-    let mut sql = Sql::default();
+    let mut sql = Sql::new(c.dialect());
     let org = sql.bind(org_id.to_owned());
     let list = sql.bind_list(&managers);
-    let found: Option<i64> = c
-        .query_row(
-            &format!("SELECT 1 FROM memberships WHERE organization_id = {org} AND role_id IN {list} LIMIT 1"),
-            params_from_iter(sql.params.iter()),
-            |r| r.get(0),
-        )
-        .optional()?;
+    let found = c.query_opt(
+        &format!("SELECT 1 FROM memberships WHERE organization_id = {org} AND role_id IN {list} LIMIT 1"),
+        &sql.params,
+    )?;
     Ok(found.is_none())
 }
 
-pub fn get(c: &Connection, instance_id: &str, id_or_slug: &str, with_missing_admin: bool) -> Tx<Organization> {
+pub fn get(c: &dyn Db, instance_id: &str, id_or_slug: &str, with_missing_admin: bool) -> Tx<Organization> {
     let mut org = c
-        .prepare_cached(&format!(
-            "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND (o.id = ?2 OR o.slug = ?2) \
-             ORDER BY (o.id = ?2) DESC LIMIT 1"
-        ))?
-        .query_row([instance_id, id_or_slug], |r| org_from_row(r, 0))
-        .optional()?
+        .query_opt(
+            &format!(
+                "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND (o.id = ?2 OR o.slug = ?2) \
+                 ORDER BY (o.id = ?2) DESC LIMIT 1"
+            ),
+            vals![instance_id, id_or_slug],
+        )?
+        .map(|mut r| org_from_row(&mut r, 0))
+        .transpose()?
         .ok_or(DomainError::OrganizationNotFound)?;
     if with_missing_admin {
         org.missing_member_with_elevated_permissions = Some(missing_manager(c, instance_id, &org.id)?);
@@ -56,17 +76,18 @@ pub fn get(c: &Connection, instance_id: &str, id_or_slug: &str, with_missing_adm
 }
 
 pub fn list(
-    c: &Connection,
+    c: &dyn Db,
     instance_id: &str,
     f: &OrganizationFilter,
     order: OrganizationOrder,
     page: Pagination,
 ) -> Tx<Page<Organization>> {
-    let mut sql = Sql::default();
+    let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
     if let Some(q) = &f.query {
         let p = sql.bind(q.clone());
-        sql.clause(format!("(lower(o.id) = {p} OR instr(o.name_lower, {p}) > 0 OR instr(o.slug, {p}) > 0)"));
+        let (in_name, in_slug) = (sql.contains("o.name_lower", &p), sql.contains("o.slug", &p));
+        sql.clause(format!("(lower(o.id) = {p} OR {in_name} OR {in_slug})"));
     }
     if !f.organization_ids.is_empty() {
         let list = sql.bind_list(&f.organization_ids);
@@ -89,21 +110,16 @@ pub fn list(
         ));
     }
     let filters = format!("o.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = cached_row(
-        c,
-        &format!("SELECT count(*) FROM organizations o WHERE {filters}"),
-        params_from_iter(sql.params.iter()),
-        |r| r.get(0),
-    )?;
+    let total_count: i64 =
+        c.query_one(&format!("SELECT count(*) FROM organizations o WHERE {filters}"), &sql.params)?.get(0)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let mut stmt = c.prepare_cached(&format!(
+    let sql_text = format!(
         "SELECT {ORG_COLUMNS} FROM organizations o WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
         organization_order(order)
-    ))?;
-    let mut data: Vec<Organization> = stmt
-        .query_map(params_from_iter(sql.params.iter()), |r| org_from_row(r, 0))?
-        .collect::<rusqlite::Result<_>>()?;
+    );
+    let mut data: Vec<Organization> =
+        c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| org_from_row(&mut r, 0)).collect::<Result<_, _>>()?;
     if f.include_missing_member_with_elevated_permissions {
         for org in &mut data {
             org.missing_member_with_elevated_permissions = Some(missing_manager(c, instance_id, &org.id)?);
@@ -112,11 +128,11 @@ pub fn list(
     Ok(Page { data, total_count })
 }
 
-fn slug_taken(c: &Connection, instance_id: &str, slug: &str, except: Option<&str>) -> Tx<bool> {
+fn slug_taken(c: &dyn Db, instance_id: &str, slug: &str, except: Option<&str>) -> Tx<bool> {
     let owner: Option<String> = c
-        .prepare_cached("SELECT id FROM organizations WHERE instance_id = ?1 AND slug = ?2")?
-        .query_row([instance_id, slug], |r| r.get(0))
-        .optional()?;
+        .query_opt("SELECT id FROM organizations WHERE instance_id = ?1 AND slug = ?2", vals![instance_id, slug])?
+        .map(|r| r.get(0))
+        .transpose()?;
     Ok(matches!(owner, Some(id) if Some(id.as_str()) != except))
 }
 
@@ -124,7 +140,7 @@ fn slug_exists_error() -> DomainError {
     DomainError::IdentifierExists { param: "slug".into(), what: "slug" }
 }
 
-pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Organization> {
+pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organization> {
     let instance = load_instance(c, instance_id)?;
     let slug = match new.slug {
         Some(slug) => {
@@ -146,10 +162,8 @@ pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Org
     };
     let creator = match &new.created_by {
         Some(user_id) => {
-            let exists: Option<i64> = c
-                .prepare_cached("SELECT 1 FROM users WHERE instance_id = ?1 AND id = ?2")?
-                .query_row([instance_id, user_id], |r| r.get(0))
-                .optional()?;
+            let exists =
+                c.query_opt("SELECT 1 FROM users WHERE instance_id = ?1 AND id = ?2", vals![instance_id, user_id])?;
             if exists.is_none() {
                 return Err(DomainError::CreatorNotFound(user_id.clone()).into());
             }
@@ -163,7 +177,7 @@ pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Org
         "INSERT INTO organizations (id, instance_id, name, name_lower, slug, max_allowed_memberships, \
          admin_delete_enabled, public_metadata, private_metadata, created_by, role_set_key, members_count, \
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13)",
-        params![
+        vals![
             id,
             instance_id,
             new.name,
@@ -185,7 +199,7 @@ pub fn create(c: &Connection, instance_id: &str, new: NewOrganization) -> Tx<Org
     by_id(c, instance_id, &id)
 }
 
-pub fn update(c: &Connection, instance_id: &str, org_id: &str, u: OrganizationUpdate) -> Tx<Organization> {
+pub fn update(c: &dyn Db, instance_id: &str, org_id: &str, u: OrganizationUpdate) -> Tx<Organization> {
     let mut org = by_id(c, instance_id, org_id)?;
     if let Some(name) = u.name {
         org.name = name;
@@ -216,7 +230,7 @@ pub fn update(c: &Connection, instance_id: &str, org_id: &str, u: OrganizationUp
         "UPDATE organizations SET name = ?2, name_lower = ?3, slug = ?4, max_allowed_memberships = ?5, \
          admin_delete_enabled = ?6, created_at = ?7, role_set_key = ?8, public_metadata = ?9, private_metadata = ?10, \
          updated_at = ?11 WHERE id = ?1",
-        params![
+        vals![
             org_id,
             org.name,
             org.name.to_lowercase(),
@@ -233,14 +247,14 @@ pub fn update(c: &Connection, instance_id: &str, org_id: &str, u: OrganizationUp
     Ok(org)
 }
 
-pub fn update_metadata(c: &Connection, instance_id: &str, org_id: &str, change: MetadataUpdate) -> Tx<Organization> {
+pub fn update_metadata(c: &dyn Db, instance_id: &str, org_id: &str, change: MetadataUpdate) -> Tx<Organization> {
     update(c, instance_id, org_id, OrganizationUpdate { metadata: change, ..Default::default() })
 }
 
-pub fn delete(c: &Connection, instance_id: &str, org_id: &str) -> Tx<Organization> {
+pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
     let org = by_id(c, instance_id, org_id)?;
-    c.execute("DELETE FROM memberships WHERE organization_id = ?1", [org_id])?;
+    c.execute("DELETE FROM memberships WHERE organization_id = ?1", vals![org_id])?;
     super::sessions::after_organization_deleted(c, org_id)?;
-    c.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
+    c.execute("DELETE FROM organizations WHERE id = ?1", vals![org_id])?;
     Ok(org)
 }

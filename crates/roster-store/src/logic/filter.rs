@@ -1,20 +1,29 @@
 //! SQL for the list filters and orders, built with numbered placeholders only: every value a client
 //! sends is bound as a parameter, never spliced into the SQL text.
 
-use rusqlite::types::Value;
+use crate::sql::{Dialect, Value};
 
 use roster_core::query::{
     MembershipOrder, MembershipOrderField, Order, OrganizationOrder, OrganizationOrderField, UserFilter, UserOrder,
     UserOrderField,
 };
 
-#[derive(Default)]
 pub struct Sql {
+    pub dialect: Dialect,
     pub clauses: Vec<String>,
     pub params: Vec<Value>,
 }
 
 impl Sql {
+    pub fn new(dialect: Dialect) -> Self {
+        Self { dialect, clauses: Vec::new(), params: Vec::new() }
+    }
+
+    /// `haystack` contains `needle` (both SQL expressions), as a case-sensitive substring.
+    pub fn contains(&self, haystack: &str, needle: &str) -> String {
+        contains(self.dialect, haystack, needle)
+    }
+
     /// Bind a value; returns its placeholder.
     pub fn bind(&mut self, v: impl Into<Value>) -> String {
         self.params.push(v.into());
@@ -40,6 +49,14 @@ impl Sql {
     }
 }
 
+/// `haystack` contains `needle` (both SQL expressions), as a case-sensitive substring.
+pub fn contains(dialect: Dialect, haystack: &str, needle: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("instr({haystack}, {needle}) > 0"),
+        Dialect::Postgres => format!("strpos({haystack}, {needle}) > 0"),
+    }
+}
+
 fn lowered(values: &[String]) -> Vec<String> {
     values.iter().map(|v| v.to_lowercase()).collect()
 }
@@ -57,8 +74,9 @@ fn identification_in(sql: &mut Sql, kind: &str, values: &[String]) {
 fn identification_like(sql: &mut Sql, kind: &str, needle: &Option<String>) {
     if let Some(q) = needle {
         let p = sql.bind(q.clone());
+        let found = sql.contains("i.value_lower", &p);
         sql.clause(format!(
-            "EXISTS (SELECT 1 FROM identifications i WHERE i.user_id = u.id AND i.kind = '{kind}' AND instr(i.value_lower, {p}) > 0)"
+            "EXISTS (SELECT 1 FROM identifications i WHERE i.user_id = u.id AND i.kind = '{kind}' AND {found})"
         ));
     }
 }
@@ -87,32 +105,22 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
         sql.clause(format!("u.external_id IN {list}"));
     }
     if let Some(q) = &f.query {
-        let p = sql.bind(q.clone());
-        // FTS5 reads a query as a C string (a NUL ends it: "unterminated string"), so one with a NUL scans with
-        // instr alone.
-        if q.chars().count() >= 3 && !q.contains('\0') {
-            // The trigram index narrows to candidate rows; instr keeps the exact substring semantics.
-            let phrase = sql.bind(format!("\"{}\"", q.replace('"', "\"\"")));
-            sql.clause(format!(
-                "{user_id} IN (SELECT s.id FROM users s WHERE s.rowid IN \
-                 (SELECT rowid FROM users_search WHERE users_search MATCH {phrase}) AND instr(s.search_text, {p}) > 0)"
-            ));
-        } else {
-            sql.clause(format!("instr(u.search_text, {p}) > 0"));
-        }
+        text_search(sql, q, user_id);
     }
     identification_like(sql, "email_address", &f.email_address_query);
     identification_like(sql, "phone_number", &f.phone_number_query);
     if let Some(q) = &f.username_query {
         let p = sql.bind(q.clone());
-        sql.clause(format!("instr(coalesce(u.username_lower, ''), {p}) > 0"));
+        let found = sql.contains("coalesce(u.username_lower, '')", &p);
+        sql.clause(found);
     }
     if let Some(q) = &f.name_query {
         let p = sql.bind(q.clone());
-        sql.clause(format!("instr(u.name_text, {p}) > 0"));
+        let found = sql.contains("u.name_text", &p);
+        sql.clause(found);
     }
     if let Some(banned) = f.banned {
-        let p = sql.bind(banned as i64);
+        let p = sql.bind(banned);
         sql.clause(format!("u.banned = {p}"));
     }
     let bounds = [
@@ -140,6 +148,31 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
         sql.clause(format!(
             "NOT EXISTS (SELECT 1 FROM memberships mm WHERE mm.user_id = u.id AND mm.organization_id IN {list})"
         ));
+    }
+}
+
+/// `query=`: the user's search text contains `q`. `user_id` as in `user_filter`.
+fn text_search(sql: &mut Sql, q: &str, user_id: &str) {
+    let p = sql.bind(q.to_owned());
+    match sql.dialect {
+        Dialect::Sqlite => {
+            // FTS5 reads a query as a C string (a NUL ends it: "unterminated string"), so one with a NUL scans
+            // with instr alone.
+            if q.chars().count() >= 3 && !q.contains('\0') {
+                // The trigram index narrows to candidate rows; instr keeps the exact substring semantics.
+                let phrase = sql.bind(format!("\"{}\"", q.replace('"', "\"\"")));
+                sql.clause(format!(
+                    "{user_id} IN (SELECT s.id FROM users s WHERE s.rowid IN \
+                     (SELECT rowid FROM users_search WHERE users_search MATCH {phrase}) AND instr(s.search_text, {p}) > 0)"
+                ));
+            } else {
+                sql.clause(format!("instr(u.search_text, {p}) > 0"));
+            }
+        }
+        // Exact substring semantics, by a scan. A pg_trgm GIN index on users.search_text serves LIKE, not
+        // strpos: the PostgreSQL backend is to switch this to `LIKE '%' || needle || '%'` with `%`, `_` and `\`
+        // escaped in the needle (docs/design/postgres.md).
+        Dialect::Postgres => sql.clause(format!("strpos(u.search_text, {p}) > 0")),
     }
 }
 

@@ -1,17 +1,17 @@
 //! Instances, their secret keys, and the default roles and permissions seeded into each new instance.
 
-use rusqlite::{params, Connection, OptionalExtension};
-
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{ApiKey, Environment, Instance, OrganizationSettings};
 use roster_core::roles::{DEFAULT_ROLES, SYSTEM_PERMISSIONS};
 use roster_core::store::{Bootstrap, KeyCandidate};
 use roster_core::{keys, now_millis, DomainError};
 
-use super::rows::{cached_row, instance_from_row, load_instance, INSTANCE_SELECT};
+use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT};
 use super::Tx;
+use crate::sql::{Db, DbError, Row, Value};
+use crate::vals;
 
-pub fn create(c: &Connection, environment: Environment, name: &str) -> Tx<Instance> {
+pub fn create(c: &dyn Db, environment: Environment, name: &str) -> Tx<Instance> {
     let now = now_millis();
     let instance = Instance {
         id: new_id(prefix::INSTANCE),
@@ -22,18 +22,18 @@ pub fn create(c: &Connection, environment: Environment, name: &str) -> Tx<Instan
     };
     c.execute(
         "INSERT INTO instances (id, environment, name, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![instance.id, environment.as_str(), name, now],
+        vals![instance.id, environment.as_str(), name, now],
     )?;
     let roles = seed_roles(c, &instance.id, now)?;
     c.execute(
         "UPDATE instances SET org_creator_role_id = ?2, org_domains_default_role_id = ?3 WHERE id = ?1",
-        params![instance.id, roles[roster_core::roles::ADMIN], roles[roster_core::roles::MEMBER]],
+        vals![instance.id, roles[roster_core::roles::ADMIN], roles[roster_core::roles::MEMBER]],
     )?;
     load_instance(c, &instance.id)
 }
 
 /// Seed the system permissions and the default roles; returns role ids by key.
-fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<std::collections::HashMap<&'static str, String>> {
+fn seed_roles(c: &dyn Db, instance_id: &str, now: i64) -> Tx<std::collections::HashMap<&'static str, String>> {
     let mut role_ids = std::collections::HashMap::new();
     let mut perm_ids = std::collections::HashMap::new();
     for (key, name, description) in SYSTEM_PERMISSIONS {
@@ -41,7 +41,7 @@ fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<std::collection
         c.execute(
             "INSERT INTO permissions (id, instance_id, key, name, description, type, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, 'system', ?6, ?6)",
-            params![id, instance_id, key, name, description, now],
+            vals![id, instance_id, key, name, description, now],
         )?;
         perm_ids.insert(*key, id);
     }
@@ -50,12 +50,12 @@ fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<std::collection
         c.execute(
             "INSERT INTO roles (id, instance_id, key, name, description, is_creator_eligible, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-            params![id, instance_id, role.key, role.name, role.description, role.is_creator_eligible, now],
+            vals![id, instance_id, role.key, role.name, role.description, role.is_creator_eligible, now],
         )?;
         for perm in role.permissions {
             c.execute(
                 "INSERT INTO role_permissions (role_id, permission_id) VALUES (?1, ?2)",
-                params![id, perm_ids[perm]],
+                vals![id, perm_ids[perm]],
             )?;
         }
         role_ids.insert(role.key, id);
@@ -63,20 +63,19 @@ fn seed_roles(c: &Connection, instance_id: &str, now: i64) -> Tx<std::collection
     Ok(role_ids)
 }
 
-pub fn list(c: &Connection) -> Tx<Vec<Instance>> {
-    let mut stmt = c.prepare_cached(&format!("{INSTANCE_SELECT} ORDER BY i.created_at, i.id"))?;
-    let rows = stmt.query_map([], instance_from_row)?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+pub fn list(c: &dyn Db) -> Tx<Vec<Instance>> {
+    let rows = c.query(&format!("{INSTANCE_SELECT} ORDER BY i.created_at, i.id"), vals![])?;
+    Ok(rows.into_iter().map(|mut r| instance_from_row(&mut r)).collect::<Result<_, _>>()?)
 }
 
-pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
+pub fn bootstrap(c: &dyn Db, secret: Option<&str>) -> Tx<Bootstrap> {
     let existing: Option<String> = c
-        .query_row(
+        .query_opt(
             "SELECT id FROM instances WHERE environment = 'development' ORDER BY created_at, id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+            vals![],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     match (existing, secret) {
         (Some(instance_id), Some(secret)) => {
             if !key_exists(c, secret)? {
@@ -86,7 +85,7 @@ pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
         }
         (Some(_), None) => Ok(Bootstrap::Existing),
         (None, secret) => {
-            let any: Option<String> = cached_row(c, "SELECT id FROM instances LIMIT 1", [], |r| r.get(0)).optional()?;
+            let any = c.query_opt("SELECT id FROM instances LIMIT 1", vals![])?;
             if any.is_some() && secret.is_none() {
                 return Ok(Bootstrap::Existing);
             }
@@ -98,14 +97,17 @@ pub fn bootstrap(c: &Connection, secret: Option<&str>) -> Tx<Bootstrap> {
     }
 }
 
-fn key_exists(c: &Connection, secret: &str) -> Tx<bool> {
+fn key_exists(c: &dyn Db, secret: &str) -> Tx<bool> {
     let digest = keys::digest(secret);
-    let mut stmt = c.prepare_cached("SELECT hash FROM api_keys WHERE lookup = ?1")?;
-    let hashes: Vec<String> = stmt.query_map([&digest.lookup], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let hashes: Vec<String> = c
+        .query("SELECT hash FROM api_keys WHERE lookup = ?1", vals![&digest.lookup])?
+        .iter()
+        .map(|r| r.get(0))
+        .collect::<Result<_, _>>()?;
     Ok(hashes.iter().any(|h| keys::verify(&digest, h)))
 }
 
-pub fn create_key(c: &Connection, instance_id: &str, secret: Option<&str>) -> Tx<(ApiKey, String)> {
+pub fn create_key(c: &dyn Db, instance_id: &str, secret: Option<&str>) -> Tx<(ApiKey, String)> {
     let instance = load_instance(c, instance_id)
         .map_err(|_| DomainError::invalid("instance", format!("No instance was found with id {instance_id}")))?;
     let secret = match secret {
@@ -135,43 +137,44 @@ pub fn create_key(c: &Connection, instance_id: &str, secret: Option<&str>) -> Tx
     };
     c.execute(
         "INSERT INTO api_keys (id, instance_id, lookup, hash, hint, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![key.id, key.instance_id, digest.lookup, digest.hash, key.hint, key.created_at],
+        vals![key.id, key.instance_id, digest.lookup, digest.hash, key.hint, key.created_at],
     )?;
     Ok((key, secret))
 }
 
-fn key_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKey> {
-    Ok(ApiKey { id: r.get(0)?, instance_id: r.get(1)?, hint: r.get(2)?, created_at: r.get(3)?, revoked_at: r.get(4)? })
+fn key_from_row(r: &mut Row) -> Result<ApiKey, DbError> {
+    Ok(ApiKey {
+        id: r.take(0)?,
+        instance_id: r.take(1)?,
+        hint: r.take(2)?,
+        created_at: r.take(3)?,
+        revoked_at: r.take(4)?,
+    })
 }
 
-pub fn list_keys(c: &Connection, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
-    let mut stmt = c.prepare_cached(
+pub fn list_keys(c: &dyn Db, instance_id: Option<&str>) -> Tx<Vec<ApiKey>> {
+    let rows = c.query(
         "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys \
          WHERE ?1 IS NULL OR instance_id = ?1 ORDER BY created_at, id",
+        vals![instance_id],
     )?;
-    let rows = stmt.query_map([instance_id], key_from_row)?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    Ok(rows.into_iter().map(|mut r| key_from_row(&mut r)).collect::<Result<_, _>>()?)
 }
 
-pub fn revoke_key(c: &Connection, key_id: &str) -> Tx<ApiKey> {
-    c.execute(
-        "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-        params![key_id, now_millis()],
-    )?;
-    cached_row(
-        c,
-        "SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys WHERE id = ?1",
-        [key_id],
-        key_from_row,
-    )
-    .optional()?
-    .ok_or_else(|| DomainError::NotFound.into())
+pub fn revoke_key(c: &dyn Db, key_id: &str) -> Tx<ApiKey> {
+    c.execute("UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", vals![key_id, now_millis()])?;
+    c.query_opt("SELECT id, instance_id, hint, created_at, revoked_at FROM api_keys WHERE id = ?1", vals![key_id])?
+        .map(|mut r| key_from_row(&mut r))
+        .transpose()?
+        .ok_or_else(|| DomainError::NotFound.into())
 }
 
-pub fn find_keys(c: &Connection, lookup: &str) -> Tx<Vec<KeyCandidate>> {
-    let mut stmt = c.prepare_cached("SELECT instance_id, hash, revoked_at FROM api_keys WHERE lookup = ?1")?;
-    let found: Vec<(String, String, Option<i64>)> =
-        stmt.query_map([lookup], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+pub fn find_keys(c: &dyn Db, lookup: &str) -> Tx<Vec<KeyCandidate>> {
+    let found: Vec<(String, String, Option<i64>)> = c
+        .query("SELECT instance_id, hash, revoked_at FROM api_keys WHERE lookup = ?1", vals![lookup])?
+        .iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .collect::<Result<_, DbError>>()?;
     found
         .into_iter()
         .map(|(instance_id, hash, revoked)| {
@@ -183,7 +186,7 @@ pub fn find_keys(c: &Connection, lookup: &str) -> Tx<Vec<KeyCandidate>> {
 /// `PATCH /instance/organization_settings`: roles are given by id and must exist in the instance; the
 /// creator role must hold the permissions `rules::CREATOR_ROLE_PERMISSIONS` names.
 pub fn update_settings(
-    c: &Connection,
+    c: &dyn Db,
     instance_id: &str,
     u: roster_core::store::SettingsUpdate,
 ) -> Tx<roster_core::model::OrganizationSettings> {
@@ -196,25 +199,24 @@ pub fn update_settings(
     if let Some(id) = &u.domains_default_role_id {
         find(id)?;
     }
-    let set = |column: &str, value: rusqlite::types::Value| -> Tx<()> {
-        c.execute(&format!("UPDATE instances SET {column} = ?2 WHERE id = ?1"), params![instance_id, value])?;
+    let set = |column: &str, value: Value| -> Tx<()> {
+        c.execute(&format!("UPDATE instances SET {column} = ?2 WHERE id = ?1"), vals![instance_id, value])?;
         Ok(())
     };
-    use rusqlite::types::Value;
     if let Some(v) = u.enabled {
-        set("org_enabled", Value::Integer(v.into()))?;
+        set("org_enabled", Value::Bool(v))?;
     }
     if let Some(v) = u.max_allowed_memberships {
-        set("org_max_allowed_memberships", Value::Integer(v))?;
+        set("org_max_allowed_memberships", Value::Int(v))?;
     }
     if let Some(v) = u.admin_delete_enabled {
-        set("org_admin_delete_enabled", Value::Integer(v.into()))?;
+        set("org_admin_delete_enabled", Value::Bool(v))?;
     }
     if let Some(v) = u.domains_enabled {
-        set("org_domains_enabled", Value::Integer(v.into()))?;
+        set("org_domains_enabled", Value::Bool(v))?;
     }
     if let Some(v) = u.slug_disabled {
-        set("org_slug_disabled", Value::Integer(v.into()))?;
+        set("org_slug_disabled", Value::Bool(v))?;
     }
     if let Some(v) = u.domains_enrollment_modes {
         set("org_domains_enrollment_modes", Value::Text(serde_json::to_string(&v).unwrap_or_else(|_| "[]".into())))?;

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Identification, Page, User};
 use roster_core::query::{search_text, Pagination, UserFilter, UserOrder};
@@ -11,8 +9,10 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUse
 use roster_core::{now_millis, DomainError};
 
 use super::filter::{user_filter, user_order, Sql};
-use super::rows::{cached_row, json, to_json};
+use super::rows::{json, to_json};
 use super::Tx;
+use crate::sql::{Db, DbError, Row};
+use crate::vals;
 
 const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.last_name, u.locale, \
     u.primary_email_address_id, u.primary_phone_number_id, u.primary_web3_wallet_id, u.password_enabled, \
@@ -20,67 +20,64 @@ const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.las
     u.create_organization_enabled, u.create_organizations_limit, u.bypass_client_trust, u.last_active_at, \
     u.last_sign_in_at, u.legal_accepted_at, u.created_at, u.updated_at";
 
-fn user_from_row(r: &Row<'_>) -> rusqlite::Result<User> {
+fn user_from_row(r: &mut Row) -> Result<User, DbError> {
     Ok(User {
-        id: r.get(0)?,
-        external_id: r.get(1)?,
-        username: r.get(2)?,
-        first_name: r.get(3)?,
-        last_name: r.get(4)?,
-        locale: r.get(5)?,
+        id: r.take(0)?,
+        external_id: r.take(1)?,
+        username: r.take(2)?,
+        first_name: r.take(3)?,
+        last_name: r.take(4)?,
+        locale: r.take(5)?,
         email_addresses: Vec::new(),
         phone_numbers: Vec::new(),
         web3_wallets: Vec::new(),
-        primary_email_address_id: r.get(6)?,
-        primary_phone_number_id: r.get(7)?,
-        primary_web3_wallet_id: r.get(8)?,
-        password_enabled: r.get(9)?,
-        public_metadata: json(r.get(10)?),
-        private_metadata: json(r.get(11)?),
-        unsafe_metadata: json(r.get(12)?),
-        banned: r.get(13)?,
-        locked: r.get(14)?,
-        delete_self_enabled: r.get(15)?,
-        create_organization_enabled: r.get(16)?,
-        create_organizations_limit: r.get(17)?,
-        bypass_client_trust: r.get(18)?,
-        last_active_at: r.get(19)?,
-        last_sign_in_at: r.get(20)?,
-        legal_accepted_at: r.get(21)?,
-        created_at: r.get(22)?,
-        updated_at: r.get(23)?,
+        primary_email_address_id: r.take(6)?,
+        primary_phone_number_id: r.take(7)?,
+        primary_web3_wallet_id: r.take(8)?,
+        password_enabled: r.take(9)?,
+        public_metadata: json(r.take(10)?),
+        private_metadata: json(r.take(11)?),
+        unsafe_metadata: json(r.take(12)?),
+        banned: r.take(13)?,
+        locked: r.take(14)?,
+        delete_self_enabled: r.take(15)?,
+        create_organization_enabled: r.take(16)?,
+        create_organizations_limit: r.take(17)?,
+        bypass_client_trust: r.take(18)?,
+        last_active_at: r.take(19)?,
+        last_sign_in_at: r.take(20)?,
+        legal_accepted_at: r.take(21)?,
+        created_at: r.take(22)?,
+        updated_at: r.take(23)?,
     })
 }
 
 /// Attach identifications to users, in one query. Within a creation millisecond they keep the order they
 /// were given in (`rowid`), not the random order of their ids: the first email address given comes first.
-fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
+fn attach_identifications(c: &dyn Db, users: &mut [User]) -> Tx<()> {
     if users.is_empty() {
         return Ok(());
     }
-    let mut sql = Sql::default();
+    let mut sql = Sql::new(c.dialect());
     let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
     let list = sql.bind_list(&ids);
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT user_id, kind, id, value, reserved, created_at, updated_at FROM identifications \
-         WHERE user_id IN {list} ORDER BY created_at, rowid"
-    ))?;
+    let rows = c.query(
+        &format!(
+            "SELECT user_id, kind, id, value, reserved, created_at, updated_at FROM identifications \
+             WHERE user_id IN {list} ORDER BY created_at, rowid"
+        ),
+        &sql.params,
+    )?;
     let mut by_user: HashMap<String, Vec<(String, Identification)>> = HashMap::new();
-    for row in stmt.query_map(params_from_iter(sql.params.iter()), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            Identification {
-                id: r.get(2)?,
-                value: r.get(3)?,
-                reserved: r.get(4)?,
-                created_at: r.get(5)?,
-                updated_at: r.get(6)?,
-            },
-        ))
-    })? {
-        let (user_id, kind, ident) = row?;
-        by_user.entry(user_id).or_default().push((kind, ident));
+    for mut r in rows {
+        let ident = Identification {
+            id: r.take(2)?,
+            value: r.take(3)?,
+            reserved: r.take(4)?,
+            created_at: r.take(5)?,
+            updated_at: r.take(6)?,
+        };
+        by_user.entry(r.take(0)?).or_default().push((r.take(1)?, ident));
     }
     for user in users.iter_mut() {
         for (kind, ident) in by_user.remove(&user.id).unwrap_or_default() {
@@ -94,53 +91,47 @@ fn attach_identifications(c: &Connection, users: &mut [User]) -> Tx<()> {
     Ok(())
 }
 
-pub fn get(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
+pub fn get(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
     let mut user = c
-        .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"))?
-        .query_row([instance_id, user_id], user_from_row)
-        .optional()?
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
+            vals![instance_id, user_id],
+        )?
+        .map(|mut r| user_from_row(&mut r))
+        .transpose()?
         .ok_or_else(|| DomainError::UserNotFound(user_id.to_owned()))?;
     attach_identifications(c, std::slice::from_mut(&mut user))?;
     Ok(user)
 }
 
-pub fn list(c: &Connection, instance_id: &str, f: &UserFilter, order: UserOrder, page: Pagination) -> Tx<Page<User>> {
-    let mut sql = Sql::default();
+pub fn list(c: &dyn Db, instance_id: &str, f: &UserFilter, order: UserOrder, page: Pagination) -> Tx<Page<User>> {
+    let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
     user_filter(&mut sql, f, "u.id");
     let filters = format!("u.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = cached_row(
-        c,
-        &format!("SELECT count(*) FROM users u WHERE {filters}"),
-        params_from_iter(sql.params.iter()),
-        |r| r.get(0),
-    )?;
+    let total_count: i64 =
+        c.query_one(&format!("SELECT count(*) FROM users u WHERE {filters}"), &sql.params)?.get(0)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let mut stmt = c.prepare_cached(&format!(
+    let sql_text = format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
         user_order(order)
-    ))?;
+    );
     let mut data: Vec<User> =
-        stmt.query_map(params_from_iter(sql.params.iter()), user_from_row)?.collect::<rusqlite::Result<_>>()?;
+        c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| user_from_row(&mut r)).collect::<Result<_, _>>()?;
     attach_identifications(c, &mut data)?;
     Ok(Page { data, total_count })
 }
 
 /// Refuse an identification value already taken in the instance (by another user than `except`).
-fn check_identification_free(
-    c: &Connection,
-    instance_id: &str,
-    kind: &str,
-    value: &str,
-    except: Option<&str>,
-) -> Tx<()> {
+fn check_identification_free(c: &dyn Db, instance_id: &str, kind: &str, value: &str, except: Option<&str>) -> Tx<()> {
     let taken: Option<String> = c
-        .prepare_cached(
+        .query_opt(
             "SELECT user_id FROM identifications WHERE instance_id = ?1 AND kind = ?2 AND value_lower = ?3",
+            vals![instance_id, kind, value.to_lowercase()],
         )?
-        .query_row(params![instance_id, kind, value.to_lowercase()], |r| r.get(0))
-        .optional()?;
+        .map(|r| r.get(0))
+        .transpose()?;
     match taken {
         Some(owner) if Some(owner.as_str()) != except => Err(DomainError::IdentifierExists {
             param: kind.to_owned(),
@@ -155,11 +146,14 @@ fn check_identification_free(
     }
 }
 
-fn check_username_free(c: &Connection, instance_id: &str, username: &str, except: Option<&str>) -> Tx<()> {
+fn check_username_free(c: &dyn Db, instance_id: &str, username: &str, except: Option<&str>) -> Tx<()> {
     let taken: Option<String> = c
-        .prepare_cached("SELECT id FROM users WHERE instance_id = ?1 AND username_lower = ?2")?
-        .query_row(params![instance_id, username.to_lowercase()], |r| r.get(0))
-        .optional()?;
+        .query_opt(
+            "SELECT id FROM users WHERE instance_id = ?1 AND username_lower = ?2",
+            vals![instance_id, username.to_lowercase()],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     match taken {
         Some(owner) if Some(owner.as_str()) != except => {
             Err(DomainError::IdentifierExists { param: "username".into(), what: "username" }.into())
@@ -168,11 +162,11 @@ fn check_username_free(c: &Connection, instance_id: &str, username: &str, except
     }
 }
 
-fn check_external_id_free(c: &Connection, instance_id: &str, external_id: &str, except: Option<&str>) -> Tx<()> {
+fn check_external_id_free(c: &dyn Db, instance_id: &str, external_id: &str, except: Option<&str>) -> Tx<()> {
     let taken: Option<String> = c
-        .prepare_cached("SELECT id FROM users WHERE instance_id = ?1 AND external_id = ?2")?
-        .query_row(params![instance_id, external_id], |r| r.get(0))
-        .optional()?;
+        .query_opt("SELECT id FROM users WHERE instance_id = ?1 AND external_id = ?2", vals![instance_id, external_id])?
+        .map(|r| r.get(0))
+        .transpose()?;
     match taken {
         Some(owner) if Some(owner.as_str()) != except => {
             Err(DomainError::IdentifierExists { param: "external_id".into(), what: "external ID" }.into())
@@ -182,7 +176,7 @@ fn check_external_id_free(c: &Connection, instance_id: &str, external_id: &str, 
 }
 
 fn insert_identifications(
-    c: &Connection,
+    c: &dyn Db,
     instance_id: &str,
     user_id: &str,
     kind: &str,
@@ -196,7 +190,7 @@ fn insert_identifications(
         c.execute(
             "INSERT INTO identifications (id, instance_id, user_id, kind, value, value_lower, reserved, created_at, updated_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![id, instance_id, user_id, kind, v.value, v.value.to_lowercase(), v.reserved, now],
+            vals![id, instance_id, user_id, kind, v.value, v.value.to_lowercase(), v.reserved, now],
         )?;
         // The first verified identification of each kind is the primary one.
         if first.is_none() && !v.reserved {
@@ -207,7 +201,7 @@ fn insert_identifications(
 }
 
 /// Recompute the denormalized columns (primary values, search text) from the user's current state.
-fn reindex(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
+fn reindex(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
     let user = get(c, instance_id, user_id)?;
     let mut fields: Vec<&str> = vec![&user.id];
     fields.extend(user.username.as_deref());
@@ -226,7 +220,7 @@ fn reindex(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
     c.execute(
         "UPDATE users SET search_text = ?2, name_text = ?3, primary_email = ?4, primary_phone = ?5, primary_web3 = ?6, \
          username_lower = ?7 WHERE id = ?1",
-        params![
+        vals![
             user.id,
             search_text(&fields),
             name_text,
@@ -239,7 +233,7 @@ fn reindex(c: &Connection, instance_id: &str, user_id: &str) -> Tx<User> {
     Ok(user)
 }
 
-pub fn create(c: &Connection, instance_id: &str, new: NewUser) -> Tx<User> {
+pub fn create(c: &dyn Db, instance_id: &str, new: NewUser) -> Tx<User> {
     if let Some(username) = &new.username {
         check_username_free(c, instance_id, username, None)?;
     }
@@ -255,7 +249,7 @@ pub fn create(c: &Connection, instance_id: &str, new: NewUser) -> Tx<User> {
          create_organization_enabled, create_organizations_limit, bypass_client_trust, legal_accepted_at, \
          created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
-        params![
+        vals![
             id,
             instance_id,
             new.external_id,
@@ -284,12 +278,12 @@ pub fn create(c: &Connection, instance_id: &str, new: NewUser) -> Tx<User> {
     c.execute(
         "UPDATE users SET primary_email_address_id = ?2, primary_phone_number_id = ?3, primary_web3_wallet_id = ?4 \
          WHERE id = ?1",
-        params![id, email, phone, web3],
+        vals![id, email, phone, web3],
     )?;
     reindex(c, instance_id, &id)
 }
 
-fn set_primary(c: &Connection, user: &User, kind: &str, column: &str, ident_id: &str) -> Tx<()> {
+fn set_primary(c: &dyn Db, user: &User, kind: &str, column: &str, ident_id: &str) -> Tx<()> {
     let list = match kind {
         "email_address" => &user.email_addresses,
         "phone_number" => &user.phone_numbers,
@@ -302,11 +296,11 @@ fn set_primary(c: &Connection, user: &User, kind: &str, column: &str, ident_id: 
         )
         .into());
     }
-    c.execute(&format!("UPDATE users SET {column} = ?2 WHERE id = ?1"), params![user.id, ident_id])?;
+    c.execute(&format!("UPDATE users SET {column} = ?2 WHERE id = ?1"), vals![user.id, ident_id])?;
     Ok(())
 }
 
-pub fn update(c: &Connection, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx<User> {
+pub fn update(c: &dyn Db, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx<User> {
     let mut user = get(c, instance_id, user_id)?;
     if let Some(Some(username)) = &u.username {
         check_username_free(c, instance_id, username, Some(user_id))?;
@@ -333,7 +327,7 @@ pub fn update(c: &Connection, instance_id: &str, user_id: &str, u: UserUpdate) -
          password_enabled = ?7, delete_self_enabled = ?8, create_organization_enabled = ?9, \
          create_organizations_limit = ?10, bypass_client_trust = ?11, legal_accepted_at = ?12, created_at = ?13, \
          public_metadata = ?14, private_metadata = ?15, unsafe_metadata = ?16, updated_at = ?17 WHERE id = ?1",
-        params![
+        vals![
             user_id,
             pick(u.external_id, user.external_id),
             pick(u.username, user.username),
@@ -356,7 +350,7 @@ pub fn update(c: &Connection, instance_id: &str, user_id: &str, u: UserUpdate) -
     reindex(c, instance_id, user_id)
 }
 
-pub fn update_metadata(c: &Connection, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Tx<User> {
+pub fn update_metadata(c: &dyn Db, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Tx<User> {
     let mode: MetadataMode = update.mode;
     let mut user = get(c, instance_id, user_id)?;
     MetadataUpdate::apply(mode, "public_metadata", &mut user.public_metadata, update.public)?;
@@ -365,7 +359,7 @@ pub fn update_metadata(c: &Connection, instance_id: &str, user_id: &str, update:
     user.updated_at = now_millis().max(user.updated_at);
     c.execute(
         "UPDATE users SET public_metadata = ?2, private_metadata = ?3, unsafe_metadata = ?4, updated_at = ?5 WHERE id = ?1",
-        params![
+        vals![
             user_id,
             to_json(&user.public_metadata),
             to_json(&user.private_metadata),
@@ -376,37 +370,26 @@ pub fn update_metadata(c: &Connection, instance_id: &str, user_id: &str, update:
     Ok(user)
 }
 
-pub fn set_flags(
-    c: &Connection,
-    instance_id: &str,
-    user_id: &str,
-    banned: Option<bool>,
-    locked: Option<bool>,
-) -> Tx<User> {
+pub fn set_flags(c: &dyn Db, instance_id: &str, user_id: &str, banned: Option<bool>, locked: Option<bool>) -> Tx<User> {
     let user = get(c, instance_id, user_id)?;
     c.execute(
         "UPDATE users SET banned = ?2, locked = ?3, updated_at = ?4 WHERE id = ?1",
-        params![
-            user_id,
-            banned.unwrap_or(user.banned),
-            locked.unwrap_or(user.locked),
-            now_millis().max(user.updated_at)
-        ],
+        vals![user_id, banned.unwrap_or(user.banned), locked.unwrap_or(user.locked), now_millis().max(user.updated_at)],
     )?;
     get(c, instance_id, user_id)
 }
 
-pub fn delete(c: &Connection, instance_id: &str, user_id: &str) -> Tx<()> {
+pub fn delete(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<()> {
     get(c, instance_id, user_id)?;
     // Keep members_count exact for every organization the user leaves.
     c.execute(
         "UPDATE organizations SET members_count = members_count - 1 \
          WHERE id IN (SELECT organization_id FROM memberships WHERE user_id = ?1)",
-        [user_id],
+        vals![user_id],
     )?;
-    c.execute("DELETE FROM memberships WHERE user_id = ?1", [user_id])?;
-    c.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?;
-    c.execute("DELETE FROM identifications WHERE user_id = ?1", [user_id])?;
-    c.execute("DELETE FROM users WHERE id = ?1 AND instance_id = ?2", [user_id, instance_id])?;
+    c.execute("DELETE FROM memberships WHERE user_id = ?1", vals![user_id])?;
+    c.execute("DELETE FROM sessions WHERE user_id = ?1", vals![user_id])?;
+    c.execute("DELETE FROM identifications WHERE user_id = ?1", vals![user_id])?;
+    c.execute("DELETE FROM users WHERE id = ?1 AND instance_id = ?2", vals![user_id, instance_id])?;
     Ok(())
 }

@@ -2,16 +2,15 @@
 //! the organization the user joined most recently; leaving an organization moves the user's sessions to
 //! their latest remaining one; deleting an organization clears it from every session.
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
-
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Page, Session};
 use roster_core::query::{Pagination, SessionFilter};
 use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
-use super::rows::cached_row;
 use super::Tx;
+use crate::sql::{Db, DbError, Row};
+use crate::vals;
 
 const COLUMNS: &str = "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
     s.expire_at, s.abandon_at, s.created_at, s.updated_at";
@@ -21,30 +20,33 @@ const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+fn from_row(r: &mut Row) -> Result<Session, DbError> {
     Ok(Session {
-        id: r.get(0)?,
-        user_id: r.get(1)?,
-        client_id: r.get(2)?,
-        status: r.get(3)?,
-        last_active_organization_id: r.get(4)?,
-        last_active_at: r.get(5)?,
-        expire_at: r.get(6)?,
-        abandon_at: r.get(7)?,
-        created_at: r.get(8)?,
-        updated_at: r.get(9)?,
+        id: r.take(0)?,
+        user_id: r.take(1)?,
+        client_id: r.take(2)?,
+        status: r.take(3)?,
+        last_active_organization_id: r.take(4)?,
+        last_active_at: r.take(5)?,
+        expire_at: r.take(6)?,
+        abandon_at: r.take(7)?,
+        created_at: r.take(8)?,
+        updated_at: r.take(9)?,
     })
 }
 
-pub fn get(c: &Connection, instance_id: &str, session_id: &str) -> Tx<Session> {
-    c.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions s WHERE s.instance_id = ?1 AND s.id = ?2"))?
-        .query_row([instance_id, session_id], from_row)
-        .optional()?
-        .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()).into())
+pub fn get(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
+    c.query_opt(
+        &format!("SELECT {COLUMNS} FROM sessions s WHERE s.instance_id = ?1 AND s.id = ?2"),
+        vals![instance_id, session_id],
+    )?
+    .map(|mut r| from_row(&mut r))
+    .transpose()?
+    .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()).into())
 }
 
-pub fn list(c: &Connection, instance_id: &str, f: &SessionFilter, page: Pagination) -> Tx<Page<Session>> {
-    let mut sql = Sql::default();
+pub fn list(c: &dyn Db, instance_id: &str, f: &SessionFilter, page: Pagination) -> Tx<Page<Session>> {
+    let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
     for (column, value) in [("s.client_id", &f.client_id), ("s.user_id", &f.user_id), ("s.status", &f.status)] {
         if let Some(v) = value {
@@ -53,45 +55,43 @@ pub fn list(c: &Connection, instance_id: &str, f: &SessionFilter, page: Paginati
         }
     }
     let filters = format!("s.instance_id = {ins}{}", sql.where_sql());
-    let total_count: i64 = cached_row(
-        c,
-        &format!("SELECT count(*) FROM sessions s WHERE {filters}"),
-        params_from_iter(sql.params.iter()),
-        |r| r.get(0),
-    )?;
+    let total_count: i64 =
+        c.query_one(&format!("SELECT count(*) FROM sessions s WHERE {filters}"), &sql.params)?.get(0)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
     let data = c
-        .prepare(&format!(
-            "SELECT {COLUMNS} FROM sessions s WHERE {filters} ORDER BY s.created_at DESC, s.rowid DESC \
-             LIMIT {limit} OFFSET {offset}"
-        ))?
-        .query_map(params_from_iter(sql.params.iter()), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM sessions s WHERE {filters} ORDER BY s.created_at DESC, s.rowid DESC \
+                 LIMIT {limit} OFFSET {offset}"
+            ),
+            &sql.params,
+        )?
+        .into_iter()
+        .map(|mut r| from_row(&mut r))
+        .collect::<Result<_, _>>()?;
     Ok(Page { data, total_count })
 }
 
 /// The organization `user_id` joined most recently, if any.
-pub fn latest_organization(c: &Connection, user_id: &str) -> Tx<Option<String>> {
-    Ok(c.prepare_cached(
+pub fn latest_organization(c: &dyn Db, user_id: &str) -> Tx<Option<String>> {
+    Ok(c.query_opt(
         "SELECT organization_id FROM memberships WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        vals![user_id],
     )?
-    .query_row([user_id], |r| r.get(0))
-    .optional()?)
+    .map(|r| r.get(0))
+    .transpose()?)
 }
 
-pub fn create(c: &Connection, instance_id: &str, user_id: &str, active_org: Option<String>) -> Tx<Session> {
+pub fn create(c: &dyn Db, instance_id: &str, user_id: &str, active_org: Option<String>) -> Tx<Session> {
     super::users::get(c, instance_id, user_id)?;
     let active = match active_org {
         Some(org_id) => {
             super::orgs::by_id(c, instance_id, &org_id)?;
-            let member: Option<i64> = c
-                .query_row(
-                    "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
-                    [&org_id, user_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let member = c.query_opt(
+                "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
+                vals![&org_id, user_id],
+            )?;
             if member.is_none() {
                 return Err(DomainError::invalid(
                     "active_organization_id",
@@ -109,7 +109,7 @@ pub fn create(c: &Connection, instance_id: &str, user_id: &str, active_org: Opti
         "INSERT INTO sessions (id, instance_id, user_id, client_id, status, last_active_organization_id, \
          last_active_at, expire_at, abandon_at, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?6, ?6)",
-        params![
+        vals![
             id,
             instance_id,
             user_id,
@@ -123,27 +123,27 @@ pub fn create(c: &Connection, instance_id: &str, user_id: &str, active_org: Opti
     // The user's last_active_at has day precision, as Clerk documents it.
     c.execute(
         "UPDATE users SET last_active_at = ?2, last_sign_in_at = ?3 WHERE id = ?1",
-        params![user_id, now - now.rem_euclid(DAY_MS), now],
+        vals![user_id, now - now.rem_euclid(DAY_MS), now],
     )?;
     get(c, instance_id, &id)
 }
 
 /// After `user_id` left `org_id`: their active sessions on it move to their latest remaining organization.
-pub fn after_membership_removed(c: &Connection, org_id: &str, user_id: &str) -> Tx<()> {
+pub fn after_membership_removed(c: &dyn Db, org_id: &str, user_id: &str) -> Tx<()> {
     let next = latest_organization(c, user_id)?;
     c.execute(
         "UPDATE sessions SET last_active_organization_id = ?3, updated_at = ?4 \
          WHERE user_id = ?1 AND last_active_organization_id = ?2 AND status = 'active'",
-        params![user_id, org_id, next, now_millis()],
+        vals![user_id, org_id, next, now_millis()],
     )?;
     Ok(())
 }
 
 /// After `org_id` was deleted: no session keeps it active.
-pub fn after_organization_deleted(c: &Connection, org_id: &str) -> Tx<()> {
+pub fn after_organization_deleted(c: &dyn Db, org_id: &str) -> Tx<()> {
     c.execute(
         "UPDATE sessions SET last_active_organization_id = NULL, updated_at = ?2 WHERE last_active_organization_id = ?1",
-        params![org_id, now_millis()],
+        vals![org_id, now_millis()],
     )?;
     Ok(())
 }

@@ -1,26 +1,15 @@
-//! Row decoding shared by the SQLite modules: JSON columns, the organization column list, roles with
+//! Row decoding shared by the logic modules: JSON columns, the organization column list, roles with
 //! their permissions, and the instance row.
 
 use std::collections::HashMap;
-
-use rusqlite::{Connection, OptionalExtension, Row};
 
 use roster_core::metadata::Metadata;
 use roster_core::model::{Environment, Instance, Organization, OrganizationSettings, Permission, Role};
 use roster_core::DomainError;
 
 use super::Tx;
-
-/// `query_row` through the statement cache: list and count SQL repeats per filter shape, so parsing and
-/// planning happen once per shape, not once per request.
-pub fn cached_row<T, P: rusqlite::Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(
-    c: &Connection,
-    sql: &str,
-    params: P,
-    f: F,
-) -> rusqlite::Result<T> {
-    c.prepare_cached(sql)?.query_row(params, f)
-}
+use crate::sql::{Db, DbError, Row};
+use crate::vals;
 
 pub fn json(text: String) -> Metadata {
     serde_json::from_str(&text).unwrap_or_default()
@@ -34,21 +23,21 @@ pub fn to_json(m: &Metadata) -> String {
 pub const ORG_COLUMNS: &str = "o.id, o.name, o.slug, o.max_allowed_memberships, o.admin_delete_enabled, \
      o.public_metadata, o.private_metadata, o.created_by, o.role_set_key, o.members_count, o.created_at, o.updated_at";
 
-pub fn org_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Organization> {
+pub fn org_from_row(row: &mut Row, at: usize) -> Result<Organization, DbError> {
     Ok(Organization {
-        id: row.get(at)?,
-        name: row.get(at + 1)?,
-        slug: row.get(at + 2)?,
-        max_allowed_memberships: row.get(at + 3)?,
-        admin_delete_enabled: row.get(at + 4)?,
-        public_metadata: json(row.get(at + 5)?),
-        private_metadata: json(row.get(at + 6)?),
-        created_by: row.get(at + 7)?,
-        role_set_key: row.get(at + 8)?,
-        members_count: row.get(at + 9)?,
+        id: row.take(at)?,
+        name: row.take(at + 1)?,
+        slug: row.take(at + 2)?,
+        max_allowed_memberships: row.take(at + 3)?,
+        admin_delete_enabled: row.take(at + 4)?,
+        public_metadata: json(row.take(at + 5)?),
+        private_metadata: json(row.take(at + 6)?),
+        created_by: row.take(at + 7)?,
+        role_set_key: row.take(at + 8)?,
+        members_count: row.take(at + 9)?,
         missing_member_with_elevated_permissions: None,
-        created_at: row.get(at + 10)?,
-        updated_at: row.get(at + 11)?,
+        created_at: row.take(at + 10)?,
+        updated_at: row.take(at + 11)?,
     })
 }
 
@@ -58,63 +47,66 @@ pub const INSTANCE_SELECT: &str = "SELECT i.id, i.environment, i.name, i.created
      i.org_admin_delete_enabled, i.org_domains_enabled, i.org_slug_disabled, i.org_domains_enrollment_modes, \
      coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_domains_default_role_id), '') FROM instances i";
 
-pub fn instance_from_row(row: &Row<'_>) -> rusqlite::Result<Instance> {
-    let env: String = row.get(1)?;
-    let modes: String = row.get(10)?;
+pub fn instance_from_row(row: &mut Row) -> Result<Instance, DbError> {
+    let env: String = row.take(1)?;
+    let modes: String = row.take(10)?;
     Ok(Instance {
-        id: row.get(0)?,
+        id: row.take(0)?,
         environment: Environment::parse(&env).unwrap_or(Environment::Development),
-        name: row.get(2)?,
-        created_at: row.get(3)?,
+        name: row.take(2)?,
+        created_at: row.take(3)?,
         settings: OrganizationSettings {
-            enabled: row.get(4)?,
-            max_allowed_memberships: row.get(5)?,
-            creator_role: row.get(6)?,
-            admin_delete_enabled: row.get(7)?,
-            domains_enabled: row.get(8)?,
-            slug_disabled: row.get(9)?,
+            enabled: row.take(4)?,
+            max_allowed_memberships: row.take(5)?,
+            creator_role: row.take(6)?,
+            admin_delete_enabled: row.take(7)?,
+            domains_enabled: row.take(8)?,
+            slug_disabled: row.take(9)?,
             domains_enrollment_modes: serde_json::from_str(&modes).unwrap_or_default(),
-            domains_default_role: row.get(11)?,
+            domains_default_role: row.take(11)?,
         },
     })
 }
 
-pub fn load_instance(c: &Connection, instance_id: &str) -> Tx<Instance> {
-    c.prepare_cached(&format!("{INSTANCE_SELECT} WHERE i.id = ?1"))?
-        .query_row([instance_id], instance_from_row)
-        .optional()?
+pub fn load_instance(c: &dyn Db, instance_id: &str) -> Tx<Instance> {
+    c.query_opt(&format!("{INSTANCE_SELECT} WHERE i.id = ?1"), vals![instance_id])?
+        .map(|mut r| instance_from_row(&mut r))
+        .transpose()?
         .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
 }
 
 /// Every role of the instance with its permissions, ordered by creation.
-pub fn load_roles(c: &Connection, instance_id: &str) -> Tx<Vec<Role>> {
+pub fn load_roles(c: &dyn Db, instance_id: &str) -> Tx<Vec<Role>> {
     let mut roles: Vec<Role> = c
-        .prepare_cached(
+        .query(
             "SELECT id, key, name, description, is_creator_eligible, created_at, updated_at \
              FROM roles WHERE instance_id = ?1 ORDER BY created_at, id",
+            vals![instance_id],
         )?
-        .query_map([instance_id], |r| {
+        .into_iter()
+        .map(|mut r| {
             Ok(Role {
-                id: r.get(0)?,
-                key: r.get(1)?,
-                name: r.get(2)?,
-                description: r.get(3)?,
-                is_creator_eligible: r.get(4)?,
+                id: r.take(0)?,
+                key: r.take(1)?,
+                name: r.take(2)?,
+                description: r.take(3)?,
+                is_creator_eligible: r.take(4)?,
                 permissions: Vec::new(),
-                created_at: r.get(5)?,
-                updated_at: r.get(6)?,
+                created_at: r.take(5)?,
+                updated_at: r.take(6)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = c.prepare_cached(
+        })
+        .collect::<Result<_, DbError>>()?;
+    let rows = c.query(
         "SELECT rp.role_id, p.id, p.key, p.name, p.description, p.type, p.created_at, p.updated_at \
          FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id \
          WHERE p.instance_id = ?1 ORDER BY p.created_at, p.key",
+        vals![instance_id],
     )?;
     let mut by_role: HashMap<String, Vec<Permission>> = HashMap::new();
-    for row in stmt.query_map([instance_id], |r| Ok((r.get::<_, String>(0)?, permission_from_row(r, 1)?)))? {
-        let (role_id, perm) = row?;
-        by_role.entry(role_id).or_default().push(perm);
+    for mut r in rows {
+        let role_id: String = r.take(0)?;
+        by_role.entry(role_id).or_default().push(permission_from_row(&mut r, 1)?);
     }
     for role in &mut roles {
         role.permissions = by_role.remove(&role.id).unwrap_or_default();
@@ -125,15 +117,15 @@ pub fn load_roles(c: &Connection, instance_id: &str) -> Tx<Vec<Role>> {
 /// Columns of `permissions p`, in the order `permission_from_row` reads them.
 pub const PERMISSION_COLUMNS: &str = "p.id, p.key, p.name, p.description, p.type, p.created_at, p.updated_at";
 
-pub fn permission_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<Permission> {
+pub fn permission_from_row(r: &mut Row, at: usize) -> Result<Permission, DbError> {
     Ok(Permission {
-        id: r.get(at)?,
-        key: r.get(at + 1)?,
-        name: r.get(at + 2)?,
-        description: r.get(at + 3)?,
-        kind: r.get(at + 4)?,
-        created_at: r.get(at + 5)?,
-        updated_at: r.get(at + 6)?,
+        id: r.take(at)?,
+        key: r.take(at + 1)?,
+        name: r.take(at + 2)?,
+        description: r.take(at + 3)?,
+        kind: r.take(at + 4)?,
+        created_at: r.take(at + 5)?,
+        updated_at: r.take(at + 6)?,
     })
 }
 
@@ -143,7 +135,7 @@ pub type RoleMap = std::sync::Arc<HashMap<String, Role>>;
 /// Per-instance role maps for the read path, so a membership list does not reload every role and permission.
 /// Entries carry the generation they were loaded at; every role or permission write bumps the generation once
 /// it has committed, which makes older entries stale (a reader that loaded during the write reloads next time).
-/// Only this process writes roles to its SQLite file, so the generation is a process counter.
+/// The generation is a process counter: it holds as long as only this process writes roles to the database.
 #[derive(Default)]
 pub struct RolesCache {
     generation: std::sync::atomic::AtomicU64,
@@ -152,7 +144,7 @@ pub struct RolesCache {
 
 impl RolesCache {
     /// The instance's roles: from the cache when current, else loaded on `c` (inside the caller's snapshot).
-    pub fn roles(&self, c: &Connection, instance_id: &str) -> Tx<RoleMap> {
+    pub fn roles(&self, c: &dyn Db, instance_id: &str) -> Tx<RoleMap> {
         use std::sync::atomic::Ordering;
         let generation = self.generation.load(Ordering::Acquire);
         if let Some((g, map)) = self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(instance_id) {
@@ -175,16 +167,16 @@ impl RolesCache {
 }
 
 /// The roles of an instance indexed by id, for decorating membership rows.
-pub fn roles_by_id(c: &Connection, instance_id: &str) -> Tx<HashMap<String, Role>> {
+pub fn roles_by_id(c: &dyn Db, instance_id: &str) -> Tx<HashMap<String, Role>> {
     Ok(load_roles(c, instance_id)?.into_iter().map(|r| (r.id.clone(), r)).collect())
 }
 
 /// Find a role by key in the instance, or 404 "Organization role not found".
-pub fn role_by_key(c: &Connection, instance_id: &str, key: &str) -> Tx<Role> {
+pub fn role_by_key(c: &dyn Db, instance_id: &str, key: &str) -> Tx<Role> {
     load_roles(c, instance_id)?.into_iter().find(|r| r.key == key).ok_or_else(|| DomainError::role_not_found().into())
 }
 
 /// Ids of the instance's roles that hold `org:sys_memberships:manage`.
-pub fn manager_role_ids(c: &Connection, instance_id: &str) -> Tx<Vec<String>> {
+pub fn manager_role_ids(c: &dyn Db, instance_id: &str) -> Tx<Vec<String>> {
     Ok(load_roles(c, instance_id)?.into_iter().filter(|r| r.can_manage_memberships()).map(|r| r.id).collect())
 }

@@ -1,0 +1,120 @@
+//! The use-case logic of the store, written once against `sql::Db` and shared by every backend: the rules
+//! checked inside a write transaction, the SQL of lists and filters, and the decoding of rows. The few
+//! statements that differ between dialects go through small helpers matching on `Db::dialect`.
+
+pub mod filter;
+pub mod instances;
+pub mod memberships;
+pub mod orgs;
+pub mod roles;
+pub mod rows;
+pub mod sessions;
+pub mod users;
+
+use roster_core::DomainError;
+
+use crate::sql::DbError;
+
+/// Errors inside a store transaction: a rule the domain reports, or a database failure.
+#[derive(Debug)]
+pub enum StoreError {
+    Domain(DomainError),
+    Sql(DbError),
+}
+
+impl From<DomainError> for StoreError {
+    fn from(e: DomainError) -> Self {
+        Self::Domain(e)
+    }
+}
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        Self::Sql(e)
+    }
+}
+
+impl From<StoreError> for DomainError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => d,
+            StoreError::Sql(e) => DomainError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// The result of work inside a store transaction.
+pub type Tx<T> = std::result::Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    //! The dialect branches no SQLite test reaches: the SQL the shared logic sends a PostgreSQL connection.
+
+    use std::cell::RefCell;
+
+    use roster_core::query::UserFilter;
+
+    use super::filter::{user_filter, Sql};
+    use crate::sql::{Db, DbError, Dialect, Row, Value};
+
+    /// A connection that records the SQL it is sent and returns no rows.
+    struct Recorder {
+        dialect: Dialect,
+        sent: RefCell<Vec<String>>,
+    }
+
+    impl Recorder {
+        fn new(dialect: Dialect) -> Self {
+            Self { dialect, sent: RefCell::default() }
+        }
+    }
+
+    impl Db for Recorder {
+        fn dialect(&self) -> Dialect {
+            self.dialect
+        }
+
+        fn execute(&self, sql: &str, _: &[Value]) -> Result<usize, DbError> {
+            self.sent.borrow_mut().push(sql.to_owned());
+            Ok(0)
+        }
+
+        fn query(&self, sql: &str, _: &[Value]) -> Result<Vec<Row>, DbError> {
+            self.sent.borrow_mut().push(sql.to_owned());
+            Ok(Vec::new())
+        }
+    }
+
+    #[test]
+    fn organization_row_is_locked_on_postgres_only() {
+        for (dialect, locks) in [(Dialect::Postgres, true), (Dialect::Sqlite, false)] {
+            let c = Recorder::new(dialect);
+            assert!(super::orgs::by_id_for_update(&c, "ins_1", "org_1").is_err());
+            let sent = c.sent.borrow();
+            assert_eq!(sent.len(), 1);
+            assert_eq!(sent[0].ends_with(" FOR UPDATE"), locks, "{dialect:?}: {}", sent[0]);
+        }
+    }
+
+    #[test]
+    fn membership_writes_read_the_organization_for_update() {
+        let c = Recorder::new(Dialect::Postgres);
+        let _ = super::memberships::delete(&c, "ins_1", "org_1", "user_1");
+        let _ = super::memberships::update_role(&c, "ins_1", "org_1", "user_1", "org:member");
+        let sent = c.sent.borrow();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent.iter().all(|s| s.contains("FROM organizations o") && s.ends_with(" FOR UPDATE")));
+    }
+
+    #[test]
+    fn text_search_per_dialect() {
+        let filter = UserFilter { query: Some("alice".into()), ..Default::default() };
+        let mut sqlite = Sql::new(Dialect::Sqlite);
+        user_filter(&mut sqlite, &filter, "m.user_id");
+        assert!(sqlite.where_sql().contains("users_search MATCH"));
+        let mut postgres = Sql::new(Dialect::Postgres);
+        user_filter(&mut postgres, &filter, "m.user_id");
+        assert_eq!(postgres.where_sql(), " AND strpos(u.search_text, ?1) > 0");
+        assert_eq!(postgres.params, vec![Value::Text("alice".into())]);
+    }
+}
