@@ -12,7 +12,7 @@ use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{membership_order, user_filter, Sql};
-use super::rows::{json, org_from_row, role_by_key, roles_by_id, to_json, RolesCache, ORG_COLUMNS};
+use super::rows::{json, org_from_row, roles_by_id, to_json, RolesCache, ORG_COLUMNS};
 use super::{orgs, Tx};
 use crate::sql::{Db, DbError, Row};
 use crate::vals;
@@ -153,16 +153,21 @@ pub fn list_for_user(
     query_page(c, q, MembershipOrder::default(), page, instance_id, cache)
 }
 
-/// The membership of `user_id` in `org_id`, or 404.
-pub fn get(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
-    let roles = roles_by_id(c, instance_id)?;
+/// The membership of `user_id` in `org_id`, or 404, its role read from `roles` (the instance's, by id).
+pub fn get(
+    c: &dyn Db,
+    instance_id: &str,
+    org_id: &str,
+    user_id: &str,
+    roles: &HashMap<String, Role>,
+) -> Tx<Membership> {
     c.query_opt(
         &format!(
             "{SELECT}, {ORG_COLUMNS} {FROM} WHERE m.instance_id = ?1 AND m.organization_id = ?2 AND m.user_id = ?3"
         ),
         vals![instance_id, org_id, user_id],
     )?
-    .map(|mut r| from_row(&mut r, &roles))
+    .map(|mut r| from_row(&mut r, roles))
     .transpose()?
     .ok_or_else(|| DomainError::NotFound.into())
 }
@@ -189,6 +194,16 @@ pub fn insert(
     Ok(id)
 }
 
+/// The role a key names, or 404 "Organization role not found".
+fn role_by_key<'a>(roles: &'a HashMap<String, Role>, key: &str) -> Tx<&'a Role> {
+    roles.values().find(|r| r.key == key).ok_or_else(|| DomainError::role_not_found().into())
+}
+
+/// Whether a membership's role holds `org:sys_memberships:manage` (role keys are unique in an instance).
+fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
+    roles.values().find(|r| r.key == m.role).is_some_and(Role::can_manage_memberships)
+}
+
 pub fn create(c: &dyn Db, instance_id: &str, new: NewMembership) -> Tx<Membership> {
     let org = orgs::by_id_for_update(c, instance_id, &new.organization_id)?;
     let user_exists =
@@ -196,7 +211,8 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewMembership) -> Tx<Membershi
     if user_exists.is_none() {
         return Err(DomainError::UserNotFound(new.user_id).into());
     }
-    let role = role_by_key(c, instance_id, &new.role)?;
+    let roles = roles_by_id(c, instance_id)?;
+    let role = role_by_key(&roles, &new.role)?;
     let existing = c.query_opt(
         "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
         vals![&org.id, &new.user_id],
@@ -206,7 +222,7 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewMembership) -> Tx<Membershi
     }
     rules::check_quota(org.members_count, org.max_allowed_memberships)?;
     insert(c, instance_id, &org.id, &new.user_id, &role.id, &new.public_metadata, &new.private_metadata, now_millis())?;
-    get(c, instance_id, &org.id, &new.user_id)
+    get(c, instance_id, &org.id, &new.user_id, &roles)
 }
 
 /// How many members of the organization other than `user_id` hold a managing role.
@@ -228,43 +244,36 @@ fn other_managers(c: &dyn Db, org_id: &str, user_id: &str, roles: &HashMap<Strin
     Ok(i64::from(found.is_some()))
 }
 
-fn current_role<'a>(c: &dyn Db, org_id: &str, user_id: &str, roles: &'a HashMap<String, Role>) -> Tx<Option<&'a Role>> {
-    let role_id: String = c
-        .query_one(
-            "SELECT role_id FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
-            vals![org_id, user_id],
-        )?
-        .get(0)?;
-    Ok(roles.get(&role_id))
-}
-
 pub fn update_role(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str, role_key: &str) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
-    get(c, instance_id, org_id, user_id)?;
     let roles = roles_by_id(c, instance_id)?;
-    let new_role = roles.values().find(|r| r.key == role_key).ok_or_else(DomainError::role_not_found)?;
-    let was_manager = current_role(c, org_id, user_id, &roles)?.is_some_and(Role::can_manage_memberships);
-    if was_manager && !new_role.can_manage_memberships() {
+    let mut m = get(c, instance_id, org_id, user_id, &roles)?;
+    let new_role = role_by_key(&roles, role_key)?;
+    if is_manager(&m, &roles) && !new_role.can_manage_memberships() {
         rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
     }
+    let now = now_millis();
     c.execute(
         "UPDATE memberships SET role_id = ?3, updated_at = ?4 WHERE organization_id = ?1 AND user_id = ?2",
-        vals![org_id, user_id, &new_role.id, now_millis()],
+        vals![org_id, user_id, &new_role.id, now],
     )?;
-    get(c, instance_id, org_id, user_id)
+    m.role = new_role.key.clone();
+    m.role_name = new_role.name.clone();
+    m.permissions = new_role.permission_keys();
+    m.updated_at = now;
+    Ok(m)
 }
 
 pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
-    let membership = get(c, instance_id, org_id, user_id)?;
     let roles = roles_by_id(c, instance_id)?;
-    if current_role(c, org_id, user_id, &roles)?.is_some_and(Role::can_manage_memberships) {
+    let mut membership = get(c, instance_id, org_id, user_id, &roles)?;
+    if is_manager(&membership, &roles) {
         rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
     }
     c.execute("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2", vals![org_id, user_id])?;
     c.execute("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1", vals![org_id])?;
     super::sessions::after_membership_removed(c, org_id, user_id)?;
-    let mut membership = membership;
     membership.organization.members_count -= 1;
     Ok(membership)
 }
@@ -277,13 +286,15 @@ pub fn update_metadata(
     update: MetadataUpdate,
 ) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
-    let mut m = get(c, instance_id, org_id, user_id)?;
+    let roles = roles_by_id(c, instance_id)?;
+    let mut m = get(c, instance_id, org_id, user_id, &roles)?;
     MetadataUpdate::apply(update.mode, "public_metadata", &mut m.public_metadata, update.public)?;
     MetadataUpdate::apply(update.mode, "private_metadata", &mut m.private_metadata, update.private)?;
+    m.updated_at = now_millis();
     c.execute(
         "UPDATE memberships SET public_metadata = ?3, private_metadata = ?4, updated_at = ?5 \
          WHERE organization_id = ?1 AND user_id = ?2",
-        vals![org_id, user_id, to_json(&m.public_metadata), to_json(&m.private_metadata), now_millis()],
+        vals![org_id, user_id, to_json(&m.public_metadata), to_json(&m.private_metadata), m.updated_at],
     )?;
-    get(c, instance_id, org_id, user_id)
+    Ok(m)
 }
