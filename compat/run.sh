@@ -24,15 +24,9 @@ die() {
   exit 1
 }
 
-if [ -n "${ROSTER_BIN:-}" ]; then
-  BIN=$ROSTER_BIN
-  echo "== using roster binary $BIN"
-else
-  echo "== build roster"
-  (cd "$ROOT" && cargo build --bin roster) || die "cargo build failed"
-  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/roster
-fi
-[ -x "$BIN" ] || die "no binary at $BIN"
+# shellcheck source=../scripts/lib/roster-server.sh
+. "$ROOT/scripts/lib/roster-server.sh"
+roster_binary
 
 if [ -z "$ONLY" ] || [ "$ONLY" = node ]; then
   echo "== install @clerk/backend (npm ci)"
@@ -46,54 +40,7 @@ if [ -z "$ONLY" ] || [ "$ONLY" = python ]; then
     -r "$COMPAT/python/requirements.txt" || die "pip install failed"
 fi
 
-TMPDIRS=()
-SERVER_PID=
-DRAIN_PID=
-cleanup() {
-  stop_server
-  for d in "${TMPDIRS[@]}"; do rm -rf "$d"; done
-}
-trap cleanup EXIT
-
-# Starts a fresh roster; sets SERVER_URL (the origin, without /v1) from the line it prints once it listens.
-start_server() {
-  local tmp line
-  tmp=$(mktemp -d)
-  TMPDIRS+=("$tmp")
-  # The process substitution's $! is the server itself (exec); its stdout is our fd 3.
-  exec 3< <(exec env ROSTER_SECRET_KEY="$SECRET" ROSTER_LOG="${ROSTER_LOG:-warn}" \
-    "$BIN" serve --listen 127.0.0.1:0 --database-url "sqlite://$tmp/roster.db" 2>"$tmp/stderr")
-  SERVER_PID=$!
-  SERVER_URL=
-  while IFS= read -r -t 60 line <&3; do
-    case $line in
-      "roster listening on "*)
-        SERVER_URL=${line#roster listening on }
-        break
-        ;;
-    esac
-  done
-  if [ -z "$SERVER_URL" ]; then
-    echo "roster did not start; its stderr:" >&2
-    cat "$tmp/stderr" >&2
-    return 1
-  fi
-  # Keep draining its stdout so it can never block on a full pipe; this ends when the server exits.
-  cat <&3 >/dev/null &
-  DRAIN_PID=$!
-  exec 3<&-
-  echo "roster (pid $SERVER_PID) at $SERVER_URL, database $tmp/roster.db"
-}
-
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null
-    # The drain ends at EOF, i.e. once the server has exited.
-    [ -n "$DRAIN_PID" ] && wait "$DRAIN_PID" 2>/dev/null
-  fi
-  SERVER_PID=
-  DRAIN_PID=
-}
+trap cleanup_servers EXIT
 
 TOTAL_PASSED=0
 TOTAL_FAILED=0
@@ -111,7 +58,7 @@ run_suite() {
     return
   fi
   out=$(mktemp)
-  TMPDIRS+=("$out")
+  ROSTER_TMP+=("$out")
   ROSTER_API_URL=$SERVER_URL ROSTER_SECRET_KEY=$SECRET timeout "$SUITE_TIMEOUT" "$@" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   stop_server

@@ -34,15 +34,9 @@ die() {
   exit 1
 }
 
-if [ -n "${ROSTER_BIN:-}" ]; then
-  BIN=$ROSTER_BIN
-  echo "== using roster binary $BIN"
-else
-  echo "== build roster"
-  (cd "$ROOT" && cargo build --bin roster) || die "cargo build failed"
-  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/roster
-fi
-[ -x "$BIN" ] || die "no binary at $BIN"
+# shellcheck source=../scripts/lib/roster-server.sh
+. "$ROOT/scripts/lib/roster-server.sh"
+roster_binary
 
 echo "== install schemathesis (venv)"
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
@@ -50,42 +44,12 @@ PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
 "$FUZZ/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$FUZZ/requirements.txt" ||
   die "pip install failed"
 
-TMP=$(mktemp -d)
-SERVER_PID=
-DRAIN_PID=
-cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null
-    # The drain ends at EOF, i.e. once the server has exited.
-    [ -n "$DRAIN_PID" ] && wait "$DRAIN_PID" 2>/dev/null
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap cleanup_servers EXIT
 
 echo "== start roster"
-# The process substitution's $! is the server itself (exec); its stdout is our fd 3.
-exec 3< <(exec env ROSTER_SECRET_KEY="$SECRET" ROSTER_LOG="${ROSTER_LOG:-warn}" \
-  "$BIN" serve --listen 127.0.0.1:0 --database-url "sqlite://$TMP/roster.db" 2>"$TMP/stderr")
-SERVER_PID=$!
-SERVER_URL=
-while IFS= read -r -t 60 line <&3; do
-  case $line in
-    "roster listening on "*)
-      SERVER_URL=${line#roster listening on }
-      break
-      ;;
-  esac
-done
-if [ -z "$SERVER_URL" ]; then
-  cat "$TMP/stderr" >&2
-  die "roster did not start"
-fi
-# Keep draining its stdout so it can never block on a full pipe; this ends when the server exits.
-cat <&3 >/dev/null &
-DRAIN_PID=$!
-exec 3<&-
-echo "roster (pid $SERVER_PID) at $SERVER_URL"
+start_server || die "roster did not start"
+# The server's directory also serves as schemathesis' working directory, and its stderr is checked at the end.
+TMP=$SERVER_DIR
 
 
 # No 5xx; every status, Content-Type, header and body as the document says.
