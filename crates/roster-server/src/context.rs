@@ -1,6 +1,6 @@
-//! Per-request context: a trace id for every request, the Clerk API version, and the instance the
-//! secret key belongs to. The middleware here also renders every `ApiError` with the trace id, so each
-//! error body carries `clerk_trace_id` and every log line of the request can be found by it.
+//! Per-request context: the instance the secret key belongs to, the Clerk API version, and the trace id the
+//! `observe` layer gave the request (it also renders every `ApiError` with it, so each error body carries
+//! `clerk_trace_id` and every log line of the request can be found by it).
 
 use std::sync::Arc;
 
@@ -9,7 +9,6 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tracing::Instrument;
 
 use roster_core::model::Instance;
 
@@ -135,46 +134,27 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Arc<Insta
     }
 }
 
-/// Outermost layer of `/v1`: API version, authentication, error rendering with the request's trace id.
+/// Outermost layer of `/v1`: authentication, the instance's rate limit and the API version, giving handlers
+/// their `Ctx`. Errors, from here or from handlers, are rendered by the `observe` layer around everything,
+/// with the request's trace id and inside its span.
 pub async fn middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    // The trace id and the `request` span come from the outer `observe` layer, which logs the outcome.
     let trace_id = crate::observe::trace_id(&req);
-    let span = tracing::Span::current();
-    let response = async {
-        // Borrow the parts, not the request: its body is not `Sync`.
-        let (headers, query) = (req.headers(), req.uri().query());
-        let prepared = async {
-            let instance = authenticate(&state, headers).await?;
-            state.rate_limit.check_instance(&instance).await?;
-            let version = api_version(headers, query)?;
-            Ok::<_, ApiError>(Ctx { instance, version, trace_id: trace_id.clone() })
-        }
-        .await;
-        let mut response = match prepared {
-            Ok(ctx) => {
-                req.extensions_mut().insert(ctx);
-                next.run(req).await
-            }
-            Err(e) => e.into_response(),
-        };
-        if let Some(error) = response.extensions_mut().remove::<ApiError>() {
-            response = error.into_response_with(&trace_id);
-        }
-        response
+    // Borrow the parts, not the request: its body is not `Sync`.
+    let (headers, query) = (req.headers(), req.uri().query());
+    let prepared = async {
+        let instance = authenticate(&state, headers).await?;
+        state.rate_limit.check_instance(&instance).await?;
+        let version = api_version(headers, query)?;
+        Ok::<_, ApiError>(Ctx { instance, version, trace_id })
     }
-    .instrument(span)
     .await;
-    response
-}
-
-/// Render errors produced outside `/v1`'s middleware (fallbacks) with the request's trace id.
-pub async fn render_errors(req: Request, next: Next) -> Response {
-    let trace_id = crate::observe::trace_id(&req);
-    let mut response = next.run(req).await;
-    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
-        response = error.into_response_with(&trace_id);
+    match prepared {
+        Ok(ctx) => {
+            req.extensions_mut().insert(ctx);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
     }
-    response
 }
 
 pub async fn not_found() -> Response {

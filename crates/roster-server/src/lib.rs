@@ -89,7 +89,6 @@ pub fn router(state: AppState) -> Router {
         .nest("/v1", v1)
         .merge(observe::routes())
         .fallback(context::not_found)
-        .layer(axum::middleware::from_fn(context::render_errors))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe::layer))
         .with_state(state)
