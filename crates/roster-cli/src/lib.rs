@@ -22,9 +22,13 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct DbArgs {
-    /// Database: `sqlite://PATH`.
+    /// Database: `sqlite://PATH` (embedded, the default) or `postgres://USER@HOST:PORT/DB` (several Roster
+    /// processes may share one PostgreSQL database).
     #[arg(long, global = true, env = "ROSTER_DATABASE_URL", default_value = "sqlite://roster.db")]
     pub database_url: String,
+    /// PostgreSQL only: most connections this process holds (requests beyond it wait for one).
+    #[arg(long, global = true, env = "ROSTER_DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
     /// `full`: every acknowledged write is fsynced (default). `normal`: faster, a power loss may lose the
     /// last writes.
     #[arg(long, global = true, env = "ROSTER_DURABILITY", value_enum, default_value_t = DurabilityArg::Full)]
@@ -43,8 +47,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
-    /// Check the database file (`PRAGMA integrity_check` and `foreign_key_check`, read-only): prints `ok`
-    /// and exits 0, or prints each problem and exits 1. Safe while a server runs on the file.
+    /// Check the database, read-only: prints `ok` and exits 0, or prints each problem and exits 1. SQLite:
+    /// `PRAGMA integrity_check` and `foreign_key_check` on the file; PostgreSQL: reachable, schema at this
+    /// build's version. Safe while servers run on it.
     Check,
     /// Manage instances.
     #[command(subcommand)]
@@ -126,7 +131,8 @@ fn options(db: &DbArgs) -> Options {
 }
 
 async fn open(db: &DbArgs) -> Result<std::sync::Arc<dyn roster_core::Store>> {
-    roster_store::open(&db.database_url, options(db)).await.with_context(|| format!("opening {}", db.database_url))
+    let pg = roster_store::postgres::Options { max_connections: db.pool_size, ..Default::default() };
+    roster_store::open(&db.database_url, options(db), pg).await.with_context(|| format!("opening {}", db.database_url))
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -134,7 +140,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve(&cli.db, args).await,
         Command::Migrate => {
             open(&cli.db).await?;
-            println!("schema is at version {}", roster_store::sqlite::latest_schema_version());
+            let latest = if roster_store::is_postgres(&cli.db.database_url) {
+                roster_store::postgres::latest_schema_version()
+            } else {
+                roster_store::sqlite::latest_schema_version()
+            };
+            println!("schema is at version {latest}");
             Ok(())
         }
         Command::Check => {

@@ -1,5 +1,6 @@
-//! End-to-end tests of the SDK: a real Roster in-process (fresh SQLite file, ephemeral port) for the
-//! operations and errors, and a deliberately failing local axum server for retries.
+//! End-to-end tests of the SDK: a real Roster in-process (a database of its own, SQLite or, with
+//! `ROSTER_TEST_POSTGRES_URL`, PostgreSQL; ephemeral port) for the operations and errors, and a deliberately
+//! failing local axum server for retries.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,31 +22,31 @@ use roster_client::{
 };
 use roster_core::Store;
 use roster_server::{AppState, Config};
-use roster_store::sqlite::{Options, SqliteStore};
+use roster_testdb::TestDb;
 use serde_json::{json, Value};
 
 const KEY: &str = "sk_test_roster_client_sdk_tests";
 
-/// A real Roster on a fresh SQLite file, and a client pointed at it.
+/// A real Roster on a database of its own, and a client pointed at it.
 struct Roster {
     clerk: Clerk,
     base: String,
-    _dir: tempfile::TempDir,
+    _db: TestDb,
 }
 
 impl Roster {
     async fn spawn() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let db_path = dir.path().join("roster.db");
+        let db = TestDb::new();
+        let pg = roster_store::postgres::Options { max_connections: 4, ..Default::default() };
         let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open(db_path.to_str().unwrap(), Options::default()).await.expect("open store"));
+            roster_store::open(&db.url, roster_store::sqlite::Options::default(), pg).await.expect("open store");
         store.bootstrap(Some(KEY)).await.expect("bootstrap");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         tokio::spawn(roster_server::serve(listener, AppState::new(store, Config::default()), std::future::pending()));
         let base = format!("http://{addr}/v1");
         let clerk = Clerk::builder().secret_key(KEY).server_url(&base).build().unwrap();
-        Roster { clerk, base, _dir: dir }
+        Roster { clerk, base, _db: db }
     }
 
     /// A client with a wrong key, for 401s.

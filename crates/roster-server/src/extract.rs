@@ -52,9 +52,26 @@ impl FromRequest<AppState> for Body {
             ));
         }
         match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(Body(Form::new(map))),
+            Ok(Value::Object(map)) => match map.iter().find(|(k, v)| k.contains('\0') || holds_nul(v)) {
+                // PostgreSQL (Clerk's database and Roster's other backend) cannot store U+0000 in text or
+                // JSON, so no backend stores it: the same request gets the same answer on both.
+                Some((key, _)) => {
+                    Err(ApiError::invalid(key, format!("{key} must not contain the NUL character (U+0000).")))
+                }
+                None => Ok(Body(Form::new(map))),
+            },
             Ok(_) | Err(_) => Err(ApiError::body_invalid()),
         }
+    }
+}
+
+/// Whether a JSON value holds U+0000 in any string or object key.
+fn holds_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 

@@ -1003,23 +1003,28 @@ async fn literal_plus_in_phone_filters_means_plus() {
 /// lists answered 500).
 #[tokio::test]
 async fn free_text_query_may_hold_a_nul() {
+    // No backend stores U+0000 (PostgreSQL cannot): bodies holding it anywhere are refused, so a filter holding it
+    // matches nothing, on SQLite and PostgreSQL alike.
     let app = TestApp::spawn().await;
-    let nul = app.user(json!({"first_name": "Ab\u{0}Cde"})).await;
-    let other = app.user(json!({"first_name": "Abcde"})).await;
-    let org = app.org(json!({"name": "Nul", "created_by": nul})).await;
-    app.add_member(&org, &other, "org:member").await;
-    for query in ["b%00cd", "%00%00%00", "b%00c"] {
-        let expected: &[&str] = if query == "%00%00%00" { &[] } else { &[nul.as_str()] };
+    let r = app.post("/users", json!({"first_name": "Ab\u{0}Cde"})).await;
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "first_name");
+    let r = app.post("/users", json!({"public_metadata": {"nested": ["ok", "n\u{0}"]}})).await;
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "public_metadata");
+    let user = app.user(json!({"first_name": "Abcde"})).await;
+    let r = app.patch(&format!("/users/{user}"), json!({"last_name": "x\u{0}"})).await;
+    r.err(422, "form_param_value_invalid");
+    let org = app.org(json!({"name": "Nul", "created_by": user})).await;
+    for query in ["b%00cd", "%00%00%00", "b%00c", "abcde%00"] {
         let users = app.get(&format!("/users?query={query}")).await;
-        let ids: Vec<&str> = users.ok().as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, expected, "/users?query={query}");
+        assert_eq!(users.ok().as_array().unwrap().len(), 0, "/users?query={query}");
         let members = app.get(&format!("/organizations/{org}/memberships?query={query}")).await;
-        let ids: Vec<&str> = members.ok()["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["public_user_data"]["user_id"].as_str().unwrap())
-            .collect();
-        assert_eq!(ids, expected, "memberships?query={query}");
+        assert_eq!(members.ok()["total_count"], 0, "memberships?query={query}");
+        let members = app.get(&format!("/organizations/{org}/memberships?user_id={user}%00")).await;
+        assert_eq!(members.ok()["total_count"], 0);
     }
+    // Without the NUL the same searches find the user: the filters did run.
+    assert_eq!(app.get("/users?query=bcd").await.ok().as_array().unwrap().len(), 1);
+    assert_eq!(app.get(&format!("/users/{user}")).await.ok()["last_name"], Value::Null);
 }

@@ -1,5 +1,7 @@
-//! Test harness: each `TestApp` is a real Roster on a fresh SQLite file in its own temp dir, served over
-//! real HTTP on an ephemeral port, with a known development key.
+//! Test harness: each `TestApp` is a real Roster on a database of its own, served over real HTTP on an
+//! ephemeral port, with a known development key. The database is a fresh SQLite file, or, when
+//! `ROSTER_TEST_POSTGRES_URL` is set, a fresh schema on that PostgreSQL server (`roster_testdb`): the whole
+//! suite runs against either backend.
 
 use std::sync::Arc;
 
@@ -9,7 +11,7 @@ use serde_json::{json, Value};
 use roster_core::model::Environment;
 use roster_core::Store;
 use roster_server::{AppState, Config};
-use roster_store::sqlite::{Options, SqliteStore};
+use roster_testdb::TestDb;
 
 pub const KEY: &str = "sk_test_roster_integration_tests";
 pub const VERSION: &str = "2026-05-12";
@@ -19,8 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub key: String,
     pub store: Arc<dyn Store>,
-    pub db_path: std::path::PathBuf,
-    _dir: tempfile::TempDir,
+    /// The database (dropped after the store: fields drop in order).
+    pub db: TestDb,
 }
 
 #[derive(Debug)]
@@ -63,23 +65,19 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let db_path = dir.path().join("roster.db");
-        let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open(db_path.to_str().unwrap(), Options::default()).await.expect("open store"));
+        let db = TestDb::new();
+        let store = open_store(&db.url).await;
         store.bootstrap(Some(KEY)).await.expect("bootstrap");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         let state = AppState::new(store.clone(), config);
         tokio::spawn(roster_server::serve(listener, state, std::future::pending()));
-        Self {
-            base: format!("http://{addr}/v1"),
-            client: reqwest::Client::new(),
-            key: KEY.to_owned(),
-            store,
-            db_path,
-            _dir: dir,
-        }
+        Self { base: format!("http://{addr}/v1"), client: reqwest::Client::new(), key: KEY.to_owned(), store, db }
+    }
+
+    /// Whether this run's backend is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.db.is_postgres()
     }
 
     /// Create another instance and return a key for it.
@@ -185,4 +183,10 @@ impl TestApp {
         }
         self.send(rb).await
     }
+}
+
+/// A store on the database `url` names, as `roster serve` opens it.
+pub async fn open_store(url: &str) -> Arc<dyn Store> {
+    let pg = roster_store::postgres::Options { max_connections: 8, ..Default::default() };
+    roster_store::open(url, roster_store::sqlite::Options::default(), pg).await.expect("open store")
 }

@@ -153,9 +153,9 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
 
 /// `query=`: the user's search text contains `q`. `user_id` as in `user_filter`.
 fn text_search(sql: &mut Sql, q: &str, user_id: &str) {
-    let p = sql.bind(q.to_owned());
     match sql.dialect {
         Dialect::Sqlite => {
+            let p = sql.bind(q.to_owned());
             // FTS5 reads a query as a C string (a NUL ends it: "unterminated string"), so one with a NUL scans
             // with instr alone.
             if q.chars().count() >= 3 && !q.contains('\0') {
@@ -169,10 +169,13 @@ fn text_search(sql: &mut Sql, q: &str, user_id: &str) {
                 sql.clause(format!("instr(u.search_text, {p}) > 0"));
             }
         }
-        // Exact substring semantics, by a scan. A pg_trgm GIN index on users.search_text serves LIKE, not
-        // strpos: the PostgreSQL backend is to switch this to `LIKE '%' || needle || '%'` with `%`, `_` and `\`
-        // escaped in the needle (docs/design/postgres.md).
-        Dialect::Postgres => sql.clause(format!("strpos(u.search_text, {p}) > 0")),
+        // `LIKE '%needle%'` with the needle's wildcards escaped: the same exact substring test, which the pg_trgm
+        // GIN index on users.search_text serves for needles of three characters or more.
+        Dialect::Postgres => {
+            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let p = sql.bind(format!("%{escaped}%"));
+            sql.clause(format!("u.search_text LIKE {p} ESCAPE '\\'"));
+        }
     }
 }
 

@@ -114,7 +114,11 @@ mod tests {
         assert!(sqlite.where_sql().contains("users_search MATCH"));
         let mut postgres = Sql::new(Dialect::Postgres);
         user_filter(&mut postgres, &filter, "m.user_id");
-        assert_eq!(postgres.where_sql(), " AND strpos(u.search_text, ?1) > 0");
-        assert_eq!(postgres.params, vec![Value::Text("alice".into())]);
+        assert_eq!(postgres.where_sql(), " AND u.search_text LIKE ?1 ESCAPE '\\'");
+        assert_eq!(postgres.params, vec![Value::Text("%alice%".into())]);
+        let wild = UserFilter { query: Some("a_b%c\\d".into()), ..Default::default() };
+        let mut postgres = Sql::new(Dialect::Postgres);
+        user_filter(&mut postgres, &wild, "m.user_id");
+        assert_eq!(postgres.params, vec![Value::Text("%a\\_b\\%c\\\\d%".into())]);
     }
 }

@@ -11,7 +11,7 @@ use roster_core::{now_millis, DomainError};
 use super::filter::{user_filter, user_order, Sql};
 use super::rows::{json, to_json};
 use super::Tx;
-use crate::sql::{Db, DbError, Row};
+use crate::sql::{Db, DbError, Dialect, Row};
 use crate::vals;
 
 const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.last_name, u.locale, \
@@ -381,6 +381,11 @@ pub fn set_flags(c: &dyn Db, instance_id: &str, user_id: &str, banned: Option<bo
 
 pub fn delete(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<()> {
     get(c, instance_id, user_id)?;
+    if c.dialect() == Dialect::Postgres {
+        // Lock the user first: a membership insert for this user (which takes a key-share lock on the row
+        // through its foreign key) then either committed before, and is counted below, or waits and fails.
+        c.execute("SELECT 1 FROM users WHERE id = ?1 FOR UPDATE", vals![user_id])?;
+    }
     // Keep members_count exact for every organization the user leaves.
     c.execute(
         "UPDATE organizations SET members_count = members_count - 1 \

@@ -147,6 +147,9 @@ macro_rules! vals {
 pub enum DbErrorKind {
     /// A unique (or primary key) constraint refused the write.
     UniqueViolation,
+    /// Another transaction got in the way (serialization failure, deadlock, a referenced row deleted
+    /// concurrently): running the whole request again gives its real outcome.
+    Conflict,
     Other,
 }
 

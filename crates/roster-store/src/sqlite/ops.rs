@@ -3,15 +3,16 @@
 
 use std::sync::atomic::Ordering;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use roster_core::store::{Result, StoreStats};
 use roster_core::DomainError;
 
 use super::writer::BATCH_SIZE_BOUNDS;
-use super::{db, SqliteStore};
+use super::Sqlite;
+use crate::store::Backend;
 
-impl SqliteStore {
+impl Sqlite {
     /// The writer's counters and the read pool's state, without touching the database.
     pub(crate) fn collect_stats(&self) -> StoreStats {
         let w = self.writer.stats();
@@ -31,9 +32,7 @@ impl SqliteStore {
 
     /// One indexed read on a pooled read connection: the path every read request takes.
     pub(crate) async fn ping_db(&self) -> Result<()> {
-        self.read(|c| c.query_row("SELECT 1 FROM instances LIMIT 1", [], |_| Ok(())).optional().map_err(db))
-            .await
-            .map(|_| ())
+        self.read(|c| Ok(c.query_opt("SELECT 1 FROM instances LIMIT 1", &[]).map(|_| ())?)).await
     }
 }
 

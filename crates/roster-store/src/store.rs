@@ -1,0 +1,411 @@
+//! The `Store` implementation every SQL backend shares: each use case is a call into the backend-neutral
+//! `logic`, run by the backend as a read (one snapshot) or a write (one transaction). A backend supplies
+//! only how work reaches a connection (`Backend`): SQLite through its group-commit writer and read pool,
+//! PostgreSQL through a connection pool with a transaction per request.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use roster_core::model::{
+    ApiKey, Environment, Instance, Membership, Organization, OrganizationSettings, Page, Permission, Role, Session,
+    User,
+};
+use roster_core::query::{
+    KeyedOrder, MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, SessionFilter,
+    UserFilter, UserOrder,
+};
+use roster_core::store::{
+    Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission, NewRole, NewUser,
+    OrganizationUpdate, PermissionUpdate, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
+};
+use roster_core::Store;
+
+use crate::logic::{instances, memberships, orgs, roles, rows, sessions, users, Tx};
+use crate::sql::Db;
+
+/// How a backend runs the logic's work on its connections.
+pub trait Backend: Send + Sync + 'static {
+    /// Run `work` in one read-only snapshot.
+    fn read<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static;
+
+    /// Run a small indexed read (a point lookup of a few rows). Defaults to `read`.
+    fn read_small<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
+    {
+        self.read(work)
+    }
+
+    /// Run `work` in a write transaction; resolves once it has committed durably (or failed, changing nothing).
+    fn write<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static;
+
+    /// Flush what the backend holds before the process exits.
+    fn close(&self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Counters for metrics, without touching the database.
+    fn stats(&self) -> StoreStats;
+
+    /// One trivial read on the path every read request takes.
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Whether this process sees every role write (one process per database), so roles may be cached between
+    /// requests. False where other processes write the same database.
+    fn sole_writer(&self) -> bool;
+}
+
+/// A store over a SQL backend.
+pub struct SqlStore<B> {
+    backend: B,
+    roles: Arc<rows::RolesCache>,
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub fn new(backend: B) -> Self {
+        let roles = if backend.sole_writer() { rows::RolesCache::default() } else { rows::RolesCache::disabled() };
+        Self { backend, roles: Arc::new(roles) }
+    }
+
+    /// The backend (its counters, or to run custom work on it).
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    async fn close(&self) -> Result<()> {
+        self.backend.close().await
+    }
+
+    fn stats(&self) -> StoreStats {
+        self.backend.stats()
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.backend.ping().await
+    }
+
+    async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance> {
+        let name = name.to_owned();
+        self.backend.write(move |c| instances::create(c, environment, &name)).await
+    }
+
+    async fn list_instances(&self) -> Result<Vec<Instance>> {
+        self.backend.read(|c| instances::list(c)).await
+    }
+
+    async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap> {
+        let secret = secret_key.map(str::to_owned);
+        self.backend.write(move |c| instances::bootstrap(c, secret.as_deref())).await
+    }
+
+    async fn create_key(&self, instance_id: &str, secret: Option<&str>) -> Result<(ApiKey, String)> {
+        let (id, secret) = (instance_id.to_owned(), secret.map(str::to_owned));
+        self.backend.write(move |c| instances::create_key(c, &id, secret.as_deref())).await
+    }
+
+    async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>> {
+        let id = instance_id.map(str::to_owned);
+        self.backend.read(move |c| instances::list_keys(c, id.as_deref())).await
+    }
+
+    async fn revoke_key(&self, key_id: &str) -> Result<ApiKey> {
+        let id = key_id.to_owned();
+        self.backend.write(move |c| instances::revoke_key(c, &id)).await
+    }
+
+    async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>> {
+        let lookup = lookup.to_owned();
+        self.backend.read_small(move |c| instances::find_keys(c, &lookup)).await
+    }
+
+    async fn update_organization_settings(
+        &self,
+        instance_id: &str,
+        update: SettingsUpdate,
+    ) -> Result<OrganizationSettings> {
+        let ins = instance_id.to_owned();
+        self.backend.write(move |c| instances::update_settings(c, &ins, update)).await
+    }
+
+    async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>> {
+        let id = instance_id.to_owned();
+        self.backend.read(move |c| rows::load_roles(c, &id)).await
+    }
+
+    async fn search_roles(
+        &self,
+        instance_id: &str,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<Role>> {
+        let ins = instance_id.to_owned();
+        self.backend.read(move |c| roles::search_roles(c, &ins, query, order, page)).await
+    }
+
+    async fn get_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
+        let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
+        self.backend.read_small(move |c| roles::get_role(c, &ins, &id)).await
+    }
+
+    async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role> {
+        let ins = instance_id.to_owned();
+        let out = self.backend.write(move |c| roles::create_role(c, &ins, role)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role> {
+        let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
+        let out = self.backend.write(move |c| roles::update_role(c, &ins, &id, update)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
+        let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
+        let out = self.backend.write(move |c| roles::delete_role(c, &ins, &id)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
+        let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
+        let out = self.backend.write(move |c| roles::add_role_permission(c, &ins, &id, &perm)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
+        let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
+        let out = self.backend.write(move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn search_permissions(
+        &self,
+        instance_id: &str,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<Permission>> {
+        let ins = instance_id.to_owned();
+        self.backend.read(move |c| roles::search_permissions(c, &ins, query, order, page)).await
+    }
+
+    async fn get_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
+        let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
+        self.backend.read_small(move |c| roles::get_permission(c, &ins, &id)).await
+    }
+
+    async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission> {
+        let ins = instance_id.to_owned();
+        let out = self.backend.write(move |c| roles::create_permission(c, &ins, permission)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn update_permission(
+        &self,
+        instance_id: &str,
+        permission_id: &str,
+        update: PermissionUpdate,
+    ) -> Result<Permission> {
+        let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
+        let out = self.backend.write(move |c| roles::update_permission(c, &ins, &id, update)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
+        let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
+        let out = self.backend.write(move |c| roles::delete_permission(c, &ins, &id)).await;
+        self.roles.invalidate();
+        out
+    }
+
+    async fn create_session(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        active_organization_id: Option<String>,
+    ) -> Result<Session> {
+        let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| sessions::create(c, &ins, &user, active_organization_id)).await
+    }
+
+    async fn get_session(&self, instance_id: &str, session_id: &str) -> Result<Session> {
+        let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
+        self.backend.read_small(move |c| sessions::get(c, &ins, &id)).await
+    }
+
+    async fn list_sessions(&self, instance_id: &str, filter: SessionFilter, page: Pagination) -> Result<Page<Session>> {
+        let ins = instance_id.to_owned();
+        self.backend.read(move |c| sessions::list(c, &ins, &filter, page)).await
+    }
+
+    async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User> {
+        let id = instance_id.to_owned();
+        self.backend.write(move |c| users::create(c, &id, user)).await
+    }
+
+    async fn get_user(&self, instance_id: &str, user_id: &str) -> Result<User> {
+        let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
+        self.backend.read_small(move |c| users::get(c, &ins, &id)).await
+    }
+
+    async fn list_users(
+        &self,
+        instance_id: &str,
+        filter: UserFilter,
+        order: UserOrder,
+        page: Pagination,
+    ) -> Result<Page<User>> {
+        let ins = instance_id.to_owned();
+        self.backend.read(move |c| users::list(c, &ins, &filter, order, page)).await
+    }
+
+    async fn update_user(&self, instance_id: &str, user_id: &str, update: UserUpdate) -> Result<User> {
+        let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| users::update(c, &ins, &id, update)).await
+    }
+
+    async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<()> {
+        let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| users::delete(c, &ins, &id)).await
+    }
+
+    async fn update_user_metadata(&self, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Result<User> {
+        let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| users::update_metadata(c, &ins, &id, update)).await
+    }
+
+    async fn set_user_flags(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        banned: Option<bool>,
+        locked: Option<bool>,
+    ) -> Result<User> {
+        let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| users::set_flags(c, &ins, &id, banned, locked)).await
+    }
+
+    async fn create_organization(&self, instance_id: &str, org: NewOrganization) -> Result<Organization> {
+        let ins = instance_id.to_owned();
+        self.backend.write(move |c| orgs::create(c, &ins, org)).await
+    }
+
+    async fn get_organization(
+        &self,
+        instance_id: &str,
+        id_or_slug: &str,
+        with_missing_admin: bool,
+    ) -> Result<Organization> {
+        let (ins, id) = (instance_id.to_owned(), id_or_slug.to_owned());
+        self.backend.read_small(move |c| orgs::get(c, &ins, &id, with_missing_admin)).await
+    }
+
+    async fn list_organizations(
+        &self,
+        instance_id: &str,
+        filter: OrganizationFilter,
+        order: OrganizationOrder,
+        page: Pagination,
+    ) -> Result<Page<Organization>> {
+        let ins = instance_id.to_owned();
+        self.backend.read(move |c| orgs::list(c, &ins, &filter, order, page)).await
+    }
+
+    async fn update_organization(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        update: OrganizationUpdate,
+    ) -> Result<Organization> {
+        let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
+        self.backend.write(move |c| orgs::update(c, &ins, &id, update)).await
+    }
+
+    async fn delete_organization(&self, instance_id: &str, org_id: &str) -> Result<Organization> {
+        let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
+        self.backend.write(move |c| orgs::delete(c, &ins, &id)).await
+    }
+
+    async fn update_organization_metadata(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        update: MetadataUpdate,
+    ) -> Result<Organization> {
+        let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
+        self.backend.write(move |c| orgs::update_metadata(c, &ins, &id, update)).await
+    }
+
+    async fn create_membership(&self, instance_id: &str, membership: NewMembership) -> Result<Membership> {
+        let ins = instance_id.to_owned();
+        self.backend.write(move |c| memberships::create(c, &ins, membership)).await
+    }
+
+    async fn list_memberships(
+        &self,
+        instance_id: &str,
+        org_id: Option<&str>,
+        filter: MembershipFilter,
+        order: MembershipOrder,
+        page: Pagination,
+    ) -> Result<Page<Membership>> {
+        let (ins, org) = (instance_id.to_owned(), org_id.map(str::to_owned));
+        let cache = self.roles.clone();
+        self.backend.read_small(move |c| memberships::list(c, &cache, &ins, org.as_deref(), &filter, order, page)).await
+    }
+
+    async fn list_user_memberships(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        page: Pagination,
+    ) -> Result<Page<Membership>> {
+        let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
+        let cache = self.roles.clone();
+        self.backend.read(move |c| memberships::list_for_user(c, &cache, &ins, &id, page)).await
+    }
+
+    async fn update_membership_role(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        user_id: &str,
+        role: &str,
+    ) -> Result<Membership> {
+        let (ins, org, user, role) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned(), role.to_owned());
+        self.backend.write(move |c| memberships::update_role(c, &ins, &org, &user, &role)).await
+    }
+
+    async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership> {
+        let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| memberships::delete(c, &ins, &org, &user)).await
+    }
+
+    async fn update_membership_metadata(
+        &self,
+        instance_id: &str,
+        org_id: &str,
+        user_id: &str,
+        update: MetadataUpdate,
+    ) -> Result<Membership> {
+        let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
+        self.backend.write(move |c| memberships::update_metadata(c, &ins, &org, &user, update)).await
+    }
+}
