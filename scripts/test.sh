@@ -1,10 +1,59 @@
 #!/usr/bin/env bash
-# The test command: every Rust test of the workspace, then the compatibility suite that drives a real Roster
-# through Clerk's official SDKs (it installs its pinned npm and PyPI packages into the checkout itself), then the
-# property-based fuzzing of the API against its OpenAPI document (schemathesis, pinned, installed the same way).
+# The test command.
+#   1. Every Rust test of the workspace, the shared suites on SQLite, plus the tests about PostgreSQL itself
+#      (several nodes on one database, moving data between backends).
+#   2. The shared behaviour suites again on PostgreSQL: the HTTP API suite, the SDK suite and the store tests.
+#   3. The compatibility suite driving a real Roster through Clerk's official SDKs (it installs its pinned npm
+#      and PyPI packages into the checkout itself).
+#   4. Property-based fuzzing of the API against its OpenAPI document (schemathesis, pinned, installed the
+#      same way).
+# PostgreSQL: ROSTER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test). When it cannot be
+# reached the PostgreSQL parts are skipped with a warning, except under CI (CI set) or with
+# ROSTER_REQUIRE_POSTGRES=1, where that is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+export ROSTER_TEST_POSTGRES_URL="${ROSTER_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+require_pg="${ROSTER_REQUIRE_POSTGRES:-${CI:+1}}"
+
+# host and port of the URL (postgres://user@host:port/db?...), for a reachability probe.
+hostport="${ROSTER_TEST_POSTGRES_URL#*://}"
+hostport="${hostport#*@}"
+hostport="${hostport%%/*}"
+pg_host="${hostport%%:*}"
+pg_port="${hostport##*:}"
+[ "$pg_port" = "$hostport" ] && pg_port=5432
+
+pg_reachable() { timeout 3 bash -c "exec 3<>/dev/tcp/${pg_host}/${pg_port}" 2>/dev/null; }
+
+if pg_reachable; then
+    have_pg=1
+else
+    have_pg=""
+    if [ -n "$require_pg" ]; then
+        echo "test.sh: PostgreSQL is not reachable at ${pg_host}:${pg_port} (${ROSTER_TEST_POSTGRES_URL})" >&2
+        echo "test.sh: it is required here (CI or ROSTER_REQUIRE_POSTGRES=1); start it and run again" >&2
+        exit 1
+    fi
+    echo "test.sh: WARNING: PostgreSQL is not reachable at ${pg_host}:${pg_port}; skipping the PostgreSQL tests" >&2
+    unset ROSTER_TEST_POSTGRES_URL
+fi
+
+# Sum the "N passed" of cargo's result lines on stdin, passing the output through.
+count_passed() {
+    tee /dev/stderr | awk '/^test result: ok\./ { n += $4 } END { print n + 0 }'
+}
+
+echo "== Rust tests (SQLite suites, PostgreSQL-specific tests)"
 cargo test --workspace --locked
+
+if [ -n "$have_pg" ]; then
+    echo "== Rust tests on PostgreSQL (the shared API, SDK and store suites)"
+    ran=$(ROSTER_TEST_BACKEND=postgres cargo test --locked -p roster-server -p roster-client -p roster-store 2>&1 \
+        | count_passed) || { echo "test.sh: the PostgreSQL run failed" >&2; exit 1; }
+    echo "postgres: ${ran} tests passed against PostgreSQL"
+    [ "$ran" -gt 0 ] || { echo "test.sh: no test ran against PostgreSQL" >&2; exit 1; }
+fi
+
 bash compat/run.sh
 bash fuzz/run.sh

@@ -1,5 +1,5 @@
 //! End-to-end tests of the SDK: a real Roster in-process (a database of its own, SQLite or, with
-//! `ROSTER_TEST_POSTGRES_URL`, PostgreSQL; ephemeral port) for the operations and errors, and a deliberately
+//! `ROSTER_TEST_BACKEND=postgres`, PostgreSQL; ephemeral port) for the operations and errors, and a deliberately
 //! failing local axum server for retries.
 
 use std::collections::HashSet;

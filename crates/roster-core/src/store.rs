@@ -203,6 +203,15 @@ pub enum Bootstrap {
 }
 
 /// What a store tells about itself, for metrics. A backend fills in what it has; the rest stays `None`.
+/// The outcome of counting a request against a shared rate-limit window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitHit {
+    /// False when the window was already full (the request is refused and not counted).
+    pub allowed: bool,
+    /// Milliseconds until the window ends.
+    pub resets_in_ms: i64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreStats {
     /// Write transactions committed (or failed) so far.
@@ -228,6 +237,18 @@ pub trait Store: Send + Sync + 'static {
     /// Counters and gauges for metrics; cheap, never touches the database.
     fn stats(&self) -> StoreStats {
         StoreStats::default()
+    }
+
+    /// Count one request against the fixed window of `key` in the database, shared by every process on it:
+    /// `None` where the store keeps no such windows (`shares_rate_limits` is false; the process counts).
+    async fn hit_rate_limit(&self, key: &str, max: u32, window_ms: i64) -> Result<Option<RateLimitHit>> {
+        let _ = (key, max, window_ms);
+        Ok(None)
+    }
+
+    /// Whether several processes serve this database, so rate limits must be counted in it.
+    fn shares_rate_limits(&self) -> bool {
+        false
     }
 
     /// A trivial read, for readiness probes: `Ok` when the database answers.

@@ -43,7 +43,7 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
-    /// `config.rate_limits` over in-process counters.
+    /// `config.rate_limits` over in-process counters, or over the database where several nodes share it.
     pub rate_limit: ratelimit::RateLimit,
     /// Prometheus metrics (`GET /metrics`).
     pub metrics: Arc<observe::Metrics>,
@@ -51,7 +51,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        let rate_limit = ratelimit::RateLimit::new(config.rate_limits);
+        let rate_limit = ratelimit::RateLimit::for_store(config.rate_limits, &store);
         let metrics = Arc::new(observe::Metrics::new(store.clone()));
         Self { store, config: Arc::new(config), rate_limit, metrics }
     }

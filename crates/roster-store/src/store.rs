@@ -18,11 +18,11 @@ use roster_core::query::{
 };
 use roster_core::store::{
     Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission, NewRole, NewUser,
-    OrganizationUpdate, PermissionUpdate, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
+    OrganizationUpdate, PermissionUpdate, RateLimitHit, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
 };
 use roster_core::Store;
 
-use crate::logic::{instances, memberships, orgs, roles, rows, sessions, users, Tx};
+use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users, Tx};
 use crate::sql::Db;
 
 /// How a backend runs the logic's work on its connections.
@@ -92,6 +92,20 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn ping(&self) -> Result<()> {
         self.backend.ping().await
+    }
+
+    fn shares_rate_limits(&self) -> bool {
+        !self.backend.sole_writer()
+    }
+
+    async fn hit_rate_limit(&self, key: &str, max: u32, window_ms: i64) -> Result<Option<RateLimitHit>> {
+        if self.backend.sole_writer() {
+            // One process: its in-memory counters are exact, and cost no write.
+            return Ok(None);
+        }
+        let key = key.to_owned();
+        let now = roster_core::now_millis();
+        self.backend.write(move |c| limits::hit(c, &key, max, window_ms, now)).await.map(Some)
     }
 
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance> {

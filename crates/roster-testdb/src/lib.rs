@@ -1,19 +1,28 @@
-//! A database of its own for each test. By default a SQLite file in a fresh temporary directory. When
-//! `ROSTER_TEST_POSTGRES_URL` is set (for example `postgres://postgres@127.0.0.1:5432/test`), a fresh schema
-//! in that PostgreSQL database instead, reached through a URL whose `search_path` names it; the schema is
-//! dropped when the `TestDb` is. The same suites thereby run against both backends, in parallel, with no
-//! test seeing another's rows.
+//! A database of its own for each test. By default a SQLite file in a fresh temporary directory. With
+//! `ROSTER_TEST_BACKEND=postgres`, a fresh schema in the PostgreSQL database `ROSTER_TEST_POSTGRES_URL` names
+//! (for example `postgres://postgres@127.0.0.1:5432/test`) instead, reached through a URL whose `search_path`
+//! names it; the schema is dropped when the `TestDb` is. The same suites thereby run against both backends, in
+//! parallel, with no test seeing another's rows. Tests about PostgreSQL itself (several nodes, moving data)
+//! use `postgres_url()` whatever the backend.
 
 use std::path::PathBuf;
 
 use rand::Rng;
 
-/// The variable naming the PostgreSQL database the suites run against.
+/// The variable naming the PostgreSQL database tests may use.
 pub const POSTGRES_URL_VAR: &str = "ROSTER_TEST_POSTGRES_URL";
 
-/// Which backend the suites run against in this process.
+/// The variable choosing the backend of the shared suites: `sqlite` (default) or `postgres`.
+pub const BACKEND_VAR: &str = "ROSTER_TEST_BACKEND";
+
+/// The PostgreSQL database tests may use, if one is configured.
 pub fn postgres_url() -> Option<String> {
     std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())
+}
+
+/// Whether the shared suites run against PostgreSQL in this process.
+pub fn backend_is_postgres() -> bool {
+    std::env::var(BACKEND_VAR).is_ok_and(|b| b.eq_ignore_ascii_case("postgres"))
 }
 
 pub struct TestDb {
@@ -27,11 +36,14 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh database on the backend `ROSTER_TEST_POSTGRES_URL` selects.
+    /// A fresh database on the backend `ROSTER_TEST_BACKEND` selects.
     pub fn new() -> Self {
+        if !backend_is_postgres() {
+            return Self::sqlite();
+        }
         match postgres_url() {
             Some(admin) => Self::postgres(&admin),
-            None => Self::sqlite(),
+            None => panic!("{BACKEND_VAR}=postgres needs {POSTGRES_URL_VAR}"),
         }
     }
 

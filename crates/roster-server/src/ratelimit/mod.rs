@@ -10,11 +10,10 @@
 //!
 //! - [`RateLimits`] is the configuration: `off`, `clerk` (Clerk's documented limits) or custom values such as
 //!   `instance_production=1000/10s,instance_development=100/10s,membership_patch=10/10s`, parsed strictly.
-//! - [`RateLimiter`] is where the counters live. It is a trait so that a limiter holding across several nodes
-//!   can be added next to the in-process one: a PostgreSQL-backed limiter would keep one row per key and window
-//!   (`INSERT … ON CONFLICT … DO UPDATE SET count = count + 1 … RETURNING`), so every node behind a load
-//!   balancer counts against the same windows. Such a limiter should let requests through when its storage
-//!   cannot be reached (a limiter outage must not become an API outage).
+//! - [`RateLimiter`] is where the counters live. [`StoreLimiter`] keeps them in the database when several nodes
+//!   serve it (PostgreSQL): one row per key and window (`INSERT … ON CONFLICT … DO UPDATE … RETURNING`), so
+//!   every node behind a load balancer counts against the same windows. It lets requests through when the
+//!   database cannot count them (a limiter outage must not become an API outage).
 //! - [`MemoryLimiter`] keeps the counters in the process: exact on a single node, per node on several. One
 //!   fixed window per key (it opens with the key's first request and lasts the limit's window), in a sharded
 //!   `Mutex<HashMap>` whose expired windows are evicted as it grows and at least every few seconds, so memory
@@ -25,6 +24,7 @@
 
 mod config;
 mod memory;
+mod shared;
 
 use std::fmt;
 use std::sync::Arc;
@@ -40,6 +40,7 @@ use crate::error::{ApiError, ApiResult};
 
 pub use config::{Limit, ParseRateLimitsError, RateLimits};
 pub use memory::{Clock, MemoryLimiter, SystemClock};
+pub use shared::StoreLimiter;
 
 /// A refused request: the key's window resets in `resets_in`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +91,16 @@ impl RateLimit {
         let limiter: Option<Arc<dyn RateLimiter>> =
             if limits.is_off() { None } else { Some(Arc::new(MemoryLimiter::new())) };
         Self { limits, limiter }
+    }
+
+    /// `limits` over the limiter `store` calls for: windows in the database where several nodes share it,
+    /// in-process counters otherwise.
+    pub fn for_store(limits: RateLimits, store: &Arc<dyn roster_core::Store>) -> Self {
+        if store.shares_rate_limits() {
+            Self::with_limiter(limits, Arc::new(StoreLimiter::new(store.clone())))
+        } else {
+            Self::new(limits)
+        }
     }
 
     /// `limits` over another limiter (one shared by several nodes, or one with a test clock).

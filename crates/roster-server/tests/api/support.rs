@@ -1,6 +1,6 @@
 //! Test harness: each `TestApp` is a real Roster on a database of its own, served over real HTTP on an
 //! ephemeral port, with a known development key. The database is a fresh SQLite file, or, when
-//! `ROSTER_TEST_POSTGRES_URL` is set, a fresh schema on that PostgreSQL server (`roster_testdb`): the whole
+//! `ROSTER_TEST_BACKEND=postgres`, a fresh schema on the PostgreSQL server `ROSTER_TEST_POSTGRES_URL` names (`roster_testdb`): the whole
 //! suite runs against either backend.
 
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use roster_core::{keys, now_millis, DomainError};
 
 use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT};
 use super::Tx;
-use crate::sql::{Db, DbError, Row, Value};
+use crate::sql::{Db, DbError, Dialect, Row, Value};
 use crate::vals;
 
 pub fn create(c: &dyn Db, environment: Environment, name: &str) -> Tx<Instance> {
@@ -69,6 +69,11 @@ pub fn list(c: &dyn Db) -> Tx<Vec<Instance>> {
 }
 
 pub fn bootstrap(c: &dyn Db, secret: Option<&str>) -> Tx<Bootstrap> {
+    if c.dialect() == Dialect::Postgres {
+        // Nodes starting together on an empty database would each create a development instance: they take
+        // turns instead (the lock is released at commit), and the later ones find the first one's.
+        c.execute("SELECT pg_advisory_xact_lock(7165065455842050669)", vals![])?;
+    }
     let existing: Option<String> = c
         .query_opt(
             "SELECT id FROM instances WHERE environment = 'development' ORDER BY created_at, id LIMIT 1",

@@ -4,6 +4,7 @@
 
 pub mod filter;
 pub mod instances;
+pub mod limits;
 pub mod memberships;
 pub mod orgs;
 pub mod roles;

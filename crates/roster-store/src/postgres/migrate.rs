@@ -4,7 +4,10 @@
 
 use postgres::Client;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../../migrations/postgres/0002_rate_limits.sql")),
+];
 
 /// The advisory lock key the migrations run under ("roster" in ASCII).
 const LOCK_KEY: i64 = 0x726f_7374_6572;

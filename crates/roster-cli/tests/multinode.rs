@@ -1,0 +1,297 @@
+//! Several Roster nodes over one PostgreSQL database, raced over HTTP. Nothing that decides an outcome may
+//! live in one process: uniqueness, quotas, the last-admin rule, member counts and key revocation must hold
+//! when consecutive or simultaneous requests land on different nodes.
+//!
+//! Needs `ROSTER_TEST_POSTGRES_URL` (scripts/test.sh sets it; CI fails when PostgreSQL is unreachable). Without
+//! it the test says so and passes, unless `CI` is set.
+
+mod harness;
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use reqwest::Client;
+use serde_json::{json, Value};
+use tokio::process::Command;
+
+use harness::{random_hex, run, serve, Server, BIN};
+use roster_testdb::TestDb;
+
+const NODES: usize = 3;
+
+fn postgres() -> Option<TestDb> {
+    match roster_testdb::postgres_url() {
+        Some(url) => Some(TestDb::postgres(&url)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("CI must run the multi-node tests: set ROSTER_TEST_POSTGRES_URL")
+        }
+        None => {
+            eprintln!("multinode: ROSTER_TEST_POSTGRES_URL is not set; skipping");
+            None
+        }
+    }
+}
+
+/// `roster` on the database `url`, with nothing inherited from the caller's `ROSTER_*` environment.
+fn roster(url: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("ROSTER_LISTEN_ADDR")
+        .env_remove("ROSTER_LOG_FORMAT")
+        .env_remove("ROSTER_RATE_LIMITS")
+        .env_remove("RUST_LOG")
+        .env_remove("ROSTER_SECRET_KEY")
+        .env("ROSTER_DATABASE_URL", url)
+        .env("ROSTER_DATABASE_POOL_SIZE", "8")
+        .env("ROSTER_LOG", "warn")
+        .kill_on_drop(true);
+    cmd
+}
+
+/// A cluster: `NODES` servers started at the same moment on one fresh database, sharing one secret key.
+struct Cluster {
+    nodes: Vec<Server>,
+    http: Client,
+    key: String,
+    _db: TestDb,
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    body: Value,
+}
+
+impl Reply {
+    fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl Cluster {
+    async fn start(db: TestDb) -> Self {
+        let key = format!("sk_test_multinode_{}", random_hex());
+        let starts = (0..NODES).map(|_| {
+            let mut cmd = roster(&db.url);
+            cmd.env("ROSTER_SECRET_KEY", &key);
+            serve(cmd)
+        });
+        let nodes = join_all(starts).await;
+        Cluster { nodes, http: Client::new(), key, _db: db }
+    }
+
+    async fn call(&self, node: usize, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
+        self.call_with(node, &self.key, method, path, body).await
+    }
+
+    async fn call_with(
+        &self,
+        node: usize,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let url = format!("{}/v1{path}", self.nodes[node % NODES].origin);
+        let mut rb = self.http.request(method, url).bearer_auth(key).header("Clerk-API-Version", "2026-05-12");
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.expect("request");
+        let status = r.status().as_u16();
+        let body = r.json().await.unwrap_or(Value::Null);
+        assert!(status < 500, "node {node}: {path}: {status} {body}");
+        Reply { status, body }
+    }
+
+    async fn post(&self, node: usize, path: &str, body: Value) -> Reply {
+        self.call(node, reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, node: usize, path: &str) -> Value {
+        let r = self.call(node, reqwest::Method::GET, path, None).await;
+        assert_eq!(r.status, 200, "{path}: {:?}", r.body);
+        r.body
+    }
+
+    async fn user(&self, node: usize) -> String {
+        let r = self.post(node, "/users", json!({})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn org(&self, node: usize, body: Value) -> String {
+        let r = self.post(node, "/organizations", body).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `members_count` as the organization reports it, and the number of memberships listed, from one node.
+    async fn counts(&self, node: usize, org: &str) -> (i64, i64) {
+        let o = self.get(node, &format!("/organizations/{org}?include_members_count=true")).await;
+        let listed = self.get(node, &format!("/organizations/{org}/memberships?limit=1")).await;
+        (o["members_count"].as_i64().unwrap(), listed["total_count"].as_i64().unwrap())
+    }
+}
+
+/// Responses split into successes and refusals, every refusal with `status` and `code`.
+fn tally(replies: &[Reply], status: u16, code: &str) -> usize {
+    let mut ok = 0;
+    for r in replies {
+        if r.status == 200 {
+            ok += 1;
+        } else {
+            assert_eq!((r.status, r.code()), (status, code), "{:?}", r.body);
+        }
+    }
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nodes_share_every_rule_and_revocation() {
+    let Some(db) = postgres() else { return };
+    let started = Cluster::start(db).await;
+    let cluster = &started;
+
+    // All nodes started together on an empty database: one development instance, one key, served by each.
+    for node in 0..NODES {
+        assert_eq!(cluster.get(node, "/users/count").await["total_count"], 0, "node {node}");
+    }
+    let (status, out, err) = run(roster(&cluster._db.url), &["instances", "list"]).await;
+    assert!(status.success(), "{err}");
+    assert_eq!(out.lines().filter(|l| l.contains("development")).count(), 1, "{out}");
+
+    // 50 concurrent creates of the same membership, spread over the nodes: exactly one succeeds.
+    let owner = cluster.user(0).await;
+    let joiner = cluster.user(1).await;
+    let org = cluster.org(2, json!({"name": "Race", "created_by": owner})).await;
+    let path = format!("/organizations/{org}/memberships");
+    let creates = (0..50).map(|i| cluster.post(i, &path, json!({"user_id": joiner, "role": "org:member"})));
+    let replies = join_all(creates).await;
+    assert_eq!(tally(&replies, 400, "already_a_member_in_organization"), 1);
+    assert_eq!(cluster.counts(1, &org).await, (2, 2));
+
+    // Concurrent creates at the quota never exceed it: 5 seats, the creator holds one.
+    let users = join_all((0..20).map(|i| cluster.user(i))).await;
+    let org = cluster.org(0, json!({"name": "Quota", "created_by": owner, "max_allowed_memberships": 5})).await;
+    let path = format!("/organizations/{org}/memberships");
+    let creates =
+        users.iter().enumerate().map(|(i, u)| cluster.post(i, &path, json!({"user_id": u, "role": "org:member"})));
+    let replies = join_all(creates).await;
+    assert_eq!(tally(&replies, 403, "organization_membership_quota_exceeded"), 4);
+    for node in 0..NODES {
+        assert_eq!(cluster.counts(node, &org).await, (5, 5), "node {node}");
+    }
+
+    // The last two admins, demoted or removed at the same moment on two nodes: one always stays.
+    for round in 0..8 {
+        let second = cluster.user(round).await;
+        let org = cluster.org(round, json!({"name": format!("Admins {round}"), "created_by": owner})).await;
+        let path = format!("/organizations/{org}/memberships");
+        assert_eq!(cluster.post(round + 1, &path, json!({"user_id": second, "role": "org:admin"})).await.status, 200);
+        let (pa, pb) = (format!("{path}/{owner}"), format!("{path}/{second}"));
+        let replies = if round % 2 == 0 {
+            let demote = |node: usize, p: String| async move {
+                cluster.call(node, reqwest::Method::PATCH, &p, Some(json!({"role": "org:member"}))).await
+            };
+            let (a, b) = tokio::join!(demote(round, pa), demote(round + 1, pb));
+            vec![a, b]
+        } else {
+            let remove =
+                |node: usize, p: String| async move { cluster.call(node, reqwest::Method::DELETE, &p, None).await };
+            let (a, b) = tokio::join!(remove(round, pa), remove(round + 1, pb));
+            vec![a, b]
+        };
+        assert_eq!(tally(&replies, 400, "organization_minimum_permissions_needed"), 1, "round {round}");
+        let admins = cluster.get(round + 2, &format!("{path}?role=org:admin")).await;
+        assert_eq!(admins["total_count"], 1, "round {round}");
+        let (count, listed) = cluster.counts(round, &org).await;
+        assert_eq!(count, listed, "round {round}");
+    }
+
+    // members_count stays exact under a storm of creates and deletes of different users over every node.
+    let org = cluster.org(0, json!({"name": "Storm", "created_by": owner})).await;
+    let path = format!("/organizations/{org}/memberships");
+    let creates =
+        users.iter().enumerate().map(|(i, u)| cluster.post(i, &path, json!({"user_id": u, "role": "org:member"})));
+    assert_eq!(tally(&join_all(creates).await, 0, ""), users.len());
+    let deletes = users.iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(i, u)| {
+        let p = format!("{path}/{u}");
+        async move { cluster.call(i + 1, reqwest::Method::DELETE, &p, None).await }
+    });
+    let more = users
+        .iter()
+        .take(10)
+        .enumerate()
+        .map(|(i, u)| cluster.post(i + 2, &path, json!({"user_id": u, "role": "org:member"})));
+    let (deleted, _) = tokio::join!(join_all(deletes), join_all(more));
+    assert_eq!(tally(&deleted, 404, "resource_not_found"), deleted.len());
+    for node in 0..NODES {
+        let (count, listed) = cluster.counts(node, &org).await;
+        assert_eq!(count, listed, "node {node}");
+    }
+    // Users deleted on one node while memberships are created for them on others: counts stay exact.
+    let doomed = join_all((0..6).map(|i| cluster.user(i))).await;
+    let joins =
+        doomed.iter().enumerate().map(|(i, u)| cluster.post(i, &path, json!({"user_id": u, "role": "org:member"})));
+    let removals = doomed.iter().enumerate().map(|(i, u)| {
+        let p = format!("/users/{u}");
+        async move { cluster.call(i + 1, reqwest::Method::DELETE, &p, None).await }
+    });
+    let _ = tokio::join!(join_all(joins), join_all(removals));
+    for node in 0..NODES {
+        let (count, listed) = cluster.counts(node, &org).await;
+        assert_eq!(count, listed, "node {node}");
+    }
+
+    // A key revoked (by an operator's `roster keys revoke`, a process of its own) is refused by every node at once.
+    let (_, instances, _) = run(roster(&cluster._db.url), &["instances", "list"]).await;
+    let instance = instances.split_whitespace().find(|w| w.starts_with("ins_")).expect("an instance id").to_owned();
+    let (status, created, err) = run(roster(&cluster._db.url), &["keys", "create", "--instance", &instance]).await;
+    assert!(status.success(), "{err}");
+    let (key_id, secret) = created.trim().split_once('\t').expect("key id and secret");
+    let (key_id, secret) = (key_id.to_owned(), secret.to_owned());
+    for node in 0..NODES {
+        let r = cluster.call_with(node, &secret, reqwest::Method::GET, "/users/count", None).await;
+        assert_eq!(r.status, 200, "node {node} accepts the new key");
+    }
+    let (status, _, err) = run(roster(&cluster._db.url), &["keys", "revoke", &key_id]).await;
+    assert!(status.success(), "{err}");
+    for node in 0..NODES {
+        let r = cluster.call_with(node, &secret, reqwest::Method::GET, "/users/count", None).await;
+        assert_eq!(r.status, 401, "node {node} refuses the revoked key: {:?}", r.body);
+    }
+    // The cluster's own key still works everywhere.
+    for node in 0..NODES {
+        cluster.get(node, "/users/count").await;
+    }
+    drop(started);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limits_hold_across_nodes() {
+    let Some(db) = postgres() else { return };
+    let key = format!("sk_test_multinode_{}", random_hex());
+    let starts = (0..NODES).map(|_| {
+        let mut cmd = roster(&db.url);
+        cmd.env("ROSTER_SECRET_KEY", &key).env("ROSTER_RATE_LIMITS", "instance_development=40/1h");
+        serve(cmd)
+    });
+    let nodes = join_all(starts).await;
+    let cluster = Cluster { nodes, http: Client::new(), key, _db: db };
+
+    // 60 requests spread evenly over the nodes, 20 each: the instance's 40 are counted once, not per node.
+    let calls = (0..60).map(|i| {
+        let url = format!("{}/v1/users/count", cluster.nodes[i % NODES].origin);
+        let rb = cluster.http.get(url).bearer_auth(&cluster.key).header("Clerk-API-Version", "2026-05-12");
+        async move { rb.send().await.expect("request") }
+    });
+    let replies = join_all(calls).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 40, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20, "{statuses:?}");
+    for r in replies.iter().filter(|r| r.status() == 429) {
+        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=3600).contains(&retry), "Retry-After {retry}");
+    }
+}
