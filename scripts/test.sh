@@ -4,9 +4,9 @@
 #      (several nodes on one database, moving data between backends).
 #   2. The shared behaviour suites again on PostgreSQL: the HTTP API suite, the SDK suite and the store tests.
 #   3. The compatibility suite driving a real Roster through Clerk's official SDKs (it installs its pinned npm
-#      and PyPI packages into the checkout itself).
+#      and PyPI packages into the checkout itself), on SQLite and then on PostgreSQL.
 #   4. Property-based fuzzing of the API against its OpenAPI document (schemathesis, pinned, installed the
-#      same way).
+#      same way), on SQLite and then on PostgreSQL.
 # PostgreSQL: ROSTER_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test). When it cannot be
 # reached the PostgreSQL parts are skipped with a warning, except under CI (CI set) or with
 # ROSTER_REQUIRE_POSTGRES=1, where that is a failure.
@@ -55,5 +55,16 @@ if [ -n "$have_pg" ]; then
     [ "$ran" -gt 0 ] || { echo "test.sh: no test ran against PostgreSQL" >&2; exit 1; }
 fi
 
+echo "== compatibility suite on SQLite"
 bash compat/run.sh
+if [ -n "$have_pg" ]; then
+    echo "== compatibility suite on PostgreSQL"
+    ROSTER_TEST_BACKEND=postgres bash compat/run.sh
+fi
+echo "== fuzzing on SQLite"
 bash fuzz/run.sh
+if [ -n "$have_pg" ]; then
+    echo "== fuzzing on PostgreSQL"
+    ROSTER_TEST_BACKEND=postgres bash fuzz/run.sh
+fi
+echo "test.sh: all passed${have_pg:+ (SQLite and PostgreSQL)}"

@@ -1028,3 +1028,42 @@ async fn free_text_query_may_hold_a_nul() {
     assert_eq!(app.get("/users?query=bcd").await.ok().as_array().unwrap().len(), 1);
     assert_eq!(app.get(&format!("/users/{user}")).await.ok()["last_name"], Value::Null);
 }
+
+/// Text sorts are the same on both backends: ASCII letters fold to lower case (and nothing else does), then
+/// ties compare by bytes (PostgreSQL's columns use the "C" collation to match SQLite), whatever the database's
+/// locale would say about accents.
+#[tokio::test]
+async fn text_order_folds_ascii_only_then_compares_bytes() {
+    let app = TestApp::spawn().await;
+    let org = app.org(json!({"name": "Collation"})).await;
+    let names = ["émile", "Zoe", "zara", "Émile", "ábel", "adam", "Adam", "Ærø"];
+    let mut ids = std::collections::HashMap::new();
+    for name in names {
+        let user = app.user(json!({"first_name": name})).await;
+        app.add_member(&org, &user, "org:member").await;
+        ids.insert(user, name);
+    }
+    let listed = |order: &'static str| {
+        let (app, org, ids) = (&app, &org, &ids);
+        async move {
+            let body = app.get(&format!("/organizations/{org}/memberships?order_by={order}")).await;
+            body.ok()["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| ids[m["public_user_data"]["user_id"].as_str().unwrap()])
+                .collect::<Vec<_>>()
+        }
+    };
+    // "adam" and "Adam" fold together and then "A" (0x41) < "a" (0x61); non-ASCII initials sort by their UTF-8
+    // bytes after every ASCII letter: Æ (c3 86) < É (c3 89) < á (c3 a1) < é (c3 a9).
+    let ascending = ["Adam", "adam", "zara", "Zoe", "Ærø", "Émile", "ábel", "émile"];
+    assert_eq!(listed("first_name").await, ascending);
+    let mut descending = ascending;
+    descending.reverse();
+    assert_eq!(listed("-first_name").await, descending);
+    // The same rule in the instance-wide user list.
+    let users = app.get("/users?order_by=first_name&limit=20").await;
+    let firsts: Vec<&str> = users.ok().as_array().unwrap().iter().map(|u| u["first_name"].as_str().unwrap()).collect();
+    assert_eq!(firsts, ascending);
+}
