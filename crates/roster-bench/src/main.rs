@@ -58,6 +58,13 @@ pub struct RunArgs {
     /// Extra arguments for `roster serve` (e.g. `--durability normal`).
     #[arg(long, allow_hyphen_values = true)]
     pub roster_arg: Vec<String>,
+    /// Also run the suite on PostgreSQL (a fresh schema in this database, dropped afterwards), after SQLite and
+    /// beside the same hello ceiling: e.g. `postgres://postgres@127.0.0.1:5432/test`.
+    #[arg(long)]
+    pub postgres_url: Option<String>,
+    /// Run only on PostgreSQL (needs `--postgres-url`).
+    #[arg(long, requires = "postgres_url")]
+    pub postgres_only: bool,
 }
 
 fn parse_secs(s: &str) -> Result<Duration, String> {

@@ -48,12 +48,25 @@ pub async fn run(args: RunArgs) -> Result<()> {
     hello_cmd.args(["hello", "--listen", "127.0.0.1:0"]);
     let hello = procs::start(hello_cmd, "hello listening on ").await?;
 
-    let dir = tempfile::tempdir()?;
+    if !args.postgres_only {
+        println!("== SQLite");
+        suite(&args, &hello, &roster_testdb::TestDb::sqlite()).await?;
+    }
+    if let Some(url) = &args.postgres_url {
+        println!("== PostgreSQL");
+        suite(&args, &hello, &roster_testdb::TestDb::postgres(url)).await?;
+    }
+    drop(hello);
+    Ok(())
+}
+
+/// Seed a fresh Roster on `db` and run every workload at every connection count beside the ceiling.
+async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) -> Result<()> {
     let mut roster_cmd = Command::new(&args.roster);
     roster_cmd
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(&args.roster_arg)
-        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display()))
+        .env("ROSTER_DATABASE_URL", &db.url)
         .env("ROSTER_SECRET_KEY", KEY)
         .env("ROSTER_LOG", "warn");
     let roster = procs::start(roster_cmd, "roster listening on ").await?;
@@ -80,7 +93,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
     for &conns in &args.connections {
         let hello_url = format!("{}/hello", hello.base);
         let (ceiling, cpu) = measured(
-            &hello,
+            hello,
             load::run(conns, args.duration, None, move |_| Req {
                 method: Method::GET,
                 url: hello_url.clone(),
@@ -145,6 +158,5 @@ pub async fn run(args: RunArgs) -> Result<()> {
         row("search query=", conns, &out, ceiling, cpu);
     }
     drop(roster);
-    drop(hello);
     Ok(())
 }

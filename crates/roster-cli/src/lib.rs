@@ -1,8 +1,11 @@
-//! The `roster` command line: `serve`, `migrate`, `instances` and `keys`. Configuration comes from
-//! defaults, then `ROSTER_*` environment variables, then flags (clap reads both).
+//! The `roster` command line: `serve`, `migrate`, `check`, `instances`, `keys`, `export` and `import`.
+//! Configuration comes from defaults, then `ROSTER_*` environment variables, then flags (clap reads both).
 #![forbid(unsafe_code)]
 
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -10,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use roster_core::model::Environment;
 use roster_core::store::Bootstrap;
 use roster_store::sqlite::{Durability, Options};
+use roster_store::transfer::{self, Input, NoProgress, Progress, TableSummary};
 
 #[derive(Debug, Parser)]
 #[command(name = "roster", version, about = "Clerk-compatible organization memberships, self-hosted")]
@@ -57,6 +61,26 @@ pub enum Command {
     /// Manage secret keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Write every row of the database as JSON lines, from one consistent snapshot (safe while servers run).
+    /// See docs/export-import.md.
+    Export(ExportArgs),
+    /// Load an export into a fresh database (no instances yet) in one transaction, then verify every table
+    /// against the export's checksums.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to write: a file (written as FILE.partial and renamed once complete), or `-` for stdout.
+    #[arg(long, short, default_value = "-")]
+    pub output: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export to load: a file, or `-` for stdin.
+    #[arg(long, short)]
+    pub input: String,
 }
 
 #[derive(Debug, Args)]
@@ -130,9 +154,14 @@ fn options(db: &DbArgs) -> Options {
     }
 }
 
-async fn open(db: &DbArgs) -> Result<std::sync::Arc<dyn roster_core::Store>> {
-    let pg = roster_store::postgres::Options { max_connections: db.pool_size, ..Default::default() };
-    roster_store::open(&db.database_url, options(db), pg).await.with_context(|| format!("opening {}", db.database_url))
+fn pg_options(db: &DbArgs) -> roster_store::postgres::Options {
+    roster_store::postgres::Options { max_connections: db.pool_size, ..Default::default() }
+}
+
+async fn open(db: &DbArgs) -> Result<Arc<dyn roster_core::Store>> {
+    roster_store::open(&db.database_url, options(db), pg_options(db))
+        .await
+        .with_context(|| format!("opening {}", db.database_url))
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -160,6 +189,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Instances(cmd) => instances(&cli.db, cmd).await,
         Command::Keys(cmd) => keys(&cli.db, cmd).await,
+        Command::Export(args) => export(&cli.db, args).await,
+        Command::Import(args) => import(&cli.db, args).await,
     }
 }
 
@@ -276,4 +307,121 @@ async fn keys(db: &DbArgs, cmd: KeysCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Progress bars on stderr, one per table as it is reached, each left on screen complete.
+#[derive(Default)]
+struct Bars {
+    current: Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Bars {
+    fn bar(total: Option<u64>) -> indicatif::ProgressBar {
+        // The templates are constants: a failure to parse one would be a bug, and a plain bar still works.
+        match total {
+            Some(total) => indicatif::ProgressBar::new(total).with_style(
+                indicatif::ProgressStyle::with_template("{prefix:>16} [{bar:32}] {pos}/{len} rows  {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            ),
+            None => indicatif::ProgressBar::new_spinner().with_style(
+                indicatif::ProgressStyle::with_template("{prefix:>16} {spinner} {pos} rows  {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            ),
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn start(&self, table: &'static str, total: Option<u64>) {
+        let bar = Self::bar(total).with_prefix(table);
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar);
+    }
+
+    fn advance(&self, _table: &'static str, done: u64) {
+        if let Some(bar) = self.current.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+            bar.set_position(done);
+        }
+    }
+
+    fn finish(&self, _table: &'static str, done: u64) {
+        if let Some(bar) = self.current.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            bar.set_length(done);
+            bar.set_position(done);
+            bar.finish();
+        }
+    }
+}
+
+/// Bars where a person watches stderr; elsewhere (a pipe, a log file, CI) nothing until the summary lines.
+fn progress() -> (Arc<dyn Progress>, bool) {
+    if std::io::stderr().is_terminal() {
+        (Arc::new(Bars::default()), true)
+    } else {
+        (Arc::new(NoProgress), false)
+    }
+}
+
+async fn export(db: &DbArgs, args: ExportArgs) -> Result<()> {
+    let (progress, bars) = progress();
+    let summary = if args.output == "-" {
+        let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+        transfer::export_url(&db.database_url, options(db), pg_options(db), out, progress).await?.0
+    } else {
+        export_to_file(db, Path::new(&args.output), progress).await?
+    };
+    if !bars {
+        // The bars showed the counts; without them, say what was written (stderr: stdout may be the export).
+        for t in &summary {
+            eprintln!("{}: {} rows, sha256 {}", t.table, t.count, t.sha256);
+        }
+    }
+    eprintln!("exported {} rows", total_rows(&summary));
+    Ok(())
+}
+
+/// Export into `path` through `PATH.partial`, renamed once the export is complete and on disk: `path` is
+/// only ever a whole export, never the beginning of one.
+async fn export_to_file(db: &DbArgs, path: &Path, progress: Arc<dyn Progress>) -> Result<Vec<TableSummary>> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let file = std::fs::File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
+    let out = std::io::BufWriter::with_capacity(1 << 16, file);
+    let written = async {
+        let (summary, out) = transfer::export_url(&db.database_url, options(db), pg_options(db), out, progress).await?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all().with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("renaming to {}", path.display()))?;
+        anyhow::Ok(summary)
+    }
+    .await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+async fn import(db: &DbArgs, args: ImportArgs) -> Result<()> {
+    let input = if args.input == "-" {
+        Input::stream(std::io::stdin())
+    } else {
+        // Checked before the target is opened: a typo should not leave a new empty SQLite file behind.
+        if !Path::new(&args.input).is_file() {
+            bail!("{}: no such file", args.input);
+        }
+        Input::file(&args.input)
+    };
+    let (progress, _) = progress();
+    let summary = transfer::import_url(&db.database_url, options(db), pg_options(db), input, progress).await?;
+    let mut err = std::io::stderr().lock();
+    for t in &summary {
+        let _ = writeln!(err, "{}: {} rows, sha256 ok", t.table, t.count);
+    }
+    let _ = writeln!(err, "imported and verified {} rows", total_rows(&summary));
+    Ok(())
+}
+
+fn total_rows(summary: &[TableSummary]) -> u64 {
+    summary.iter().map(|t| t.count).sum()
 }

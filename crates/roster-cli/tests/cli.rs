@@ -160,7 +160,31 @@ async fn production_instances_are_isolated_from_development() {
 async fn migrate_reports_the_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let out = output(roster(&dir.path().join("roster.db")), &["migrate"]).await;
-    assert_eq!(out.trim(), "schema is at version 1");
+    assert_eq!(out.trim(), "schema is at version 2");
+}
+
+/// `roster migrate` and `roster check` on PostgreSQL: check reports a missing schema until migrate has run, then
+/// `ok`; a second migrate is a no-op.
+#[tokio::test]
+async fn migrate_and_check_on_postgres() {
+    let Some(url) = roster_testdb::postgres_url() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: set ROSTER_TEST_POSTGRES_URL");
+        eprintln!("ROSTER_TEST_POSTGRES_URL is not set; skipping");
+        return;
+    };
+    let db = roster_testdb::TestDb::postgres(&url);
+    let on_pg = || {
+        let mut cmd = roster(std::path::Path::new("unused.db"));
+        cmd.env("ROSTER_DATABASE_URL", &db.url);
+        cmd
+    };
+    let out = on_pg().arg("check").output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no Roster schema"), "{out:?}");
+    for _ in 0..2 {
+        assert_eq!(output(on_pg(), &["migrate"]).await.trim(), "schema is at version 2");
+    }
+    assert_eq!(output(on_pg(), &["check"]).await.trim(), "ok");
 }
 
 #[cfg(unix)]

@@ -10,6 +10,7 @@ pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 pub mod store;
+pub mod transfer;
 
 pub use logic::{StoreError, Tx};
 

@@ -1,0 +1,251 @@
+//! `roster export` and `roster import` as an operator runs them: the real binary moving a SQLite database into
+//! PostgreSQL, exporting it again byte for byte, and serving it. The PostgreSQL parts need
+//! `ROSTER_TEST_POSTGRES_URL` (they are skipped without it, and fail in CI without it).
+
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use roster_core::model::Environment;
+use roster_core::store::{MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewUser};
+use roster_core::Store;
+use roster_store::sqlite::{Options, SqliteStore};
+use roster_testdb::TestDb;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_roster");
+/// The source's development key: stored hashed, it reaches the target only as its hash, and must still work.
+const KEY: &str = "sk_test_transfer_cli_key";
+
+/// `roster` on the database `url`, with nothing inherited from the caller's `ROSTER_*` environment.
+fn roster(url: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_remove("ROSTER_SECRET_KEY")
+        .env_remove("ROSTER_LISTEN_ADDR")
+        .env_remove("ROSTER_LOG_FORMAT")
+        .env_remove("ROSTER_RATE_LIMITS")
+        .env("ROSTER_DATABASE_URL", url)
+        .env("ROSTER_LOG", "warn")
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn run(url: &str, args: &[&str]) -> Output {
+    roster(url).args(args).stdin(Stdio::null()).output().await.expect("run roster")
+}
+
+/// Run, expecting success; its stderr.
+async fn ok(url: &str, args: &[&str]) -> String {
+    let out = run(url, args).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "roster {args:?} failed: {stderr}");
+    stderr
+}
+
+/// Run, expecting failure; its stderr.
+async fn fails(url: &str, args: &[&str]) -> String {
+    let out = run(url, args).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "roster {args:?} should have failed: {stderr}");
+    stderr
+}
+
+fn email(value: &str) -> Vec<NewIdentification> {
+    vec![NewIdentification { value: value.into(), reserved: false }]
+}
+
+fn object(value: serde_json::Value) -> roster_core::metadata::Metadata {
+    value.as_object().cloned().expect("a JSON object")
+}
+
+/// What the source holds that the test looks for on the target.
+struct Seeded {
+    org: String,
+    /// A user of the instance who is no member of `org`, to add on the target.
+    outsider: String,
+}
+
+/// A development instance with `KEY`, a production one, users (one with non-ASCII names), an organization with
+/// two members, metadata with nested JSON, a session.
+async fn seed(db: &TestDb) -> Seeded {
+    let path = db.path.as_ref().expect("a SQLite test database").to_str().expect("utf-8 path");
+    let store = SqliteStore::open(path, Options::default()).await.unwrap();
+    store.bootstrap(Some(KEY)).await.unwrap();
+    let ins = store.list_instances().await.unwrap().remove(0).id;
+    store.create_instance(Environment::Production, "prod").await.unwrap();
+    let user = |first: &str, mail: &str| NewUser {
+        first_name: Some(first.into()),
+        last_name: Some("Ångström 日本".into()),
+        email_addresses: email(mail),
+        public_metadata: object(serde_json::json!({"team": {"name": "core", "tags": ["ü", 1, null]}})),
+        ..Default::default()
+    };
+    let zoe = store.create_user(&ins, user("Zoë", "zoe@example.com")).await.unwrap();
+    let bob = store.create_user(&ins, user("Bob", "bob@example.com")).await.unwrap();
+    let carol = store.create_user(&ins, user("Carol", "carol@example.com")).await.unwrap();
+    let org = NewOrganization { name: "Acme Größe".into(), created_by: Some(zoe.id.clone()), ..Default::default() };
+    let org = store.create_organization(&ins, org).await.unwrap();
+    let member = NewMembership {
+        organization_id: org.id.clone(),
+        user_id: bob.id.clone(),
+        role: "org:member".into(),
+        ..Default::default()
+    };
+    store.create_membership(&ins, member).await.unwrap();
+    let seat = MetadataUpdate {
+        public: Some(object(serde_json::json!({"seat": {"row": "A", "n": 12}}))),
+        ..Default::default()
+    };
+    store.update_membership_metadata(&ins, &org.id, &bob.id, seat).await.unwrap();
+    store.create_session(&ins, &bob.id, None).await.unwrap();
+    store.close().await.unwrap();
+    Seeded { org: org.id, outsider: carol.id }
+}
+
+/// A PostgreSQL test database, or `None` (with a note) where none is configured outside CI.
+fn postgres() -> Option<TestDb> {
+    match roster_testdb::postgres_url() {
+        Some(admin) => Some(TestDb::postgres(&admin)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("CI must run the PostgreSQL transfer test: set {}", roster_testdb::POSTGRES_URL_VAR)
+        }
+        None => {
+            eprintln!(
+                "note: {} is not set; skipping the SQLite to PostgreSQL transfer",
+                roster_testdb::POSTGRES_URL_VAR
+            );
+            None
+        }
+    }
+}
+
+/// A running `roster serve` and its API base URL.
+struct Server {
+    _child: Child,
+    base: String,
+}
+
+async fn serve(url: &str) -> Server {
+    let mut child = roster(url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn roster serve");
+    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let mut printed = Vec::new();
+    // Readiness: the server prints its address once it is listening.
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(addr) = line.strip_prefix("roster listening on ") {
+            return Server { base: format!("{addr}/v1"), _child: child };
+        }
+        printed.push(line);
+    }
+    panic!("roster exited before listening: {printed:?}");
+}
+
+#[tokio::test]
+async fn sqlite_export_imports_into_postgres_identically_and_is_served() {
+    let Some(target) = postgres() else { return };
+    let source = TestDb::sqlite();
+    let seeded = seed(&source).await;
+    let dir = source.dir();
+    let (first, second) = (dir.join("sqlite.jsonl"), dir.join("postgres.jsonl"));
+    let path = |p: &Path| p.to_str().expect("utf-8 path").to_owned();
+
+    let exported = ok(&source.url, &["export", "--output", &path(&first)]).await;
+    assert!(exported.contains("memberships: 2 rows, sha256 "), "{exported}");
+    assert!(!dir.join("sqlite.jsonl.partial").exists(), "the partial file is renamed");
+
+    let imported = ok(&target.url, &["import", "--input", &path(&first)]).await;
+    for table in [
+        "instances: 2 rows, sha256 ok",
+        "users: 3 rows, sha256 ok",
+        "memberships: 2 rows, sha256 ok",
+        "sessions: 1 rows, sha256 ok",
+    ] {
+        assert!(imported.contains(table), "{table} in {imported}");
+    }
+
+    ok(&target.url, &["export", "--output", &path(&second)]).await;
+    let (from_sqlite, from_postgres) = (std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+    assert!(from_sqlite == from_postgres, "the PostgreSQL export differs from the SQLite one");
+    let to_stdout = run(&target.url, &["export"]).await;
+    assert!(to_stdout.status.success() && to_stdout.stdout == from_sqlite, "export to stdout is the same file");
+
+    let again = fails(&target.url, &["import", "--input", &path(&first)]).await;
+    assert!(again.contains("already holds instances"), "{again}");
+
+    // The imported database serves the data, under the key whose hash came along, and takes new writes.
+    let server = serve(&target.url).await;
+    let client = reqwest::Client::new();
+    let members = format!("{}/organizations/{}/memberships", server.base, seeded.org);
+    let listed = client.get(&members).bearer_auth(KEY).send().await.unwrap();
+    assert_eq!(listed.status().as_u16(), 200);
+    let listed: serde_json::Value = listed.json().await.unwrap();
+    assert_eq!(listed["total_count"], 2, "{listed}");
+    let text = listed.to_string();
+    assert!(text.contains("Zoë") && text.contains("Ångström 日本"), "non-ASCII names came along: {text}");
+    let seats: Vec<&serde_json::Value> =
+        listed["data"].as_array().unwrap().iter().filter_map(|m| m["public_metadata"].get("seat")).collect();
+    assert_eq!(seats, [&serde_json::json!({"row": "A", "n": 12})], "nested metadata came along");
+    let added = client
+        .post(&members)
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"user_id": seeded.outsider, "role": "org:member"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 200, "{}", added.text().await.unwrap_or_default());
+}
+
+#[tokio::test]
+async fn import_refuses_a_damaged_file_or_a_used_database() {
+    let source = TestDb::sqlite();
+    seed(&source).await;
+    let dir = source.dir();
+    let file = dir.join("export.jsonl");
+    let file_arg = file.to_str().expect("utf-8 path");
+    ok(&source.url, &["export", "--output", file_arg]).await;
+
+    let refused = fails(&source.url, &["import", "--input", file_arg]).await;
+    assert!(refused.contains("already holds instances"), "{refused}");
+
+    // Cut before the summary line: refused, nothing imported.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let cut = &text[..text.trim_end().rfind('\n').expect("several lines") + 1];
+    let truncated = dir.join("truncated.jsonl");
+    std::fs::write(&truncated, cut).unwrap();
+    let target = TestDb::sqlite();
+    let refused = fails(&target.url, &["import", "--input", truncated.to_str().unwrap()]).await;
+    assert!(refused.contains("without its summary line"), "{refused}");
+    let listed = run(&target.url, &["instances", "list"]).await;
+    assert!(listed.status.success() && listed.stdout.is_empty(), "nothing was imported");
+
+    // A malformed line is named by its number.
+    let garbled = dir.join("garbled.jsonl");
+    std::fs::write(&garbled, text.replacen("{\"table\":\"api_keys\"", "{\"table\":", 1)).unwrap();
+    let refused = fails(&target.url, &["import", "--input", garbled.to_str().unwrap()]).await;
+    assert!(refused.contains("roster: line ") && refused.contains("not valid JSON"), "{refused}");
+
+    // From stdin, the whole file imports.
+    let mut child = roster(&target.url)
+        .args(["import", "--input", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stdin, text.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Exporting a database that does not exist creates nothing: no database, no output file.
+    let missing = dir.join("missing.db");
+    let out = dir.join("never.jsonl");
+    let refused =
+        fails(&format!("sqlite://{}", missing.display()), &["export", "--output", out.to_str().unwrap()]).await;
+    assert!(refused.contains("no such database file"), "{refused}");
+    assert!(!missing.exists() && !out.exists() && !dir.join("never.jsonl.partial").exists());
+}
