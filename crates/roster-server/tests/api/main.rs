@@ -1,5 +1,6 @@
 //! Roster's HTTP behaviour, over real HTTP against real SQLite files: one binary, one module per area.
 
+mod bad_input;
 mod lists;
 mod memberships;
 mod openapi;
