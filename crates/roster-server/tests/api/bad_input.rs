@@ -26,6 +26,9 @@ async fn export(app: &TestApp) -> Vec<u8> {
     bytes
 }
 
+/// An endpoint taking a body, with its fields and their types.
+type Endpoint = (Method, String, Vec<(&'static str, &'static str)>);
+
 /// Wrong values for a field of each type (null is left out: it is a valid "clear" on nullable fields).
 fn wrong_values(kind: &str) -> Vec<Value> {
     match kind {
@@ -83,7 +86,7 @@ async fn hostile_input_gets_4xx_clerk_errors_and_changes_nothing() {
     let mut cases = 0usize;
 
     // Every endpoint with a body, every field, every wrong type.
-    let bodies: Vec<(Method, String, Vec<(&str, &str)>)> = vec![
+    let bodies: Vec<Endpoint> = vec![
         (
             Method::POST,
             "/users".into(),
