@@ -216,8 +216,8 @@ async fn hostile_input_gets_4xx_clerk_errors_and_changes_nothing() {
         format!("/users?{ids}"),
         format!("/organizations/{org}/memberships?limit={long}"),
         format!("/organizations/{org}/memberships?order_by={long}"),
-        format!("/users?limit=501"),
-        format!("/organizations?offset=-1"),
+        "/users?limit=501".to_owned(),
+        "/organizations?offset=-1".to_owned(),
         format!("/organizations/{org}/memberships?role={}", "r&role=".repeat(101)),
     ];
     for path in lists {
