@@ -14,7 +14,7 @@ use reqwest::Client;
 use serde_json::{json, Value};
 use tokio::process::Command;
 
-use harness::{random_hex, run, serve, Server, BIN};
+use harness::{random_hex, roster_at, run, serve, Server};
 use roster_testdb::TestDb;
 
 const NODES: usize = 3;
@@ -32,18 +32,10 @@ fn postgres() -> Option<TestDb> {
     }
 }
 
-/// `roster` on the database `url`, with nothing inherited from the caller's `ROSTER_*` environment.
+/// `roster` on the database `url`, with a small pool (three nodes share the test server's connections).
 fn roster(url: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_remove("ROSTER_LISTEN_ADDR")
-        .env_remove("ROSTER_LOG_FORMAT")
-        .env_remove("ROSTER_RATE_LIMITS")
-        .env_remove("RUST_LOG")
-        .env_remove("ROSTER_SECRET_KEY")
-        .env("ROSTER_DATABASE_URL", url)
-        .env("ROSTER_DATABASE_POOL_SIZE", "8")
-        .env("ROSTER_LOG", "warn")
-        .kill_on_drop(true);
+    let mut cmd = roster_at(url);
+    cmd.env("ROSTER_DATABASE_POOL_SIZE", "8");
     cmd
 }
 

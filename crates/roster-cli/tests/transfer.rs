@@ -5,33 +5,22 @@
 use std::path::Path;
 use std::process::{Output, Stdio};
 
+mod harness;
+
+use harness::roster_at;
 use roster_core::model::Environment;
 use roster_core::store::{MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewUser};
 use roster_core::Store;
 use roster_store::sqlite::{Options, SqliteStore};
 use roster_testdb::TestDb;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-const BIN: &str = env!("CARGO_BIN_EXE_roster");
 /// The source's development key: stored hashed, it reaches the target only as its hash, and must still work.
 const KEY: &str = "sk_test_transfer_cli_key";
 
-/// `roster` on the database `url`, with nothing inherited from the caller's `ROSTER_*` environment.
-fn roster(url: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_remove("ROSTER_SECRET_KEY")
-        .env_remove("ROSTER_LISTEN_ADDR")
-        .env_remove("ROSTER_LOG_FORMAT")
-        .env_remove("ROSTER_RATE_LIMITS")
-        .env("ROSTER_DATABASE_URL", url)
-        .env("ROSTER_LOG", "warn")
-        .kill_on_drop(true);
-    cmd
-}
-
 async fn run(url: &str, args: &[&str]) -> Output {
-    roster(url).args(args).stdin(Stdio::null()).output().await.expect("run roster")
+    roster_at(url).args(args).stdin(Stdio::null()).output().await.expect("run roster")
 }
 
 /// Run, expecting success; its stderr.
@@ -126,7 +115,7 @@ struct Server {
 }
 
 async fn serve(url: &str) -> Server {
-    let mut child = roster(url)
+    let mut child = roster_at(url)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -229,7 +218,7 @@ async fn import_refuses_a_damaged_file_or_a_used_database() {
     assert!(refused.contains("roster: line ") && refused.contains("not valid JSON"), "{refused}");
 
     // From stdin, the whole file imports.
-    let mut child = roster(&target.url)
+    let mut child = roster_at(&target.url)
         .args(["import", "--input", "-"])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())

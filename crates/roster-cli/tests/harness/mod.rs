@@ -1,5 +1,5 @@
-//! Shared by the operations tests (`logs`, `crash`, `drain`): the real `roster` binary on a temp SQLite
-//! file, its stderr captured line by line while it runs.
+//! Shared by the tests of the real binary (`logs`, `crash`, `drain`, `multinode`, `transfer`): the `roster`
+//! binary on a database, its stderr captured line by line while it runs.
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -12,15 +12,21 @@ use tokio::sync::mpsc;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_roster");
 
-/// `roster` on `db`, with nothing inherited from the caller's `ROSTER_*` environment.
+/// `roster` on the SQLite file `db`, with nothing inherited from the caller's `ROSTER_*` environment.
 pub fn roster(db: &Path) -> Command {
+    roster_at(&format!("sqlite://{}", db.display()))
+}
+
+/// `roster` on the database `url` (SQLite or PostgreSQL), with nothing inherited from the caller's `ROSTER_*`
+/// environment.
+pub fn roster_at(url: &str) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_remove("ROSTER_SECRET_KEY")
         .env_remove("ROSTER_LISTEN_ADDR")
         .env_remove("ROSTER_LOG_FORMAT")
         .env_remove("ROSTER_RATE_LIMITS")
         .env_remove("RUST_LOG")
-        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("ROSTER_DATABASE_URL", url)
         .env("ROSTER_LOG", "warn")
         .kill_on_drop(true);
     cmd
