@@ -42,6 +42,16 @@ pub trait Backend: Send + Sync + 'static {
         self.read(work)
     }
 
+    /// Run a read made of one statement: it is its own snapshot, so a backend may skip the transaction around
+    /// it. Defaults to `read_small`.
+    fn read_statement<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
+    {
+        self.read_small(work)
+    }
+
     /// Run `work` in a write transaction; resolves once it has committed durably (or failed, changing nothing).
     fn write<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
     where
@@ -139,7 +149,8 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>> {
         let lookup = lookup.to_owned();
-        self.backend.read_small(move |c| instances::find_keys(c, &lookup)).await
+        // Every authenticated request starts here: one statement, no transaction where a backend can skip it.
+        self.backend.read_statement(move |c| instances::find_keys(c, &lookup)).await
     }
 
     async fn update_organization_settings(

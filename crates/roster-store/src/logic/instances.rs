@@ -6,7 +6,7 @@ use roster_core::roles::{DEFAULT_ROLES, SYSTEM_PERMISSIONS};
 use roster_core::store::{Bootstrap, KeyCandidate};
 use roster_core::{keys, now_millis, DomainError};
 
-use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT};
+use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT, KEY_CANDIDATES_SELECT};
 use super::Tx;
 use crate::sql::{Db, DbError, Dialect, Row, Value};
 use crate::vals;
@@ -175,17 +175,12 @@ pub fn revoke_key(c: &dyn Db, key_id: &str) -> Tx<ApiKey> {
 }
 
 pub fn find_keys(c: &dyn Db, lookup: &str) -> Tx<Vec<KeyCandidate>> {
-    let found: Vec<(String, String, Option<i64>)> = c
-        .query("SELECT instance_id, hash, revoked_at FROM api_keys WHERE lookup = ?1", vals![lookup])?
-        .iter()
-        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .collect::<Result<_, DbError>>()?;
-    found
-        .into_iter()
-        .map(|(instance_id, hash, revoked)| {
-            Ok(KeyCandidate { hash, revoked: revoked.is_some(), instance: load_instance(c, &instance_id)? })
-        })
-        .collect()
+    let rows = c.query(KEY_CANDIDATES_SELECT, vals![lookup])?;
+    let candidate = |mut r: Row| -> Result<KeyCandidate, DbError> {
+        let (hash, revoked): (String, Option<i64>) = (r.take(12)?, r.take(13)?);
+        Ok(KeyCandidate { hash, revoked: revoked.is_some(), instance: instance_from_row(&mut r)? })
+    };
+    Ok(rows.into_iter().map(candidate).collect::<Result<_, _>>()?)
 }
 
 /// `PATCH /instance/organization_settings`: roles are given by id and must exist in the instance; the

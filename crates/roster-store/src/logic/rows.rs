@@ -41,11 +41,25 @@ pub fn org_from_row(row: &mut Row, at: usize) -> Result<Organization, DbError> {
     })
 }
 
+/// The columns `instance_from_row` decodes (0 to 11), of `instances i`.
+macro_rules! instance_columns {
+    () => {
+        "SELECT i.id, i.environment, i.name, i.created_at, i.org_enabled, \
+         i.org_max_allowed_memberships, coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_creator_role_id), ''), \
+         i.org_admin_delete_enabled, i.org_domains_enabled, i.org_slug_disabled, i.org_domains_enrollment_modes, \
+         coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_domains_default_role_id), '')"
+    };
+}
+
 /// Instances with their organization settings; role keys are read live from the referenced roles.
-pub const INSTANCE_SELECT: &str = "SELECT i.id, i.environment, i.name, i.created_at, i.org_enabled, \
-     i.org_max_allowed_memberships, coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_creator_role_id), ''), \
-     i.org_admin_delete_enabled, i.org_domains_enabled, i.org_slug_disabled, i.org_domains_enrollment_modes, \
-     coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_domains_default_role_id), '') FROM instances i";
+pub const INSTANCE_SELECT: &str = concat!(instance_columns!(), " FROM instances i");
+
+/// The keys whose lookup tag is `?1` with their instances: the instance columns, then `hash` (12) and
+/// `revoked_at` (13). One statement, so it needs no transaction around it.
+pub const KEY_CANDIDATES_SELECT: &str = concat!(
+    instance_columns!(),
+    ", k.hash, k.revoked_at FROM api_keys k JOIN instances i ON i.id = k.instance_id WHERE k.lookup = ?1"
+);
 
 pub fn instance_from_row(row: &mut Row) -> Result<Instance, DbError> {
     let env: String = row.take(1)?;

@@ -136,14 +136,17 @@ impl PgConnection {
         self.client.as_mut().expect("client present until drop")
     }
 
-    fn prepare(&mut self, sql: &str, values: &[Value]) -> Result<Statement, postgres::Error> {
+    fn prepare(&mut self, sql: &str, values: &[Value], in_transaction: bool) -> Result<Statement, postgres::Error> {
         if let Some(stmt) = self.statements.get(sql) {
             return Ok(stmt.clone());
         }
         let text = dollar_placeholders(sql);
         // A failed prepare aborts the transaction it runs in; a savepoint keeps the transaction usable for the
-        // typed retry below. It costs two round trips, once per SQL text per connection.
-        self.client().batch_execute("SAVEPOINT roster_prepare")?;
+        // typed retry below. It costs two round trips, once per SQL text per connection. (Outside a transaction
+        // a failed prepare aborts nothing.)
+        if in_transaction {
+            self.client().batch_execute("SAVEPOINT roster_prepare")?;
+        }
         let stmt = match self.client().prepare(&text) {
             Ok(stmt) => stmt,
             // A parameter the SQL never uses, or uses only where any type would do (`?1 IS NULL`): PostgreSQL
@@ -152,7 +155,9 @@ impl PgConnection {
                 if e.code() == Some(&SqlState::INDETERMINATE_DATATYPE)
                     || e.code() == Some(&SqlState::AMBIGUOUS_PARAMETER) =>
             {
-                self.client().batch_execute("ROLLBACK TO SAVEPOINT roster_prepare")?;
+                if in_transaction {
+                    self.client().batch_execute("ROLLBACK TO SAVEPOINT roster_prepare")?;
+                }
                 let types: Vec<Type> = values
                     .iter()
                     .map(|v| match v {
@@ -165,7 +170,9 @@ impl PgConnection {
             }
             Err(e) => return Err(e),
         };
-        self.client().batch_execute("RELEASE SAVEPOINT roster_prepare")?;
+        if in_transaction {
+            self.client().batch_execute("RELEASE SAVEPOINT roster_prepare")?;
+        }
         if self.statements.len() >= STATEMENT_CACHE {
             self.statements.clear();
         }
@@ -203,14 +210,20 @@ impl r2d2::ManageConnection for PgManager {
     }
 }
 
-/// A connection inside a transaction, as the logic sees it.
+/// A connection as the logic sees it: inside a transaction (`new`), or running single statements in
+/// autocommit (`autocommit`).
 pub struct PgDb<'a> {
     conn: RefCell<&'a mut PgConnection>,
+    in_transaction: bool,
 }
 
 impl<'a> PgDb<'a> {
     pub fn new(conn: &'a mut PgConnection) -> Self {
-        Self { conn: RefCell::new(conn) }
+        Self { conn: RefCell::new(conn), in_transaction: true }
+    }
+
+    pub fn autocommit(conn: &'a mut PgConnection) -> Self {
+        Self { conn: RefCell::new(conn), in_transaction: false }
     }
 }
 
@@ -244,14 +257,14 @@ impl Db for PgDb<'_> {
 
     fn execute(&self, sql: &str, values: &[Value]) -> Result<usize, DbError> {
         let mut conn = self.conn.borrow_mut();
-        let stmt = conn.prepare(sql, values)?;
+        let stmt = conn.prepare(sql, values, self.in_transaction)?;
         let changed = conn.client().execute(&stmt, &params(values))?;
         Ok(usize::try_from(changed).unwrap_or(usize::MAX))
     }
 
     fn query(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, DbError> {
         let mut conn = self.conn.borrow_mut();
-        let stmt = conn.prepare(sql, values)?;
+        let stmt = conn.prepare(sql, values, self.in_transaction)?;
         let rows = conn.client().query(&stmt, &params(values))?;
         rows.iter().map(read_row).collect()
     }

@@ -142,6 +142,23 @@ impl Backend for Postgres {
         self.run(true, work)
     }
 
+    fn read_statement<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
+    {
+        // One statement in autocommit is its own snapshot: no BEGIN and COMMIT round trips.
+        let pool = self.pool.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().map_err(|e| internal(format!("database pool: {e}")))?;
+                work(&db::PgDb::autocommit(&mut conn)).map_err(DomainError::from)
+            })
+            .await
+            .map_err(internal)?
+        }
+    }
+
     fn write<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
     where
         T: Send + 'static,
