@@ -256,6 +256,11 @@ async fn nodes_share_every_rule_and_revocation() {
     for node in 0..NODES {
         cluster.get(node, "/users/count").await;
     }
+    eprintln!(
+        "multinode: {NODES} nodes on one PostgreSQL: 50 same-membership creates -> 1 success; 20 creates at a quota \
+         of 5 -> 4 admitted; 8 rounds of last-two-admin races -> 1 admin left each; member counts exact; revoked key \
+         refused by every node"
+    );
     drop(started);
     tokio::time::sleep(Duration::from_millis(50)).await;
 }
@@ -282,6 +287,7 @@ async fn rate_limits_hold_across_nodes() {
     let statuses: Vec<u16> = replies.iter().map(|r| r.status().as_u16()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 40, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20, "{statuses:?}");
+    eprintln!("multinode: rate limit 40 over {NODES} nodes: 40 x 200, 20 x 429");
     for r in replies.iter().filter(|r| r.status() == 429) {
         let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=3600).contains(&retry), "Retry-After {retry}");

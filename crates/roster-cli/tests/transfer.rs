@@ -159,6 +159,7 @@ async fn sqlite_export_imports_into_postgres_identically_and_is_served() {
     ok(&target.url, &["export", "--output", &path(&second)]).await;
     let (from_sqlite, from_postgres) = (std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
     assert!(from_sqlite == from_postgres, "the PostgreSQL export differs from the SQLite one");
+    eprintln!("transfer: SQLite -> PostgreSQL -> export: byte-identical ({} bytes)", from_sqlite.len());
     let to_stdout = run(&target.url, &["export"]).await;
     assert!(to_stdout.status.success() && to_stdout.stdout == from_sqlite, "export to stdout is the same file");
 
