@@ -235,6 +235,37 @@ async fn nodes_share_every_rule_and_revocation() {
         assert_eq!(count, listed, "node {node}");
     }
 
+    // A role renamed on one node shows at once in memberships listed by the others: their role caches check the
+    // database's roles_version instead of trusting what they loaded.
+    let org = cluster.org(0, json!({"name": "Roles", "created_by": owner})).await;
+    let role_names = |node: usize| {
+        let path = format!("/organizations/{org}/memberships");
+        async move {
+            let listed = cluster.get(node, &path).await;
+            listed["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["role_name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    for node in 0..NODES {
+        assert_eq!(role_names(node).await, ["Admin"], "node {node} (caches warm)");
+    }
+    let roles = cluster.get(1, "/organization_roles?limit=100").await;
+    let admin = roles["data"].as_array().unwrap().iter().find(|r| r["key"] == "org:admin").expect("org:admin")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let renamed = cluster
+        .call(1, reqwest::Method::PATCH, &format!("/organization_roles/{admin}"), Some(json!({"name": "Chief"})))
+        .await;
+    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    for node in 0..NODES {
+        assert_eq!(role_names(node).await, ["Chief"], "node {node} sees the rename made on node 1");
+    }
+
     // A key revoked (by an operator's `roster keys revoke`, a process of its own) is refused by every node at once.
     let (_, instances, _) = run(roster(&cluster._db.url), &["instances", "list"]).await;
     let instance = instances.split_whitespace().find(|w| w.starts_with("ins_")).expect("an instance id").to_owned();
@@ -258,8 +289,8 @@ async fn nodes_share_every_rule_and_revocation() {
     }
     eprintln!(
         "multinode: {NODES} nodes on one PostgreSQL: 50 same-membership creates -> 1 success; 20 creates at a quota \
-         of 5 -> 4 admitted; 8 rounds of last-two-admin races -> 1 admin left each; member counts exact; revoked key \
-         refused by every node"
+         of 5 -> 4 admitted; 8 rounds of last-two-admin races -> 1 admin left each; member counts exact; a role renamed \
+         on one node seen by all; revoked key refused by every node"
     );
     drop(started);
     tokio::time::sleep(Duration::from_millis(50)).await;

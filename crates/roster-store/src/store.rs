@@ -80,8 +80,28 @@ pub struct SqlStore<B> {
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(backend: B) -> Self {
-        let roles = if backend.sole_writer() { rows::RolesCache::default() } else { rows::RolesCache::disabled() };
+        let roles = if backend.sole_writer() { rows::RolesCache::default() } else { rows::RolesCache::versioned() };
         Self { backend, roles: Arc::new(roles) }
+    }
+
+    /// A role or permission write: bumps the instance's `roles_version` in the same transaction and, once
+    /// committed, this process's role cache generation.
+    async fn role_write<T, F>(&self, instance_id: &str, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
+    {
+        let ins = instance_id.to_owned();
+        let out = self
+            .backend
+            .write(move |c| {
+                let value = work(c)?;
+                rows::bump_roles_version(c, &ins)?;
+                Ok(value)
+            })
+            .await;
+        self.roles.invalidate();
+        out
     }
 
     /// The backend (its counters, or to run custom work on it).
@@ -185,37 +205,27 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role> {
         let ins = instance_id.to_owned();
-        let out = self.backend.write(move |c| roles::create_role(c, &ins, role)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::create_role(c, &ins, role)).await
     }
 
     async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
-        let out = self.backend.write(move |c| roles::update_role(c, &ins, &id, update)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::update_role(c, &ins, &id, update)).await
     }
 
     async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
-        let out = self.backend.write(move |c| roles::delete_role(c, &ins, &id)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::delete_role(c, &ins, &id)).await
     }
 
     async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
         let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
-        let out = self.backend.write(move |c| roles::add_role_permission(c, &ins, &id, &perm)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::add_role_permission(c, &ins, &id, &perm)).await
     }
 
     async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
         let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
-        let out = self.backend.write(move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await
     }
 
     async fn search_permissions(
@@ -236,9 +246,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission> {
         let ins = instance_id.to_owned();
-        let out = self.backend.write(move |c| roles::create_permission(c, &ins, permission)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::create_permission(c, &ins, permission)).await
     }
 
     async fn update_permission(
@@ -248,16 +256,12 @@ impl<B: Backend> Store for SqlStore<B> {
         update: PermissionUpdate,
     ) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
-        let out = self.backend.write(move |c| roles::update_permission(c, &ins, &id, update)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::update_permission(c, &ins, &id, update)).await
     }
 
     async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
-        let out = self.backend.write(move |c| roles::delete_permission(c, &ins, &id)).await;
-        self.roles.invalidate();
-        out
+        self.role_write(instance_id, move |c| roles::delete_permission(c, &ins, &id)).await
     }
 
     async fn create_session(

@@ -115,6 +115,7 @@ pub static TABLES: &[Table] = &[
             flag("org_slug_disabled"),
             text("org_domains_enrollment_modes"),
             int("created_at"),
+            int("roles_version"),
         ],
         key: &["id"],
         rowid: false,

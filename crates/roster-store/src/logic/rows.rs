@@ -147,40 +147,44 @@ pub fn permission_from_row(r: &mut Row, at: usize) -> Result<Permission, DbError
 pub type RoleMap = std::sync::Arc<HashMap<String, Role>>;
 
 /// Per-instance role maps for the read path, so a membership list does not reload every role and permission.
-/// Entries carry the generation they were loaded at; every role or permission write bumps the generation once
-/// it has committed, which makes older entries stale (a reader that loaded during the write reloads next time).
-/// The generation is a process counter: it holds as long as only this process writes roles to the database.
+///
+/// - Where this process is the only writer (SQLite), entries carry the process generation they were loaded at;
+///   every role or permission write bumps the generation once it has committed, which makes older entries stale
+///   (a reader that loaded during the write reloads next time).
+/// - Where other processes write the same database (PostgreSQL), entries carry the instance's `roles_version`,
+///   which every role or permission write bumps in its own transaction; a reader reads it (one indexed row) in its
+///   snapshot and reloads when it moved. Reading the version before the roles means a map is never older than
+///   the version it is filed under.
 #[derive(Default)]
 pub struct RolesCache {
-    disabled: bool,
+    versioned: bool,
     generation: std::sync::atomic::AtomicU64,
     entries: std::sync::Mutex<HashMap<String, (u64, RoleMap)>>,
 }
 
 impl RolesCache {
-    /// A cache that never holds anything: every call loads the roles. For databases other processes write
-    /// too, where this process cannot know when its copy went stale.
-    pub fn disabled() -> Self {
-        Self { disabled: true, ..Default::default() }
+    /// A cache checked against the database's `roles_version`, for databases other processes write too.
+    pub fn versioned() -> Self {
+        Self { versioned: true, ..Default::default() }
     }
 
     /// The instance's roles: from the cache when current, else loaded on `c` (inside the caller's snapshot).
     pub fn roles(&self, c: &dyn Db, instance_id: &str) -> Tx<RoleMap> {
         use std::sync::atomic::Ordering;
-        if self.disabled {
-            return Ok(std::sync::Arc::new(roles_by_id(c, instance_id)?));
-        }
-        let generation = self.generation.load(Ordering::Acquire);
+        let current = if self.versioned {
+            let version: i64 =
+                c.query_one("SELECT roles_version FROM instances WHERE id = ?1", vals![instance_id])?.get(0)?;
+            version as u64
+        } else {
+            self.generation.load(Ordering::Acquire)
+        };
         if let Some((g, map)) = self.entries.lock().unwrap_or_else(|e| e.into_inner()).get(instance_id) {
-            if *g == generation {
+            if *g == current {
                 return Ok(map.clone());
             }
         }
         let map: RoleMap = std::sync::Arc::new(roles_by_id(c, instance_id)?);
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(instance_id.to_owned(), (generation, map.clone()));
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(instance_id.to_owned(), (current, map.clone()));
         Ok(map)
     }
 
@@ -188,6 +192,12 @@ impl RolesCache {
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
+}
+
+/// Mark the instance's roles changed, inside the transaction that changes them (see `RolesCache`).
+pub fn bump_roles_version(c: &dyn Db, instance_id: &str) -> Tx<()> {
+    c.execute("UPDATE instances SET roles_version = roles_version + 1 WHERE id = ?1", vals![instance_id])?;
+    Ok(())
 }
 
 /// The roles of an instance indexed by id, for decorating membership rows.

@@ -6,7 +6,7 @@ use postgres::Client;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../../migrations/postgres/0002_rate_limits.sql")),
+    (2, include_str!("../../migrations/postgres/0002_shared_state.sql")),
 ];
 
 /// The advisory lock key the migrations run under ("roster" in ASCII).

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 /// (version, SQL). Versions match the PostgreSQL migrations.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../../migrations/sqlite/0002_rate_limits.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_shared_state.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {
