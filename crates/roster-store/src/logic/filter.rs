@@ -200,6 +200,28 @@ fn order_sql(column: &str, kind: Kind, descending: bool, tie: &str) -> String {
     }
 }
 
+/// At most this many matching rows, a filtered page is sorted rather than read in an index's order (see
+/// `sorted_order`).
+pub const SORT_MATCHES_BELOW: i64 = 1000;
+
+/// `order` (the SQL of `membership_order` or `user_order`) with its numeric sort columns wrapped in SQLite's
+/// no-op unary `+`, which stops the planner from walking an index in sort order. Walking the
+/// `(organization_id, created_at)` index costs a probe of every member of the organization until the page is
+/// full, which is cheap when most members match and ruinous when a search matches a handful of 100,000: then
+/// finding the few matches through the filter's index and sorting them is the fast plan. The caller knows the
+/// count already and chooses. Other engines plan from statistics: the order is returned unchanged for them.
+pub fn sorted_order(dialect: Dialect, order: &str) -> String {
+    if dialect != Dialect::Sqlite {
+        return order.to_owned();
+    }
+    order
+        .replace("m.created_at", "+m.created_at")
+        .replace("u.created_at", "+u.created_at")
+        .replace("u.updated_at", "+u.updated_at")
+        .replace("m.id", "+m.id")
+        .replace("u.id", "+u.id")
+}
+
 pub fn membership_order(o: MembershipOrder) -> String {
     let Order { field, descending } = o;
     let (column, kind) = match field {

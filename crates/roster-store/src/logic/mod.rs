@@ -108,6 +108,21 @@ mod tests {
     }
 
     #[test]
+    fn sorted_order_hides_numeric_sort_columns_from_sqlite_indexes_only() {
+        use roster_core::query::{MembershipOrder, UserOrder};
+
+        use super::filter::{membership_order, sorted_order, user_order};
+        let by_created = membership_order(MembershipOrder::default());
+        assert_eq!(sorted_order(Dialect::Sqlite, &by_created), " ORDER BY +m.created_at DESC, +m.id DESC");
+        assert_eq!(sorted_order(Dialect::Postgres, &by_created), by_created);
+        let users = user_order(UserOrder::default());
+        assert!(sorted_order(Dialect::Sqlite, &users).contains("+u.created_at"), "{users}");
+        // Text orders cannot use an index anyway; their columns are left alone.
+        let by_name = membership_order(MembershipOrder::parse("first_name").unwrap());
+        assert_eq!(sorted_order(Dialect::Sqlite, &by_name), by_name.replace("m.id", "+m.id"));
+    }
+
+    #[test]
     fn text_search_per_dialect() {
         let filter = UserFilter { query: Some("alice".into()), ..Default::default() };
         let mut sqlite = Sql::new(Dialect::Sqlite);
