@@ -117,6 +117,8 @@ pub struct PgConnection {
     /// Always `Some` until dropped.
     client: Option<Client>,
     statements: HashMap<String, Statement>,
+    /// Between BEGIN and COMMIT/ROLLBACK; a connection returned to the pool in this state is dropped.
+    in_transaction: bool,
 }
 
 impl Drop for PgConnection {
@@ -132,6 +134,10 @@ impl Drop for PgConnection {
 }
 
 impl PgConnection {
+    pub fn set_in_transaction(&mut self, open: bool) {
+        self.in_transaction = open;
+    }
+
     pub fn client(&mut self) -> &mut Client {
         self.client.as_mut().expect("client present until drop")
     }
@@ -198,7 +204,11 @@ impl r2d2::ManageConnection for PgManager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<PgConnection, postgres::Error> {
-        Ok(PgConnection { client: Some(self.config.connect(NoTls)?), statements: HashMap::new() })
+        Ok(PgConnection {
+            client: Some(self.config.connect(NoTls)?),
+            statements: HashMap::new(),
+            in_transaction: false,
+        })
     }
 
     fn is_valid(&self, conn: &mut PgConnection) -> Result<(), postgres::Error> {
@@ -206,7 +216,7 @@ impl r2d2::ManageConnection for PgManager {
     }
 
     fn has_broken(&self, conn: &mut PgConnection) -> bool {
-        conn.client().is_closed()
+        conn.in_transaction || conn.client().is_closed()
     }
 }
 

@@ -91,13 +91,19 @@ impl Postgres {
         loop {
             attempt += 1;
             conn.client().batch_execute(begin).map_err(internal)?;
+            // Until COMMIT or ROLLBACK has run, the pool treats the connection as broken: a panic in `work` drops
+            // it instead of handing the next request a connection inside this transaction.
+            conn.set_in_transaction(true);
             let out = work.clone()(&db::PgDb::new(&mut conn));
             let out = match out {
                 Ok(value) => {
-                    conn.client().batch_execute("COMMIT").map(|()| value).map_err(|e| StoreError::Sql(e.into()))
+                    let committed = conn.client().batch_execute("COMMIT");
+                    conn.set_in_transaction(false);
+                    committed.map(|()| value).map_err(|e| StoreError::Sql(e.into()))
                 }
                 Err(e) => {
                     conn.client().batch_execute("ROLLBACK").map_err(internal)?;
+                    conn.set_in_transaction(false);
                     Err(e)
                 }
             };
@@ -198,4 +204,37 @@ pub fn check(url: &str) -> Result<Vec<String>> {
         Some(v) => vec![format!("schema is at version {v}; this build expects {latest} (run `roster migrate`)")],
         None => vec!["no Roster schema in this database (run `roster migrate`)".to_owned()],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_core::Store;
+
+    /// A request whose work panics inside its transaction must not hand the connection, transaction still open,
+    /// to the next request: the pool drops it.
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_is_not_reused() {
+        let Some(url) = roster_testdb::postgres_url() else {
+            assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests");
+            eprintln!("ROSTER_TEST_POSTGRES_URL is not set; skipping");
+            return;
+        };
+        let db = roster_testdb::TestDb::postgres(&url);
+        let store = PostgresStore::open(&db.url, Options { max_connections: 1, ..Default::default() }).await.unwrap();
+        store.ping().await.unwrap();
+        assert_eq!(store.stats().read_connections, Some(1));
+        let panicked = store
+            .backend()
+            .write(|c| -> Tx<()> {
+                c.execute("SELECT 1 FROM instances FOR UPDATE", &[])?;
+                panic!("work failed halfway")
+            })
+            .await;
+        assert!(panicked.is_err());
+        assert_eq!(store.stats().read_connections, Some(0), "the connection inside the transaction was dropped");
+        // The next request gets a fresh connection and a transaction of its own.
+        store.create_instance(roster_core::model::Environment::Production, "after").await.unwrap();
+        assert_eq!(store.list_instances().await.unwrap().len(), 1);
+    }
 }
