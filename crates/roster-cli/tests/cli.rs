@@ -167,12 +167,7 @@ async fn migrate_reports_the_schema_version() {
 /// `ok`; a second migrate is a no-op.
 #[tokio::test]
 async fn migrate_and_check_on_postgres() {
-    let Some(url) = roster_testdb::postgres_url() else {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests: set ROSTER_TEST_POSTGRES_URL");
-        eprintln!("ROSTER_TEST_POSTGRES_URL is not set; skipping");
-        return;
-    };
-    let db = roster_testdb::TestDb::postgres(&url);
+    let Some(db) = roster_testdb::postgres_or_skip("migrate and check on PostgreSQL") else { return };
     let on_pg = || {
         let mut cmd = roster(std::path::Path::new("unused.db"));
         cmd.env("ROSTER_DATABASE_URL", &db.url);

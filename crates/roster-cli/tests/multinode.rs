@@ -20,16 +20,7 @@ use roster_testdb::TestDb;
 const NODES: usize = 3;
 
 fn postgres() -> Option<TestDb> {
-    match roster_testdb::postgres_url() {
-        Some(url) => Some(TestDb::postgres(&url)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("CI must run the multi-node tests: set ROSTER_TEST_POSTGRES_URL")
-        }
-        None => {
-            eprintln!("multinode: ROSTER_TEST_POSTGRES_URL is not set; skipping");
-            None
-        }
-    }
+    roster_testdb::postgres_or_skip("multinode")
 }
 
 /// `roster` on the database `url`, with a small pool (three nodes share the test server's connections).

@@ -93,19 +93,7 @@ async fn seed(db: &TestDb) -> Seeded {
 
 /// A PostgreSQL test database, or `None` (with a note) where none is configured outside CI.
 fn postgres() -> Option<TestDb> {
-    match roster_testdb::postgres_url() {
-        Some(admin) => Some(TestDb::postgres(&admin)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("CI must run the PostgreSQL transfer test: set {}", roster_testdb::POSTGRES_URL_VAR)
-        }
-        None => {
-            eprintln!(
-                "note: {} is not set; skipping the SQLite to PostgreSQL transfer",
-                roster_testdb::POSTGRES_URL_VAR
-            );
-            None
-        }
-    }
+    roster_testdb::postgres_or_skip("the SQLite to PostgreSQL transfer")
 }
 
 /// A running `roster serve` and its API base URL.

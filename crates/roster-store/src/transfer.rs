@@ -1425,11 +1425,7 @@ mod tests {
     /// `ROSTER_TEST_POSTGRES_URL` names a server.
     #[tokio::test]
     async fn transfer_spec_matches_the_postgres_schema() {
-        let Some(admin) = roster_testdb::postgres_url() else {
-            eprintln!("ROSTER_TEST_POSTGRES_URL is not set: skipping the PostgreSQL schema check");
-            return;
-        };
-        let db = roster_testdb::TestDb::postgres(&admin);
+        let Some(db) = roster_testdb::postgres_or_skip("the PostgreSQL schema check") else { return };
         let store = crate::postgres::PostgresStore::open(&db.url, Default::default()).await.unwrap();
         let tables = store
             .backend()
@@ -1481,13 +1477,9 @@ mod tests {
     /// `ROSTER_TEST_POSTGRES_URL` names a server.
     #[tokio::test]
     async fn transfer_sqlite_to_postgres_is_byte_identical() {
-        let Some(admin) = roster_testdb::postgres_url() else {
-            eprintln!("ROSTER_TEST_POSTGRES_URL is not set: skipping the SQLite to PostgreSQL round trip");
-            return;
-        };
+        let Some(db) = roster_testdb::postgres_or_skip("the SQLite to PostgreSQL round trip") else { return };
         let dir = tempfile::tempdir().unwrap();
         let (_source, exported) = seeded(dir.path()).await;
-        let db = roster_testdb::TestDb::postgres(&admin);
         let target = crate::postgres::PostgresStore::open(&db.url, Default::default()).await.unwrap();
         let input = Input::stream(io::Cursor::new(exported.clone()));
         import(target.backend(), input, Arc::new(NoProgress)).await.unwrap();

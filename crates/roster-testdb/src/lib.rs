@@ -20,6 +20,21 @@ pub fn postgres_url() -> Option<String> {
     std::env::var(POSTGRES_URL_VAR).ok().filter(|u| !u.is_empty())
 }
 
+/// A fresh PostgreSQL schema for a test about PostgreSQL itself, or `None` (with a note naming `test`) where no
+/// server is configured. Under CI (`CI` set) a missing server is a failure, not a skip: CI must run these tests.
+pub fn postgres_or_skip(test: &str) -> Option<TestDb> {
+    match postgres_url() {
+        Some(url) => Some(TestDb::postgres(&url)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("{test}: CI must run the PostgreSQL tests: set {POSTGRES_URL_VAR}")
+        }
+        None => {
+            eprintln!("{test}: {POSTGRES_URL_VAR} is not set; skipping");
+            None
+        }
+    }
+}
+
 /// Whether the shared suites run against PostgreSQL in this process.
 pub fn backend_is_postgres() -> bool {
     std::env::var(BACKEND_VAR).is_ok_and(|b| b.eq_ignore_ascii_case("postgres"))

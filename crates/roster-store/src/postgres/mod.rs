@@ -215,12 +215,7 @@ mod tests {
     /// to the next request: the pool drops it.
     #[tokio::test]
     async fn a_connection_left_inside_a_transaction_is_not_reused() {
-        let Some(url) = roster_testdb::postgres_url() else {
-            assert!(std::env::var_os("CI").is_none(), "CI must run the PostgreSQL tests");
-            eprintln!("ROSTER_TEST_POSTGRES_URL is not set; skipping");
-            return;
-        };
-        let db = roster_testdb::TestDb::postgres(&url);
+        let Some(db) = roster_testdb::postgres_or_skip("pool drops connections left in a transaction") else { return };
         let store = PostgresStore::open(&db.url, Options { max_connections: 1, ..Default::default() }).await.unwrap();
         store.ping().await.unwrap();
         assert_eq!(store.stats().read_connections, Some(1));
