@@ -26,5 +26,41 @@ pub fn hit(c: &dyn Db, key: &str, max: u32, window_ms: i64, now: i64) -> Tx<Rate
     if rand::random_range(0..SWEEP_ONE_IN) == 0 {
         c.execute("DELETE FROM rate_limits WHERE window_ends <= ?1", vals![now])?;
     }
-    Ok(RateLimitHit { allowed: count <= max, resets_in_ms: (ends - now).max(0) })
+    // Concurrent requests read the clock before they reach the row, so the one that opened the window may have
+    // read a later `now` than this one: never report more than one window.
+    Ok(RateLimitHit { allowed: count <= max, resets_in_ms: (ends - now).clamp(0, window_ms) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hit;
+
+    #[test]
+    fn a_window_counts_refuses_and_never_reports_more_than_one_window() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE rate_limits (key TEXT PRIMARY KEY, window_ends INTEGER NOT NULL, count INTEGER NOT NULL)",
+        )
+        .unwrap();
+        let at = |now: i64| hit(&c, "k", 2, 1000, now).map_err(|e| format!("{e:?}")).unwrap();
+        let first = at(5000);
+        assert!(first.allowed);
+        assert_eq!(first.resets_in_ms, 1000);
+        // A request whose clock read an earlier time than the one that opened the window (a concurrent request
+        // on this or another node): counted, and told at most one window.
+        let early = at(4990);
+        assert!(early.allowed);
+        assert_eq!(early.resets_in_ms, 1000);
+        let refused = at(5001);
+        assert!(!refused.allowed);
+        assert_eq!(refused.resets_in_ms, 999);
+        // Refusals are not counted: the window still ends where it did.
+        assert!(!at(5500).allowed);
+        // The window is over: a fresh one opens.
+        let next = at(6000);
+        assert!(next.allowed);
+        assert_eq!(next.resets_in_ms, 1000);
+        // Another key has a window of its own.
+        assert!(hit(&c, "other", 2, 1000, 6000).map_err(|e| format!("{e:?}")).unwrap().allowed);
+    }
 }
