@@ -190,39 +190,45 @@ enum Kind {
     Text,
 }
 
-/// `ORDER BY` a column, ties broken by `tie` in the same direction so pages never overlap.
-fn order_sql(column: &str, kind: Kind, descending: bool, tie: &str) -> String {
-    let dir = if descending { "DESC" } else { "ASC" };
-    match kind {
-        Kind::Number => format!(" ORDER BY {column} {dir}, {tie} {dir}"),
-        Kind::NullableNumber => format!(" ORDER BY ({column} IS NULL) ASC, {column} {dir}, {tie} {dir}"),
-        Kind::Text => format!(" ORDER BY ({column} IS NULL) ASC, lower({column}) {dir}, {column} {dir}, {tie} {dir}"),
-    }
+/// How a page is found: by walking an index in the sort order, or by finding the matches and sorting them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// Whatever the planner picks (an index in sort order, when one fits).
+    IndexOrder,
+    /// Numeric sort columns and the tie wrapped in SQLite's no-op unary `+`, which stops the planner from walking
+    /// an index in sort order.
+    SortMatches,
 }
 
-/// At most this many matching rows, a filtered page is sorted rather than read in an index's order (see
-/// `sorted_order`).
+/// At most this many matching rows, a filtered page is sorted rather than read in an index's order.
 pub const SORT_MATCHES_BELOW: i64 = 1000;
 
-/// `order` (the SQL of `membership_order` or `user_order`) with its numeric sort columns wrapped in SQLite's
-/// no-op unary `+`, which stops the planner from walking an index in sort order. Walking the
-/// `(organization_id, created_at)` index costs a probe of every member of the organization until the page is
-/// full, which is cheap when most members match and ruinous when a search matches a handful of 100,000: then
-/// finding the few matches through the filter's index and sorting them is the fast plan. The caller knows the
-/// count already and chooses. Other engines plan from statistics: the order is returned unchanged for them.
-pub fn sorted_order(dialect: Dialect, order: &str) -> String {
-    if dialect != Dialect::Sqlite {
-        return order.to_owned();
+/// The plan for a page of a list whose count is known. Walking the `(organization_id, created_at)` index costs a
+/// probe of every member of the organization until the page is full, which is cheap when most members match and
+/// ruinous when a search matches a handful of 100,000: then finding the few matches through the filter's index
+/// and sorting them is the fast plan. Other engines plan from statistics and are left to it.
+pub fn plan(dialect: Dialect, filtered: bool, matches: i64) -> Plan {
+    if dialect == Dialect::Sqlite && filtered && matches <= SORT_MATCHES_BELOW {
+        Plan::SortMatches
+    } else {
+        Plan::IndexOrder
     }
-    order
-        .replace("m.created_at", "+m.created_at")
-        .replace("u.created_at", "+u.created_at")
-        .replace("u.updated_at", "+u.updated_at")
-        .replace("m.id", "+m.id")
-        .replace("u.id", "+u.id")
 }
 
-pub fn membership_order(o: MembershipOrder) -> String {
+/// `ORDER BY` a column, ties broken by `tie` in the same direction so pages never overlap.
+fn order_sql(column: &str, kind: Kind, descending: bool, tie: &str, plan: Plan) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    let hide = if plan == Plan::SortMatches { "+" } else { "" };
+    match kind {
+        Kind::Number => format!(" ORDER BY {hide}{column} {dir}, {hide}{tie} {dir}"),
+        Kind::NullableNumber => format!(" ORDER BY ({column} IS NULL) ASC, {column} {dir}, {hide}{tie} {dir}"),
+        Kind::Text => {
+            format!(" ORDER BY ({column} IS NULL) ASC, lower({column}) {dir}, {column} {dir}, {hide}{tie} {dir}")
+        }
+    }
+}
+
+pub fn membership_order(o: MembershipOrder, plan: Plan) -> String {
     let Order { field, descending } = o;
     let (column, kind) = match field {
         MembershipOrderField::CreatedAt => ("m.created_at", Kind::Number),
@@ -232,10 +238,10 @@ pub fn membership_order(o: MembershipOrder) -> String {
         MembershipOrderField::LastName => ("u.last_name", Kind::Text),
         MembershipOrderField::Username => ("u.username", Kind::Text),
     };
-    order_sql(column, kind, descending, "m.id")
+    order_sql(column, kind, descending, "m.id", plan)
 }
 
-pub fn user_order(o: UserOrder) -> String {
+pub fn user_order(o: UserOrder, plan: Plan) -> String {
     let Order { field, descending } = o;
     let (column, kind) = match field {
         UserOrderField::CreatedAt => ("u.created_at", Kind::Number),
@@ -249,7 +255,7 @@ pub fn user_order(o: UserOrder) -> String {
         UserOrderField::LastActiveAt => ("u.last_active_at", Kind::NullableNumber),
         UserOrderField::LastSignInAt => ("u.last_sign_in_at", Kind::NullableNumber),
     };
-    order_sql(column, kind, descending, "u.id")
+    order_sql(column, kind, descending, "u.id", plan)
 }
 
 pub fn organization_order(o: OrganizationOrder) -> String {
@@ -259,5 +265,5 @@ pub fn organization_order(o: OrganizationOrder) -> String {
         OrganizationOrderField::Name => ("o.name", Kind::Text),
         OrganizationOrderField::MembersCount => ("o.members_count", Kind::Number),
     };
-    order_sql(column, kind, descending, "o.id")
+    order_sql(column, kind, descending, "o.id", Plan::IndexOrder)
 }

@@ -11,7 +11,7 @@ use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField
 use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
-use super::filter::{membership_order, sorted_order, user_filter, Sql, SORT_MATCHES_BELOW};
+use super::filter::{membership_order, plan, user_filter, Plan, Sql};
 use super::rows::{json, org_from_row, roles_by_id, to_json, RolesCache, ORG_COLUMNS};
 use super::{orgs, Tx};
 use crate::sql::{Db, DbError, Row};
@@ -88,13 +88,8 @@ fn query_page(
     let roles = cache.roles(c, instance_id)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let order_sql = membership_order(order);
-    // A filter matching few rows: find them through the filter and sort them (see `sorted_order`).
-    let page_order = if known_count.is_none() && total_count <= SORT_MATCHES_BELOW {
-        sorted_order(c.dialect(), &order_sql)
-    } else {
-        order_sql.clone()
-    };
+    let order_sql = membership_order(order, Plan::IndexOrder);
+    let page_order = membership_order(order, plan(c.dialect(), known_count.is_none(), total_count));
     let sql_text = format!(
         "{SELECT}, {ORG_COLUMNS} FROM (SELECT m.id FROM memberships m {user_join} WHERE {filters}{page_order} \
          LIMIT {limit} OFFSET {offset}) page JOIN memberships m ON m.id = page.id JOIN users u ON u.id = m.user_id \

@@ -108,18 +108,29 @@ mod tests {
     }
 
     #[test]
-    fn sorted_order_hides_numeric_sort_columns_from_sqlite_indexes_only() {
+    fn sorting_matches_hides_numeric_sort_columns_from_sqlite_indexes_only() {
         use roster_core::query::{MembershipOrder, UserOrder};
 
-        use super::filter::{membership_order, sorted_order, user_order};
-        let by_created = membership_order(MembershipOrder::default());
-        assert_eq!(sorted_order(Dialect::Sqlite, &by_created), " ORDER BY +m.created_at DESC, +m.id DESC");
-        assert_eq!(sorted_order(Dialect::Postgres, &by_created), by_created);
-        let users = user_order(UserOrder::default());
-        assert!(sorted_order(Dialect::Sqlite, &users).contains("+u.created_at"), "{users}");
+        use super::filter::{membership_order, plan, user_order, Plan, SORT_MATCHES_BELOW};
+        let by_created = membership_order(MembershipOrder::default(), Plan::IndexOrder);
+        assert_eq!(by_created, " ORDER BY m.created_at DESC, m.id DESC");
+        assert_eq!(
+            membership_order(MembershipOrder::default(), Plan::SortMatches),
+            " ORDER BY +m.created_at DESC, +m.id DESC"
+        );
+        // Only SQLite, only filtered lists, only few matches.
+        assert_eq!(plan(Dialect::Sqlite, true, SORT_MATCHES_BELOW), Plan::SortMatches);
+        assert_eq!(plan(Dialect::Postgres, true, 1), Plan::IndexOrder);
+        assert_eq!(plan(Dialect::Sqlite, false, 1), Plan::IndexOrder);
+        assert_eq!(plan(Dialect::Sqlite, true, SORT_MATCHES_BELOW + 1), Plan::IndexOrder);
+        let users = user_order(UserOrder::default(), Plan::SortMatches);
+        assert!(users.contains("+u.created_at"), "{users}");
         // Text orders cannot use an index anyway; their columns are left alone.
-        let by_name = membership_order(MembershipOrder::parse("first_name").unwrap());
-        assert_eq!(sorted_order(Dialect::Sqlite, &by_name), by_name.replace("m.id", "+m.id"));
+        let by_name = MembershipOrder::parse("first_name").unwrap();
+        assert_eq!(
+            membership_order(by_name, Plan::SortMatches),
+            membership_order(by_name, Plan::IndexOrder).replace("m.id", "+m.id")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use roster_core::query::{search_text, Pagination, UserFilter, UserOrder};
 use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUser, UserUpdate};
 use roster_core::{now_millis, DomainError};
 
-use super::filter::{sorted_order, user_filter, user_order, Sql, SORT_MATCHES_BELOW};
+use super::filter::{plan, user_filter, user_order, Sql};
 use super::rows::{json, to_json};
 use super::Tx;
 use crate::sql::{Db, DbError, Dialect, Row};
@@ -113,11 +113,7 @@ pub fn list(c: &dyn Db, instance_id: &str, f: &UserFilter, order: UserOrder, pag
         c.query_one(&format!("SELECT count(*) FROM users u WHERE {filters}"), &sql.params)?.get(0)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
-    let mut order_sql = user_order(order);
-    // A filter matching few users: find them through the filter and sort them (see `sorted_order`).
-    if *f != UserFilter::default() && total_count <= SORT_MATCHES_BELOW {
-        order_sql = sorted_order(c.dialect(), &order_sql);
-    }
+    let order_sql = user_order(order, plan(c.dialect(), *f != UserFilter::default(), total_count));
     let sql_text =
         format!("SELECT {USER_COLUMNS} FROM users u WHERE {filters}{order_sql} LIMIT {limit} OFFSET {offset}");
     let mut data: Vec<User> =

@@ -83,53 +83,57 @@ impl Postgres {
         Ok(Self { pool })
     }
 
-    /// Run `work` in one transaction, again from the start when it loses a race to another transaction.
-    fn transact<T>(&self, read_only: bool, work: impl FnOnce(&dyn Db) -> Tx<T> + Clone) -> Result<T> {
-        let mut conn = self.pool.get().map_err(|e| internal(format!("database pool: {e}")))?;
-        let begin = if read_only { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" } else { "BEGIN" };
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            conn.client().batch_execute(begin).map_err(internal)?;
-            // Until COMMIT or ROLLBACK has run, the pool treats the connection as broken: a panic in `work` drops
-            // it instead of handing the next request a connection inside this transaction.
-            conn.set_in_transaction(true);
-            let out = work.clone()(&db::PgDb::new(&mut conn));
-            let out = match out {
-                Ok(value) => {
-                    let committed = conn.client().batch_execute("COMMIT");
-                    conn.set_in_transaction(false);
-                    committed.map(|()| value).map_err(|e| StoreError::Sql(e.into()))
-                }
-                Err(e) => {
-                    conn.client().batch_execute("ROLLBACK").map_err(internal)?;
-                    conn.set_in_transaction(false);
-                    Err(e)
-                }
-            };
-            match out {
-                Err(StoreError::Sql(e))
-                    if attempt < ATTEMPTS
-                        && matches!(e.kind(), DbErrorKind::Conflict | DbErrorKind::UniqueViolation) =>
-                {
-                    tracing::debug!(attempt, error = %e, "transaction lost a race; running it again");
-                    // A short random pause so the same transactions do not collide again in lockstep.
-                    let pause = rand::rng().random_range(0..(1u64 << attempt.min(6)));
-                    std::thread::sleep(Duration::from_millis(pause));
-                }
-                out => return out.map_err(DomainError::from),
-            }
-        }
-    }
-
-    fn run<T, F>(&self, read_only: bool, work: F) -> impl Future<Output = Result<T>> + Send
+    /// Run `work` on a pooled connection, off the async threads.
+    fn on_connection<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
     where
         T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
+        F: FnOnce(&mut PgConnection) -> Result<T> + Send + 'static,
     {
         let pool = self.pool.clone();
         async move {
-            tokio::task::spawn_blocking(move || Postgres { pool }.transact(read_only, work)).await.map_err(internal)?
+            tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get().map_err(|e| internal(format!("database pool: {e}")))?;
+                work(&mut conn)
+            })
+            .await
+            .map_err(internal)?
+        }
+    }
+}
+
+/// Run `work` in one transaction on `conn`, again from the start when it loses a race to another transaction.
+fn transact<T>(conn: &mut PgConnection, read_only: bool, work: impl FnOnce(&dyn Db) -> Tx<T> + Clone) -> Result<T> {
+    let begin = if read_only { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" } else { "BEGIN" };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        conn.client().batch_execute(begin).map_err(internal)?;
+        // Until COMMIT or ROLLBACK has run, the pool treats the connection as broken: a panic in `work` drops
+        // it instead of handing the next request a connection inside this transaction.
+        conn.set_in_transaction(true);
+        let out = work.clone()(&db::PgDb::new(conn));
+        let out = match out {
+            Ok(value) => {
+                let committed = conn.client().batch_execute("COMMIT");
+                conn.set_in_transaction(false);
+                committed.map(|()| value).map_err(|e| StoreError::Sql(e.into()))
+            }
+            Err(e) => {
+                conn.client().batch_execute("ROLLBACK").map_err(internal)?;
+                conn.set_in_transaction(false);
+                Err(e)
+            }
+        };
+        match out {
+            Err(StoreError::Sql(e))
+                if attempt < ATTEMPTS && matches!(e.kind(), DbErrorKind::Conflict | DbErrorKind::UniqueViolation) =>
+            {
+                tracing::debug!(attempt, error = %e, "transaction lost a race; running it again");
+                // A short random pause so the same transactions do not collide again in lockstep.
+                let pause = rand::rng().random_range(0..(1u64 << attempt.min(6)));
+                std::thread::sleep(Duration::from_millis(pause));
+            }
+            out => return out.map_err(DomainError::from),
         }
     }
 }
@@ -145,7 +149,7 @@ impl Backend for Postgres {
         T: Send + 'static,
         F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
     {
-        self.run(true, work)
+        self.on_connection(move |conn| transact(conn, true, work))
     }
 
     fn read_statement<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
@@ -154,15 +158,7 @@ impl Backend for Postgres {
         F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
     {
         // One statement in autocommit is its own snapshot: no BEGIN and COMMIT round trips.
-        let pool = self.pool.clone();
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get().map_err(|e| internal(format!("database pool: {e}")))?;
-                work(&db::PgDb::autocommit(&mut conn)).map_err(DomainError::from)
-            })
-            .await
-            .map_err(internal)?
-        }
+        self.on_connection(move |conn| work(&db::PgDb::autocommit(conn)).map_err(DomainError::from))
     }
 
     fn write<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
@@ -170,7 +166,7 @@ impl Backend for Postgres {
         T: Send + 'static,
         F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
     {
-        self.run(false, work)
+        self.on_connection(move |conn| transact(conn, false, work))
     }
 
     fn close(&self) -> impl Future<Output = Result<()>> + Send {
