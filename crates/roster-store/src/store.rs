@@ -75,13 +75,17 @@ pub trait Backend: Send + Sync + 'static {
 /// A store over a SQL backend.
 pub struct SqlStore<B> {
     backend: B,
+    /// Role maps for reads (see `RolesCache` for how each backend keeps them current).
     roles: Arc<rows::RolesCache>,
+    /// Role maps for membership writes, always checked against `roles_version` inside the write's own
+    /// transaction: a batch of the SQLite writer can hold a role write whose commit is still to come.
+    write_roles: Arc<rows::RolesCache>,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(backend: B) -> Self {
         let roles = if backend.sole_writer() { rows::RolesCache::default() } else { rows::RolesCache::versioned() };
-        Self { backend, roles: Arc::new(roles) }
+        Self { backend, roles: Arc::new(roles), write_roles: Arc::new(rows::RolesCache::versioned()) }
     }
 
     /// A role or permission write: bumps the instance's `roles_version` in the same transaction and, once
@@ -383,8 +387,8 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn create_membership(&self, instance_id: &str, membership: NewMembership) -> Result<Membership> {
-        let ins = instance_id.to_owned();
-        self.backend.write(move |c| memberships::create(c, &ins, membership)).await
+        let (ins, cache) = (instance_id.to_owned(), self.write_roles.clone());
+        self.backend.write(move |c| memberships::create(c, &cache, &ins, membership)).await
     }
 
     async fn list_memberships(
@@ -419,12 +423,14 @@ impl<B: Backend> Store for SqlStore<B> {
         role: &str,
     ) -> Result<Membership> {
         let (ins, org, user, role) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned(), role.to_owned());
-        self.backend.write(move |c| memberships::update_role(c, &ins, &org, &user, &role)).await
+        let cache = self.write_roles.clone();
+        self.backend.write(move |c| memberships::update_role(c, &cache, &ins, &org, &user, &role)).await
     }
 
     async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| memberships::delete(c, &ins, &org, &user)).await
+        let cache = self.write_roles.clone();
+        self.backend.write(move |c| memberships::delete(c, &cache, &ins, &org, &user)).await
     }
 
     async fn update_membership_metadata(
@@ -435,6 +441,7 @@ impl<B: Backend> Store for SqlStore<B> {
         update: MetadataUpdate,
     ) -> Result<Membership> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| memberships::update_metadata(c, &ins, &org, &user, update)).await
+        let cache = self.write_roles.clone();
+        self.backend.write(move |c| memberships::update_metadata(c, &cache, &ins, &org, &user, update)).await
     }
 }

@@ -12,26 +12,47 @@ use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{membership_order, plan, user_filter, Plan, Sql};
-use super::rows::{json, org_from_row, roles_by_id, to_json, RolesCache, ORG_COLUMNS};
+use super::rows::{json, org_from_row, to_json, RolesCache, ORG_COLUMNS};
 use super::{orgs, Tx};
 use crate::sql::{Db, DbError, Row};
 use crate::vals;
 
-const SELECT: &str = "SELECT m.id, m.role_id, m.public_metadata, m.private_metadata, m.created_at, m.updated_at, \
-    u.id, u.first_name, u.last_name, u.username, u.primary_email, u.primary_phone, u.primary_web3, u.banned";
+/// The columns of `users u` that `public_user_data` reads, in its order.
+macro_rules! public_user_columns {
+    () => {
+        "u.id, u.first_name, u.last_name, u.username, u.primary_email, u.primary_phone, u.primary_web3, u.banned"
+    };
+}
+const PUBLIC_USER_COLUMNS: &str = public_user_columns!();
+const SELECT: &str = concat!(
+    "SELECT m.id, m.role_id, m.public_metadata, m.private_metadata, m.created_at, m.updated_at, ",
+    public_user_columns!()
+);
 const FROM: &str =
     "FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id";
 const BASE_COLUMNS: usize = 14;
 
+/// A membership's `public_user_data` from `PUBLIC_USER_COLUMNS` starting at column `at`.
+fn public_user_data(r: &mut Row, at: usize) -> Result<PublicUserData, DbError> {
+    let username: Option<String> = r.take(at + 3)?;
+    let identifier = r
+        .take::<Option<String>>(at + 4)?
+        .or(r.take::<Option<String>>(at + 5)?)
+        .or(r.take::<Option<String>>(at + 6)?)
+        .or_else(|| username.clone());
+    Ok(PublicUserData {
+        user_id: r.take(at)?,
+        first_name: r.take(at + 1)?,
+        last_name: r.take(at + 2)?,
+        identifier,
+        username,
+        banned: r.take(at + 7)?,
+    })
+}
+
 fn from_row(r: &mut Row, roles: &HashMap<String, Role>) -> Result<Membership, DbError> {
     let role_id: String = r.take(1)?;
     let role = roles.get(&role_id);
-    let username: Option<String> = r.take(9)?;
-    let identifier = r
-        .take::<Option<String>>(10)?
-        .or(r.take::<Option<String>>(11)?)
-        .or(r.take::<Option<String>>(12)?)
-        .or_else(|| username.clone());
     Ok(Membership {
         id: r.take(0)?,
         role: role.map(|r| r.key.clone()).unwrap_or_default(),
@@ -41,14 +62,7 @@ fn from_row(r: &mut Row, roles: &HashMap<String, Role>) -> Result<Membership, Db
         private_metadata: json(r.take(3)?),
         created_at: r.take(4)?,
         updated_at: r.take(5)?,
-        public_user_data: PublicUserData {
-            user_id: r.take(6)?,
-            first_name: r.take(7)?,
-            last_name: r.take(8)?,
-            identifier,
-            username,
-            banned: r.take(13)?,
-        },
+        public_user_data: public_user_data(r, 6)?,
         organization: org_from_row(r, BASE_COLUMNS)?,
     })
 }
@@ -205,14 +219,16 @@ fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
     roles.values().find(|r| r.key == m.role).is_some_and(Role::can_manage_memberships)
 }
 
-pub fn create(c: &dyn Db, instance_id: &str, new: NewMembership) -> Tx<Membership> {
-    let org = orgs::by_id_for_update(c, instance_id, &new.organization_id)?;
-    let user_exists =
-        c.query_opt("SELECT 1 FROM users WHERE instance_id = ?1 AND id = ?2", vals![instance_id, &new.user_id])?;
-    if user_exists.is_none() {
+pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembership) -> Tx<Membership> {
+    let mut org = orgs::by_id_for_update(c, instance_id, &new.organization_id)?;
+    let user = c.query_opt(
+        &format!("SELECT {PUBLIC_USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
+        vals![instance_id, &new.user_id],
+    )?;
+    let Some(mut user) = user else {
         return Err(DomainError::UserNotFound(new.user_id).into());
-    }
-    let roles = roles_by_id(c, instance_id)?;
+    };
+    let roles = cache.roles(c, instance_id)?;
     let role = role_by_key(&roles, &new.role)?;
     let existing = c.query_opt(
         "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
@@ -222,8 +238,22 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewMembership) -> Tx<Membershi
         return Err(DomainError::AlreadyMember(new.user_id).into());
     }
     rules::check_quota(org.members_count, org.max_allowed_memberships)?;
-    insert(c, instance_id, &org.id, &new.user_id, &role.id, &new.public_metadata, &new.private_metadata, now_millis())?;
-    get(c, instance_id, &org.id, &new.user_id, &roles)
+    let now = now_millis();
+    let id = insert(c, instance_id, &org.id, &new.user_id, &role.id, &new.public_metadata, &new.private_metadata, now)?;
+    // The membership as a read of the committed rows would give it, built from what this transaction holds.
+    org.members_count += 1;
+    Ok(Membership {
+        id,
+        organization: org,
+        public_user_data: public_user_data(&mut user, 0)?,
+        role: role.key.clone(),
+        role_name: role.name.clone(),
+        permissions: role.permission_keys(),
+        public_metadata: new.public_metadata,
+        private_metadata: new.private_metadata,
+        created_at: now,
+        updated_at: now,
+    })
 }
 
 /// How many members of the organization other than `user_id` hold a managing role.
@@ -245,9 +275,9 @@ fn other_managers(c: &dyn Db, org_id: &str, user_id: &str, roles: &HashMap<Strin
     Ok(i64::from(found.is_some()))
 }
 
-pub fn update_role(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str, role_key: &str) -> Tx<Membership> {
+pub fn update_role(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str, role_key: &str) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
-    let roles = roles_by_id(c, instance_id)?;
+    let roles = cache.roles(c, instance_id)?;
     let mut m = get(c, instance_id, org_id, user_id, &roles)?;
     let new_role = role_by_key(&roles, role_key)?;
     if is_manager(&m, &roles) && !new_role.can_manage_memberships() {
@@ -265,9 +295,9 @@ pub fn update_role(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str, r
     Ok(m)
 }
 
-pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
+pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
-    let roles = roles_by_id(c, instance_id)?;
+    let roles = cache.roles(c, instance_id)?;
     let mut membership = get(c, instance_id, org_id, user_id, &roles)?;
     if is_manager(&membership, &roles) {
         rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
@@ -281,13 +311,14 @@ pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str, user_id: &str) -> Tx<
 
 pub fn update_metadata(
     c: &dyn Db,
+    cache: &RolesCache,
     instance_id: &str,
     org_id: &str,
     user_id: &str,
     update: MetadataUpdate,
 ) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
-    let roles = roles_by_id(c, instance_id)?;
+    let roles = cache.roles(c, instance_id)?;
     let mut m = get(c, instance_id, org_id, user_id, &roles)?;
     MetadataUpdate::apply(update.mode, "public_metadata", &mut m.public_metadata, update.public)?;
     MetadataUpdate::apply(update.mode, "private_metadata", &mut m.private_metadata, update.private)?;

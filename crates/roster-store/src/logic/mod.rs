@@ -100,8 +100,9 @@ mod tests {
     #[test]
     fn membership_writes_read_the_organization_for_update() {
         let c = Recorder::new(Dialect::Postgres);
-        let _ = super::memberships::delete(&c, "ins_1", "org_1", "user_1");
-        let _ = super::memberships::update_role(&c, "ins_1", "org_1", "user_1", "org:member");
+        let cache = super::rows::RolesCache::versioned();
+        let _ = super::memberships::delete(&c, &cache, "ins_1", "org_1", "user_1");
+        let _ = super::memberships::update_role(&c, &cache, "ins_1", "org_1", "user_1", "org:member");
         let sent = c.sent.borrow();
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(sent.iter().all(|s| s.contains("FROM organizations o") && s.ends_with(" FOR UPDATE")));

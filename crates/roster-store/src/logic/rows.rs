@@ -195,8 +195,13 @@ impl RolesCache {
 }
 
 /// Mark the instance's roles changed, inside the transaction that changes them (see `RolesCache`).
+///
+/// The new version is random rather than the old one plus one: a cache may have filed a map under a version
+/// that was never committed (a membership write later in the same SQLite batch as the role write, the batch then
+/// failing to commit), and such a version must never come round again for different roles.
 pub fn bump_roles_version(c: &dyn Db, instance_id: &str) -> Tx<()> {
-    c.execute("UPDATE instances SET roles_version = roles_version + 1 WHERE id = ?1", vals![instance_id])?;
+    let version = rand::random::<i64>() & i64::MAX;
+    c.execute("UPDATE instances SET roles_version = ?2 WHERE id = ?1", vals![instance_id, version])?;
     Ok(())
 }
 
