@@ -81,6 +81,75 @@ async fn one_batch_returns_each_request_its_own_result() {
     assert_eq!(org.members_count, 3);
 }
 
+/// A membership write in the same batch as a role write, after it, sees the role write: the write path's role
+/// map is checked against `roles_version` inside the batch's transaction, not against a counter bumped only
+/// once the batch has committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn membership_writes_see_role_writes_earlier_in_their_batch() {
+    use roster_core::store::NewRole;
+    use std::future::Future;
+    use std::pin::Pin;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("roster.db").to_str().unwrap(), Options::default()).await.unwrap();
+    store.bootstrap(Some("sk_test_group_commit_roles")).await.unwrap();
+    let instance = store.list_instances().await.unwrap().remove(0).id;
+    let org = store.create_organization(&instance, NewOrganization { name: "Roles".into(), ..Default::default() });
+    let org = org.await.unwrap().id;
+    let mut users = Vec::new();
+    for _ in 0..3 {
+        users.push(store.create_user(&instance, NewUser::default()).await.unwrap().id);
+    }
+    let role = |key: &str| NewRole { name: key.into(), key: key.into(), description: None, permissions: Vec::new() };
+    let doomed = store.create_role(&instance, role("org:doomed")).await.unwrap();
+    let member = |user: &str, role: &str| NewMembership {
+        organization_id: org.clone(),
+        user_id: user.to_owned(),
+        role: role.into(),
+        ..Default::default()
+    };
+    // Warm the write path's role map while org:doomed exists.
+    store.create_membership(&instance, member(&users[0], "org:member")).await.unwrap();
+
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let writer = store.writer().clone();
+    let gate = tokio::spawn(async move {
+        writer
+            .write(move |_conn| {
+                let _ = started_tx.send(());
+                let _ = release_rx.recv();
+                Ok(())
+            })
+            .await
+    });
+    started_rx.await.unwrap();
+    let before = store.writer().stats().batches.load(Ordering::SeqCst);
+
+    type Step<'a> = Pin<Box<dyn Future<Output = Result<String, DomainError>> + Send + 'a>>;
+    let steps: Vec<Step> = vec![
+        Box::pin(async { store.delete_role(&instance, &doomed.id).await.map(|r| r.key) }),
+        Box::pin(async { store.create_membership(&instance, member(&users[1], "org:doomed")).await.map(|m| m.role) }),
+        Box::pin(async {
+            store.update_membership_role(&instance, &org, &users[0], "org:doomed").await.map(|m| m.role)
+        }),
+        Box::pin(async { store.create_role(&instance, role("org:fresh")).await.map(|r| r.key) }),
+        Box::pin(async { store.create_membership(&instance, member(&users[2], "org:fresh")).await.map(|m| m.role) }),
+    ];
+    let count = steps.len();
+    let results = futures_join_all(steps.into_iter(), &store, count, release_tx).await;
+    gate.await.unwrap().unwrap();
+    assert_eq!(store.writer().stats().batches.load(Ordering::SeqCst), before + 1, "one batch after the gate's");
+
+    assert_eq!(results[0], Ok("org:doomed".to_owned()), "the role is deleted");
+    assert_eq!(results[1], Err(DomainError::role_not_found()), "a create after the delete does not find it");
+    assert_eq!(results[2], Err(DomainError::role_not_found()), "nor does an update after it");
+    assert_eq!(results[3], Ok("org:fresh".to_owned()));
+    assert_eq!(results[4], Ok("org:fresh".to_owned()), "a create after a new role finds it");
+    let listed = store.get_organization(&instance, &org, false).await.unwrap();
+    assert_eq!(listed.members_count, 2);
+}
+
 /// Poll the creates in order (each sends its job on first poll), wait until all are queued, then open the gate.
 async fn futures_join_all<F, T>(
     futures: impl Iterator<Item = F>,

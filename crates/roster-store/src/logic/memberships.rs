@@ -275,7 +275,14 @@ fn other_managers(c: &dyn Db, org_id: &str, user_id: &str, roles: &HashMap<Strin
     Ok(i64::from(found.is_some()))
 }
 
-pub fn update_role(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str, role_key: &str) -> Tx<Membership> {
+pub fn update_role(
+    c: &dyn Db,
+    cache: &RolesCache,
+    instance_id: &str,
+    org_id: &str,
+    user_id: &str,
+    role_key: &str,
+) -> Tx<Membership> {
     orgs::by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
     let mut m = get(c, instance_id, org_id, user_id, &roles)?;
