@@ -5,6 +5,7 @@
 //! in `store`.
 #![forbid(unsafe_code)]
 
+mod keycache;
 mod logic;
 pub mod postgres;
 pub mod sql;

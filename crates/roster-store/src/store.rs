@@ -22,6 +22,7 @@ use roster_core::store::{
 };
 use roster_core::Store;
 
+use crate::keycache::KeyCache;
 use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users, Tx};
 use crate::sql::Db;
 
@@ -80,12 +81,15 @@ pub struct SqlStore<B> {
     /// Role maps for membership writes, always checked against `roles_version` inside the write's own
     /// transaction: a batch of the SQLite writer can hold a role write whose commit is still to come.
     write_roles: Arc<rows::RolesCache>,
+    /// Keys for authentication, where this process is the database's only server (see `keycache`).
+    keys: Option<KeyCache>,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(backend: B) -> Self {
         let roles = if backend.sole_writer() { rows::RolesCache::default() } else { rows::RolesCache::versioned() };
-        Self { backend, roles: Arc::new(roles), write_roles: Arc::new(rows::RolesCache::versioned()) }
+        let keys = backend.sole_writer().then(KeyCache::default);
+        Self { backend, roles: Arc::new(roles), write_roles: Arc::new(rows::RolesCache::versioned()), keys }
     }
 
     /// A role or permission write: bumps the instance's `roles_version` in the same transaction and, once
@@ -105,6 +109,26 @@ impl<B: Backend> SqlStore<B> {
             })
             .await;
         self.roles.invalidate();
+        // The instance's settings name roles by key.
+        self.keys_changed();
+        out
+    }
+
+    /// A write that can change a key or an instance (committed or not) has finished.
+    fn keys_changed(&self) {
+        if let Some(keys) = &self.keys {
+            keys.invalidate();
+        }
+    }
+
+    /// Run a write that can change a key or an instance, then end the cached keys.
+    async fn key_write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
+    {
+        let out = self.backend.write(work).await;
+        self.keys_changed();
         out
     }
 
@@ -144,7 +168,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance> {
         let name = name.to_owned();
-        self.backend.write(move |c| instances::create(c, environment, &name)).await
+        self.key_write(move |c| instances::create(c, environment, &name)).await
     }
 
     async fn list_instances(&self) -> Result<Vec<Instance>> {
@@ -153,12 +177,12 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap> {
         let secret = secret_key.map(str::to_owned);
-        self.backend.write(move |c| instances::bootstrap(c, secret.as_deref())).await
+        self.key_write(move |c| instances::bootstrap(c, secret.as_deref())).await
     }
 
     async fn create_key(&self, instance_id: &str, secret: Option<&str>) -> Result<(ApiKey, String)> {
         let (id, secret) = (instance_id.to_owned(), secret.map(str::to_owned));
-        self.backend.write(move |c| instances::create_key(c, &id, secret.as_deref())).await
+        self.key_write(move |c| instances::create_key(c, &id, secret.as_deref())).await
     }
 
     async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>> {
@@ -168,13 +192,29 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn revoke_key(&self, key_id: &str) -> Result<ApiKey> {
         let id = key_id.to_owned();
-        self.backend.write(move |c| instances::revoke_key(c, &id)).await
+        let revoked = self.key_write(move |c| instances::revoke_key(c, &id)).await?;
+        if self.keys.is_some() {
+            // A server on this database in another process may have the key cached: by the end of the window
+            // every entry read before this commit has expired, so from the return on the key is refused.
+            tokio::time::sleep(crate::keycache::WINDOW).await;
+        }
+        Ok(revoked)
     }
 
     async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>> {
-        let lookup = lookup.to_owned();
-        // Every authenticated request starts here: one statement, no transaction where a backend can skip it.
-        self.backend.read_statement(move |c| instances::find_keys(c, &lookup)).await
+        let Some(cache) = &self.keys else {
+            let lookup = lookup.to_owned();
+            // Every authenticated request starts here: one statement, no transaction where a backend can skip it.
+            return self.backend.read_statement(move |c| instances::find_keys(c, &lookup)).await;
+        };
+        if let Some(found) = cache.get(lookup) {
+            return Ok(found);
+        }
+        let stamp = cache.stamp();
+        let owned = lookup.to_owned();
+        let found = self.backend.read_statement(move |c| instances::find_keys(c, &owned)).await?;
+        cache.put(lookup, stamp, &found);
+        Ok(found)
     }
 
     async fn update_organization_settings(
@@ -183,7 +223,7 @@ impl<B: Backend> Store for SqlStore<B> {
         update: SettingsUpdate,
     ) -> Result<OrganizationSettings> {
         let ins = instance_id.to_owned();
-        self.backend.write(move |c| instances::update_settings(c, &ins, update)).await
+        self.key_write(move |c| instances::update_settings(c, &ins, update)).await
     }
 
     async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>> {
