@@ -136,7 +136,10 @@ impl Sqlite {
             .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DomainError::Internal(format!("read pool: {e}")))?;
-        Ok(Self { path: path.to_owned(), writer: Writer::start(conn), readers })
+        let checkpoints = Connection::open(path).map_err(internal)?;
+        configure(&checkpoints, durability).map_err(internal)?;
+        let writer = Writer::start(conn, checkpoints).map_err(internal)?;
+        Ok(Self { path: path.to_owned(), writer, readers })
     }
 }
 
