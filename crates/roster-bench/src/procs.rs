@@ -24,6 +24,15 @@ impl Proc {
         Ok(())
     }
 
+    /// Kill the child with SIGKILL, as a crash or a power loss would stop it, and wait for it to be gone.
+    pub async fn kill(mut self) -> Result<()> {
+        if let Some(pid) = self.pid {
+            tokio::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().await?;
+        }
+        self._child.wait().await?;
+        Ok(())
+    }
+
     /// Resident memory of the child, from /proc (Linux).
     pub fn rss_bytes(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;

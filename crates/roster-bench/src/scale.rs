@@ -159,5 +159,29 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
         out.errors
     );
     println!("resident memory after the read runs: {}", mib(second.rss_bytes()));
+
+    // Ready after a crash: kill the durable server in the middle of a write load, then start on what it left.
+    let users = format!("{}/v1/users", second.base);
+    let writes = tokio::spawn(load::run(64, args.duration, Some(KEY.into()), move |i| Req {
+        method: Method::POST,
+        url: users.clone(),
+        body: Some(json!({ "first_name": format!("crash{i}") })),
+    }));
+    tokio::time::sleep(args.duration / 2).await;
+    let wal = dir.path().join("scale.db-wal");
+    second.kill().await?;
+    let wal_bytes = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let written = writes.await?;
+    println!(
+        "killed during a write load ({} requests, {} failed at the kill): log of {} left",
+        written.requests,
+        written.errors,
+        mib(Some(wal_bytes))
+    );
+    let t = Instant::now();
+    let third = procs::start(roster_cmd(&args.roster, &db, &[]), "roster listening on ").await?;
+    let ready = client.get(format!("{}/readyz", third.base)).send().await?.status();
+    println!("ready after the kill in {:.0} ms (readyz {ready})", t.elapsed().as_secs_f64() * 1000.0);
+    third.stop().await?;
     Ok(())
 }

@@ -8,8 +8,11 @@
 //! Checkpoints (copying the write-ahead log into the database file) run on a second thread with a connection
 //! of its own, at most every `CHECKPOINT_DELAY` after a commit: left to SQLite, the writer ran them itself
 //! whenever the log passed 1,000 pages, in the middle of the commit path (a fifth of its time in a profile).
-//! Checkpointing shortly after every burst of commits also keeps the log small, so a start after a crash has
-//! little to replay.
+//! The log can only start over from its beginning once a checkpoint has caught up with it completely, which a
+//! checkpoint running beside a busy writer never does: so once every `WRITER_CHECKPOINT_EVERY` the writer runs one
+//! itself between batches, copying only what arrived since the checkpointer's last, and its next transaction
+//! starts the log over. The log stays about a second of writes long, so a start after a crash has little to
+//! replay.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -28,6 +31,9 @@ pub const MAX_BATCH: usize = 512;
 /// How long the checkpointer waits after a commit before checkpointing, folding the commits meanwhile into one
 /// checkpoint.
 pub const CHECKPOINT_DELAY: Duration = Duration::from_millis(200);
+
+/// How often the writer checkpoints itself so that the log can start over (see the module's documentation).
+pub const WRITER_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// Upper bounds of the batch-size histogram in `WriterStats::batch_sizes` (the last is `MAX_BATCH`).
 pub const BATCH_SIZE_BOUNDS: [u64; 10] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
@@ -62,6 +68,8 @@ impl Writer {
     /// database). The writer's own automatic checkpoints are turned off.
     pub fn start(conn: Connection, checkpoints: Connection) -> rusqlite::Result<Self> {
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // When the log starts over, a file grown past 64 MiB by a burst is cut back to that.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         let (tx, rx) = mpsc::channel::<Job>();
         let (wake, woken) = mpsc::sync_channel::<()>(1);
         let stats = Arc::new(WriterStats::default());
@@ -143,6 +151,7 @@ fn checkpointer(conn: &Connection, woken: &mpsc::Receiver<()>) {
 
 fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats, checkpoint: &mpsc::SyncSender<()>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut last_checkpoint = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
         batch.push(first);
         while batch.len() < MAX_BATCH {
@@ -184,6 +193,14 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats, checkpoin
         }
         for complete in completions {
             complete(commit.clone());
+        }
+        // After the answers: nobody waits for it.
+        if last_checkpoint.elapsed() >= WRITER_CHECKPOINT_EVERY {
+            last_checkpoint = std::time::Instant::now();
+            // Busy while the checkpointer runs one: then the next time round.
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "writer checkpoint failed");
+            }
         }
     }
 }
