@@ -31,6 +31,11 @@ fn row(name: &str, conns: usize, o: &Outcome, ceiling: f64, cpu: Option<std::tim
     );
 }
 
+/// The `k`th (organization, user) pair the create workload makes.
+fn pair<'a>(orgs: &'a [String], users: &'a [String], k: usize) -> (&'a str, &'a str) {
+    (&orgs[k % orgs.len()], &users[(k / orgs.len()) % users.len()])
+}
+
 /// The CPU time `p` used while `f` ran.
 async fn measured<T>(p: &procs::Proc, f: impl std::future::Future<Output = T>) -> (T, Option<std::time::Duration>) {
     let before = p.cpu_time();
@@ -73,6 +78,9 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     let base = format!("{}/v1", roster.base);
 
     let api = Arc::new(Api { client: reqwest::Client::new(), base: base.clone(), key: KEY.into() });
+    // A second role without the right to manage memberships, for the role updates to switch to and back (a
+    // switch away from org:admin could meet the last-admin rule).
+    api.post("/organization_roles", json!({"name": "Viewer", "key": "org:viewer", "permissions": []})).await?;
     let t = std::time::Instant::now();
     let seed::Seeded { users, orgs, read_org, members } = seed::seed(api, args.users, args.orgs, args.members).await?;
     eprintln!(
@@ -88,8 +96,9 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         "workload", "conns", "req/s", "p50 ms", "p99 ms", "errors", "vs hello", "server µs/req"
     );
     let (users, orgs, members) = (Arc::new(users), Arc::new(orgs), Arc::new(members));
-    // Creates continue across runs so every request adds a new (organization, user) pair.
-    let created = Arc::new(AtomicU64::new(0));
+    // Creates continue across runs so every request adds a new (organization, user) pair; deletes take the
+    // oldest pairs first.
+    let (created, deleted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     for &conns in &args.connections {
         let hello_url = format!("{}/hello", hello.base);
         let (ceiling, cpu) = measured(
@@ -108,9 +117,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         let (out, cpu) = measured(
             &roster,
             load::run(conns, args.duration, Some(KEY.into()), move |_| {
-                let k = c.fetch_add(1, Ordering::Relaxed) as usize;
-                let org = &o[k % o.len()];
-                let user = &u[(k / o.len()) % u.len()];
+                let (org, user) = pair(&o, &u, c.fetch_add(1, Ordering::Relaxed) as usize);
                 Req {
                     method: Method::POST,
                     url: format!("{b}/organizations/{org}/memberships"),
@@ -120,6 +127,57 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         )
         .await;
         row("create membership", conns, &out, ceiling, cpu);
+
+        // Updates and deletes work on the memberships the creates made: pairs `deleted..created`.
+        let live = {
+            let (deleted, created) = (deleted.clone(), created.clone());
+            move || (deleted.load(Ordering::Relaxed) as usize, created.load(Ordering::Relaxed) as usize)
+        };
+        let (b, u, o, live2) = (base.clone(), users.clone(), orgs.clone(), live.clone());
+        let (out, cpu) = measured(
+            &roster,
+            load::run(conns, args.duration, Some(KEY.into()), move |i| {
+                let (from, to) = live2();
+                let (org, user) = pair(&o, &u, from + i as usize % (to - from).max(1));
+                Req {
+                    method: Method::PATCH,
+                    url: format!("{b}/organizations/{org}/memberships/{user}/metadata"),
+                    body: Some(json!({"public_metadata": {"seen": i, "tier": {"level": i % 3}}})),
+                }
+            }),
+        )
+        .await;
+        row("update metadata", conns, &out, ceiling, cpu);
+
+        let (b, u, o) = (base.clone(), users.clone(), orgs.clone());
+        let (out, cpu) = measured(
+            &roster,
+            load::run(conns, args.duration, Some(KEY.into()), move |i| {
+                let (from, to) = live();
+                let (org, user) = pair(&o, &u, from + i as usize % (to - from).max(1));
+                let role = if i % 2 == 0 { "org:viewer" } else { "org:member" };
+                Req {
+                    method: Method::PATCH,
+                    url: format!("{b}/organizations/{org}/memberships/{user}"),
+                    body: Some(json!({ "role": role })),
+                }
+            }),
+        )
+        .await;
+        row("update role", conns, &out, ceiling, cpu);
+
+        // Half as long as the creates ran, so it never runs out of memberships to delete.
+        let (b, u, o, d) = (base.clone(), users.clone(), orgs.clone(), deleted.clone());
+        let (out, cpu) = measured(
+            &roster,
+            load::run(conns, args.duration / 2, Some(KEY.into()), move |_| {
+                let k = d.fetch_add(1, Ordering::Relaxed) as usize;
+                let (org, user) = pair(&o, &u, k);
+                Req { method: Method::DELETE, url: format!("{b}/organizations/{org}/memberships/{user}"), body: None }
+            }),
+        )
+        .await;
+        row("delete membership", conns, &out, ceiling, cpu);
 
         let (b, m, org) = (base.clone(), members.clone(), read_org.clone());
         let (out, cpu) = measured(
