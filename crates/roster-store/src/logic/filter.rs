@@ -1,7 +1,10 @@
 //! SQL for the list filters and orders, built with numbered placeholders only: every value a client
 //! sends is bound as a parameter, never spliced into the SQL text.
 
-use crate::sql::{Dialect, Value};
+use roster_core::DomainError;
+
+use super::Tx;
+use crate::sql::{Db, Dialect, Value};
 
 use roster_core::query::{
     MembershipOrder, MembershipOrderField, Order, OrganizationOrder, OrganizationOrderField, UserFilter, UserOrder,
@@ -81,10 +84,59 @@ fn identification_like(sql: &mut Sql, kind: &str, needle: &Option<String>) {
     }
 }
 
+/// How a list applies `query=`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextSearch {
+    /// Inside the list's statements (the count and the page each search).
+    InStatements,
+    /// Among these users (a JSON array of ids), found once before the count and the page.
+    Matches(String),
+}
+
+/// At most this many users matching `query=` are found up front (`TextSearch::Matches`); with more, each
+/// statement searches again.
+pub const MATCHES_FOUND_FIRST: i64 = 2000;
+
+/// On SQLite, find the users of the instance matching `query=` once, through the trigram index: the count and the
+/// page would otherwise each run the same search, whose cost on common trigrams dominates both. PostgreSQL's
+/// `pg_trgm` search stays inside the statements.
+pub fn resolve_text_search(c: &dyn Db, instance_id: &str, f: &UserFilter) -> Tx<TextSearch> {
+    let Some(q) = f.query.as_deref().filter(|q| c.dialect() == Dialect::Sqlite && fts_usable(q)) else {
+        return Ok(TextSearch::InStatements);
+    };
+    let rows = c.query(
+        // `+s.instance_id`: driven by the trigram index, never by the instance's index (every user of the instance).
+        "SELECT s.id FROM users s WHERE s.rowid IN (SELECT rowid FROM users_search WHERE users_search MATCH ?1) \
+         AND instr(s.search_text, ?2) > 0 AND +s.instance_id = ?3 LIMIT ?4",
+        &[
+            Value::Text(fts_phrase(q)),
+            Value::Text(q.to_owned()),
+            Value::Text(instance_id.to_owned()),
+            Value::Int(MATCHES_FOUND_FIRST + 1),
+        ],
+    )?;
+    if rows.len() as i64 > MATCHES_FOUND_FIRST {
+        return Ok(TextSearch::InStatements);
+    }
+    let ids = rows.into_iter().map(|r| r.get::<String>(0)).collect::<Result<Vec<_>, _>>()?;
+    Ok(TextSearch::Matches(serde_json::to_string(&ids).map_err(|e| DomainError::Internal(e.to_string()))?))
+}
+
+/// Whether SQLite's FTS5 trigram index can serve a search for `q`: three characters at least, and no NUL (FTS5
+/// reads a query as a C string: a NUL ends it, "unterminated string").
+fn fts_usable(q: &str) -> bool {
+    q.chars().count() >= 3 && !q.contains('\0')
+}
+
+/// `q` as an FTS5 phrase.
+fn fts_phrase(q: &str) -> String {
+    format!("\"{}\"", q.replace('"', "\"\""))
+}
+
 /// Clauses on the user aliased `u`. `user_id` is the column holding the user's id in the driving table
 /// (`m.user_id` for memberships, `u.id` for users): the text search narrows on it, so an index on it (such as
 /// memberships' (organization_id, user_id)) serves the few matches instead of scanning every member.
-pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
+pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str, search: &TextSearch) {
     if !f.user_ids.is_empty() {
         let list = sql.bind_list(&f.user_ids);
         sql.clause(format!("u.id IN {list}"));
@@ -105,7 +157,7 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
         sql.clause(format!("u.external_id IN {list}"));
     }
     if let Some(q) = &f.query {
-        text_search(sql, q, user_id);
+        text_search(sql, q, user_id, search);
     }
     identification_like(sql, "email_address", &f.email_address_query);
     identification_like(sql, "phone_number", &f.phone_number_query);
@@ -152,15 +204,18 @@ pub fn user_filter(sql: &mut Sql, f: &UserFilter, user_id: &str) {
 }
 
 /// `query=`: the user's search text contains `q`. `user_id` as in `user_filter`.
-fn text_search(sql: &mut Sql, q: &str, user_id: &str) {
+fn text_search(sql: &mut Sql, q: &str, user_id: &str, search: &TextSearch) {
     match sql.dialect {
         Dialect::Sqlite => {
+            if let TextSearch::Matches(ids) = search {
+                let p = sql.bind(ids.clone());
+                sql.clause(format!("{user_id} IN (SELECT value FROM json_each({p}))"));
+                return;
+            }
             let p = sql.bind(q.to_owned());
-            // FTS5 reads a query as a C string (a NUL ends it: "unterminated string"), so one with a NUL scans
-            // with instr alone.
-            if q.chars().count() >= 3 && !q.contains('\0') {
+            if fts_usable(q) {
                 // The trigram index narrows to candidate rows; instr keeps the exact substring semantics.
-                let phrase = sql.bind(format!("\"{}\"", q.replace('"', "\"\"")));
+                let phrase = sql.bind(fts_phrase(q));
                 sql.clause(format!(
                     "{user_id} IN (SELECT s.id FROM users s WHERE s.rowid IN \
                      (SELECT rowid FROM users_search WHERE users_search MATCH {phrase}) AND instr(s.search_text, {p}) > 0)"

@@ -11,7 +11,7 @@ use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField
 use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
-use super::filter::{membership_order, plan, user_filter, Plan, Sql};
+use super::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
 use super::rows::{json, org_from_row, to_json, RolesCache, ORG_COLUMNS};
 use super::{orgs, Tx};
 use crate::sql::{Db, DbError, Row};
@@ -136,7 +136,8 @@ pub fn list(
         None => format!("m.instance_id = {ins}"),
     };
     let filters_users = f.user != UserFilter::default();
-    user_filter(&mut sql, &f.user, "m.user_id");
+    let search = resolve_text_search(c, instance_id, &f.user)?;
+    user_filter(&mut sql, &f.user, "m.user_id", &search);
     if !f.roles.is_empty() {
         let list = sql.bind_list(&f.roles);
         sql.clause(format!("m.role_id IN (SELECT r.id FROM roles r WHERE r.instance_id = {ins} AND r.key IN {list})"));

@@ -55,7 +55,7 @@ mod tests {
 
     use roster_core::query::UserFilter;
 
-    use super::filter::{user_filter, Sql};
+    use super::filter::{user_filter, Sql, TextSearch};
     use crate::sql::{Db, DbError, Dialect, Row, Value};
 
     /// A connection that records the SQL it is sent and returns no rows.
@@ -138,15 +138,20 @@ mod tests {
     fn text_search_per_dialect() {
         let filter = UserFilter { query: Some("alice".into()), ..Default::default() };
         let mut sqlite = Sql::new(Dialect::Sqlite);
-        user_filter(&mut sqlite, &filter, "m.user_id");
+        user_filter(&mut sqlite, &filter, "m.user_id", &TextSearch::InStatements);
         assert!(sqlite.where_sql().contains("users_search MATCH"));
+        // Matches found up front are bound as one JSON array, keeping the statement's text the same.
+        let mut found = Sql::new(Dialect::Sqlite);
+        user_filter(&mut found, &filter, "m.user_id", &TextSearch::Matches(r#"["user_1"]"#.into()));
+        assert_eq!(found.where_sql(), " AND m.user_id IN (SELECT value FROM json_each(?1))");
+        assert_eq!(found.params, vec![Value::Text(r#"["user_1"]"#.into())]);
         let mut postgres = Sql::new(Dialect::Postgres);
-        user_filter(&mut postgres, &filter, "m.user_id");
+        user_filter(&mut postgres, &filter, "m.user_id", &TextSearch::InStatements);
         assert_eq!(postgres.where_sql(), " AND u.search_text LIKE ?1 ESCAPE '\\'");
         assert_eq!(postgres.params, vec![Value::Text("%alice%".into())]);
         let wild = UserFilter { query: Some("a_b%c\\d".into()), ..Default::default() };
         let mut postgres = Sql::new(Dialect::Postgres);
-        user_filter(&mut postgres, &wild, "m.user_id");
+        user_filter(&mut postgres, &wild, "m.user_id", &TextSearch::InStatements);
         assert_eq!(postgres.params, vec![Value::Text("%a\\_b\\%c\\\\d%".into())]);
     }
 }

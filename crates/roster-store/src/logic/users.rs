@@ -8,7 +8,7 @@ use roster_core::query::{search_text, Pagination, UserFilter, UserOrder};
 use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUser, UserUpdate};
 use roster_core::{now_millis, DomainError};
 
-use super::filter::{plan, user_filter, user_order, Sql};
+use super::filter::{plan, resolve_text_search, user_filter, user_order, Sql};
 use super::rows::{json, to_json};
 use super::Tx;
 use crate::sql::{Db, DbError, Dialect, Row};
@@ -107,7 +107,8 @@ pub fn get(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
 pub fn list(c: &dyn Db, instance_id: &str, f: &UserFilter, order: UserOrder, page: Pagination) -> Tx<Page<User>> {
     let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
-    user_filter(&mut sql, f, "u.id");
+    let search = resolve_text_search(c, instance_id, f)?;
+    user_filter(&mut sql, f, "u.id", &search);
     let filters = format!("u.instance_id = {ins}{}", sql.where_sql());
     let total_count: i64 =
         c.query_one(&format!("SELECT count(*) FROM users u WHERE {filters}"), &sql.params)?.get(0)?;
