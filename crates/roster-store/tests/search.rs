@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use roster_core::query::{MembershipFilter, Pagination, UserFilter};
 use roster_core::store::{NewMembership, NewOrganization, NewUser};
-use roster_core::Store;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_search_counts_and_pages_alike_below_and_above_the_up_front_limit() {
