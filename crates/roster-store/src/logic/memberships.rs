@@ -76,6 +76,10 @@ struct PageQuery {
     joins_users: bool,
     /// The count, when it is known without counting (an unfiltered organization's `members_count`).
     known_count: Option<i64>,
+    /// At most this many memberships can match, when known without counting (`user_id` filters within one
+    /// organization: one membership per user). Then the page is read first, and a page that is not full gives
+    /// the count without a count.
+    at_most: Option<i64>,
 }
 
 /// Count, then page. The page's ids are found first (on the index alone when no user column is involved), and
@@ -88,29 +92,49 @@ fn query_page(
     instance_id: &str,
     cache: &RolesCache,
 ) -> Tx<Page<Membership>> {
-    let PageQuery { mut sql, filters, joins_users, known_count } = q;
+    let PageQuery { mut sql, filters, joins_users, known_count, at_most } = q;
     let user_join = if joins_users { "JOIN users u ON u.id = m.user_id" } else { "" };
-    let total_count: i64 = match known_count {
-        Some(n) => n,
-        None => c
-            .query_one(&format!("SELECT count(*) FROM memberships m {user_join} WHERE {filters}"), &sql.params)?
-            .get(0)?,
+    let filter_params = sql.params.len();
+    let count = |sql: &Sql| -> Tx<i64> {
+        let text = format!("SELECT count(*) FROM memberships m {user_join} WHERE {filters}");
+        Ok(c.query_one(&text, &sql.params[..filter_params])?.get(0)?)
     };
-    if total_count == 0 || page.offset >= total_count {
-        return Ok(Page { data: Vec::new(), total_count });
+    let total_count = match (known_count, at_most) {
+        (Some(n), _) => Some(n),
+        (None, Some(_)) => None,
+        (None, None) => Some(count(&sql)?),
+    };
+    if let Some(total) = total_count {
+        if total == 0 || page.offset >= total {
+            return Ok(Page { data: Vec::new(), total_count: total });
+        }
     }
     let roles = cache.roles(c, instance_id)?;
     let limit = sql.bind(page.limit);
     let offset = sql.bind(page.offset);
     let order_sql = membership_order(order, Plan::IndexOrder);
-    let page_order = membership_order(order, plan(c.dialect(), known_count.is_none(), total_count));
+    let matches = total_count.or(at_most).unwrap_or_default();
+    let page_order = membership_order(order, plan(c.dialect(), known_count.is_none(), matches));
     let sql_text = format!(
         "{SELECT}, {ORG_COLUMNS} FROM (SELECT m.id FROM memberships m {user_join} WHERE {filters}{page_order} \
          LIMIT {limit} OFFSET {offset}) page JOIN memberships m ON m.id = page.id JOIN users u ON u.id = m.user_id \
          JOIN organizations o ON o.id = m.organization_id{order_sql}"
     );
-    let data =
+    let data: Vec<Membership> =
         c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| from_row(&mut r, &roles)).collect::<Result<_, _>>()?;
+    let total_count = match total_count {
+        Some(n) => n,
+        None => {
+            // The same snapshot: a page that is not full ends the list, unless it is empty past the start (the
+            // offset may lie beyond the end).
+            let n = data.len() as i64;
+            if n < page.limit && (n > 0 || page.offset == 0) {
+                page.offset + n
+            } else {
+                count(&sql)?
+            }
+        }
+    };
     Ok(Page { data, total_count })
 }
 
@@ -148,6 +172,7 @@ pub fn list(
         sql,
         filters,
         joins_users: filters_users || order.field != MembershipOrderField::CreatedAt,
+        at_most: org.as_ref().filter(|_| !f.user.user_ids.is_empty()).map(|_| f.user.user_ids.len() as i64),
         known_count: org.filter(|_| unfiltered).map(|o| o.members_count),
     };
     query_page(c, q, order, page, instance_id, cache)
@@ -165,7 +190,7 @@ pub fn list_for_user(
     let ins = sql.bind(instance_id.to_owned());
     let user = sql.bind(user_id.to_owned());
     let filters = format!("m.instance_id = {ins} AND m.user_id = {user}");
-    let q = PageQuery { sql, filters, joins_users: false, known_count: None };
+    let q = PageQuery { sql, filters, joins_users: false, known_count: None, at_most: None };
     query_page(c, q, MembershipOrder::default(), page, instance_id, cache)
 }
 
