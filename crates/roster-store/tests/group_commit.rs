@@ -26,21 +26,7 @@ async fn one_batch_returns_each_request_its_own_result() {
         users.push(store.create_user(&instance, NewUser::default()).await.unwrap().id);
     }
 
-    // Hold the writer inside a batch, so everything sent meanwhile queues up for the next one.
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let writer = store.writer().clone();
-    let gate = tokio::spawn(async move {
-        writer
-            .write(move |_conn| {
-                let _ = started_tx.send(());
-                let _ = release_rx.recv();
-                Ok(())
-            })
-            .await
-    });
-    started_rx.await.unwrap();
-    let before = store.writer().stats().batches.load(Ordering::SeqCst);
+    let (gate, release_tx, before) = hold_writer(&store).await;
 
     // In order: u0 ok, u0 duplicate, u1 ok, u2 ok (quota now full), u3 quota, u1 duplicate, u4 quota.
     let plan = [0usize, 0, 1, 2, 3, 1, 4];
@@ -111,20 +97,7 @@ async fn membership_writes_see_role_writes_earlier_in_their_batch() {
     // Warm the write path's role map while org:doomed exists.
     store.create_membership(&instance, member(&users[0], "org:member")).await.unwrap();
 
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
-    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-    let writer = store.writer().clone();
-    let gate = tokio::spawn(async move {
-        writer
-            .write(move |_conn| {
-                let _ = started_tx.send(());
-                let _ = release_rx.recv();
-                Ok(())
-            })
-            .await
-    });
-    started_rx.await.unwrap();
-    let before = store.writer().stats().batches.load(Ordering::SeqCst);
+    let (gate, release_tx, before) = hold_writer(&store).await;
 
     type Step<'a> = Pin<Box<dyn Future<Output = Result<String, DomainError>> + Send + 'a>>;
     let steps: Vec<Step> = vec![
@@ -148,6 +121,27 @@ async fn membership_writes_see_role_writes_earlier_in_their_batch() {
     assert_eq!(results[4], Ok("org:fresh".to_owned()), "a create after a new role finds it");
     let listed = store.get_organization(&instance, &org, false).await.unwrap();
     assert_eq!(listed.members_count, 2);
+}
+
+/// Hold the writer inside a batch, so everything sent meanwhile queues up for the next one. Returns the held
+/// batch's task, the sender that releases it, and the count of batches before the next.
+async fn hold_writer(
+    store: &SqliteStore,
+) -> (tokio::task::JoinHandle<Result<(), DomainError>>, std::sync::mpsc::Sender<()>, u64) {
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let writer = store.writer().clone();
+    let gate = tokio::spawn(async move {
+        writer
+            .write(move |_conn| {
+                let _ = started_tx.send(());
+                let _ = release_rx.recv();
+                Ok(())
+            })
+            .await
+    });
+    started_rx.await.unwrap();
+    (gate, release_tx, store.writer().stats().batches.load(Ordering::SeqCst))
 }
 
 /// Poll the creates in order (each sends its job on first poll), wait until all are queued, then open the gate.
