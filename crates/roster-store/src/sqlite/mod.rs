@@ -83,9 +83,6 @@ fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> 
     // so every page query was parsed and planned afresh (44% of the server's CPU in a profile of `get`).
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Statement journals (the writer's savepoint per request) and sorts stay in memory: on disk, every batch
-    // of the writer opened, wrote and unlinked a temporary file (10% of the writer's time in a profile).
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     let sync = match durability {
         Durability::Full => "FULL",
         Durability::Normal => "NORMAL",
@@ -124,6 +121,10 @@ impl Sqlite {
         // The writer touches the pages of every index a write changes: a page cache of 32 MiB (not the default
         // 2 MiB) keeps the hot ones in memory. It fills only as pages are read.
         conn.pragma_update(None, "cache_size", -32 * 1024).map_err(internal)?;
+        // The writer's statement journals (a savepoint per request) stay in memory: on disk, every batch opened,
+        // wrote and unlinked a temporary file (10% of the writer's time in a profile). Only the writer: a reader's
+        // large sort (a list of a million users by name) still spills to a temporary file, not to memory.
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(internal)?;
         migrate::run(&mut conn).map_err(internal)?;
 
         let durability = options.durability;
