@@ -46,3 +46,41 @@ async fn user_id_filtered_pages_report_the_true_count() {
     let none = store.list_memberships(&instance, Some(&org), filter, Default::default(), Default::default());
     assert_eq!(none.await.unwrap().total_count, 0);
 }
+
+/// The organization is looked up only when such a page comes back empty: an unknown organization, or another
+/// instance's, is still 404, and another instance's members never show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_id_filtered_lists_of_unknown_or_foreign_organizations_are_404() {
+    use roster_core::model::Environment;
+    use roster_core::DomainError;
+
+    let db = roster_testdb::TestDb::new();
+    let store = roster_store::open(&db.url, Default::default(), Default::default()).await.unwrap();
+    store.bootstrap(Some("sk_test_user_id_foreign")).await.unwrap();
+    let mine = store.list_instances().await.unwrap().remove(0).id;
+    let theirs = store.create_instance(Environment::Production, "theirs").await.unwrap().id;
+    let org = store.create_organization(&theirs, NewOrganization { name: "Theirs".into(), ..Default::default() });
+    let org = org.await.unwrap().id;
+    let user = store.create_user(&theirs, NewUser::default()).await.unwrap().id;
+    let m = NewMembership {
+        organization_id: org.clone(),
+        user_id: user.clone(),
+        role: "org:member".into(),
+        ..Default::default()
+    };
+    store.create_membership(&theirs, m).await.unwrap();
+
+    let by_user = |instance: String, org: String| {
+        let filter = MembershipFilter {
+            user: UserFilter { user_ids: vec![user.clone()], ..Default::default() },
+            ..Default::default()
+        };
+        let store = store.clone();
+        async move { store.list_memberships(&instance, Some(&org), filter, Default::default(), Default::default()).await }
+    };
+    // Their own instance sees the membership.
+    assert_eq!(by_user(theirs.clone(), org.clone()).await.unwrap().total_count, 1);
+    // Another instance's key: 404, as for an organization that does not exist.
+    assert_eq!(by_user(mine.clone(), org.clone()).await.unwrap_err(), DomainError::OrganizationNotFound);
+    assert_eq!(by_user(mine, "org_missing".into()).await.unwrap_err(), DomainError::OrganizationNotFound);
+}

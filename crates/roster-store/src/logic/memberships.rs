@@ -147,17 +147,25 @@ pub fn list(
     order: MembershipOrder,
     page: Pagination,
 ) -> Tx<Page<Membership>> {
+    // Filtered by user_id within one organization (getting a membership): the page comes first, and the
+    // organization is looked up only when it is empty, to answer 404 for an organization that is not the
+    // instance's rather than an empty list.
+    let by_user = org_id.is_some() && !f.user.user_ids.is_empty();
     let org = match org_id {
-        Some(org_id) => Some(orgs::by_id(c, instance_id, org_id)?),
-        None => None,
+        Some(org_id) if !by_user => Some(orgs::by_id(c, instance_id, org_id)?),
+        _ => None,
     };
     let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
     // Within one organization (already checked to be the instance's), filter on it alone so the
     // (organization_id, created_at, id) index serves both the filter and the default order.
-    let mut filters = match &org {
-        Some(org) => format!("m.organization_id = {}", sql.bind(org.id.clone())),
-        None => format!("m.instance_id = {ins}"),
+    let mut filters = match (&org, org_id) {
+        (Some(org), _) => format!("m.organization_id = {}", sql.bind(org.id.clone())),
+        // Not checked yet: the instance is part of the filter.
+        (None, Some(org_id)) => {
+            format!("m.organization_id = {} AND m.instance_id = {ins}", sql.bind(org_id.to_owned()))
+        }
+        (None, None) => format!("m.instance_id = {ins}"),
     };
     let filters_users = f.user != UserFilter::default();
     let search = resolve_text_search(c, instance_id, &f.user)?;
@@ -172,10 +180,14 @@ pub fn list(
         sql,
         filters,
         joins_users: filters_users || order.field != MembershipOrderField::CreatedAt,
-        at_most: org.as_ref().filter(|_| !f.user.user_ids.is_empty()).map(|_| f.user.user_ids.len() as i64),
+        at_most: by_user.then_some(f.user.user_ids.len() as i64),
         known_count: org.filter(|_| unfiltered).map(|o| o.members_count),
     };
-    query_page(c, q, order, page, instance_id, cache)
+    let found = query_page(c, q, order, page, instance_id, cache)?;
+    if let (true, true, Some(org_id)) = (by_user, found.data.is_empty(), org_id) {
+        orgs::by_id(c, instance_id, org_id)?;
+    }
+    Ok(found)
 }
 
 pub fn list_for_user(
