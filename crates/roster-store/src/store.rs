@@ -79,7 +79,8 @@ pub struct SqlStore<B> {
     /// Role maps for reads (see `RolesCache` for how each backend keeps them current).
     roles: Arc<rows::RolesCache>,
     /// Role maps for membership writes, always checked against `roles_version` inside the write's own
-    /// transaction: a batch of the SQLite writer can hold a role write whose commit is still to come.
+    /// transaction: a batch of the SQLite writer can hold a role write whose commit is still to come. Where reads
+    /// check `roles_version` too (PostgreSQL), this is the same cache as `roles`.
     write_roles: Arc<rows::RolesCache>,
     /// Keys for authentication, where this process is the database's only server (see `keycache`).
     keys: Option<KeyCache>,
@@ -87,9 +88,14 @@ pub struct SqlStore<B> {
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(backend: B) -> Self {
-        let roles = if backend.sole_writer() { rows::RolesCache::default() } else { rows::RolesCache::versioned() };
+        let versioned = Arc::new(rows::RolesCache::versioned());
+        let (roles, write_roles) = if backend.sole_writer() {
+            (Arc::new(rows::RolesCache::default()), versioned)
+        } else {
+            (versioned.clone(), versioned)
+        };
         let keys = backend.sole_writer().then(KeyCache::default);
-        Self { backend, roles: Arc::new(roles), write_roles: Arc::new(rows::RolesCache::versioned()), keys }
+        Self { backend, roles, write_roles, keys }
     }
 
     /// A role or permission write: bumps the instance's `roles_version` in the same transaction and, once

@@ -143,13 +143,18 @@ fn checkpointer(conn: &Connection, woken: &mpsc::Receiver<()>) {
     while woken.recv().is_ok() {
         thread::sleep(CHECKPOINT_DELAY);
         while woken.try_recv().is_ok() {}
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "checkpoint failed");
-        }
+        checkpoint(conn, "checkpoint thread");
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats, checkpoint: &mpsc::SyncSender<()>) {
+/// One PASSIVE checkpoint; a failure is logged (the next one tries again).
+fn checkpoint(conn: &Connection, by: &str) {
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, by, "checkpoint failed");
+    }
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats, wake_checkpointer: &mpsc::SyncSender<()>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut last_checkpoint = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
@@ -189,7 +194,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats, checkpoin
         } else {
             tracing::trace!(size, "batch committed");
             // Wake the checkpointer unless a wake-up is already pending.
-            let _ = checkpoint.try_send(());
+            let _ = wake_checkpointer.try_send(());
         }
         for complete in completions {
             complete(commit.clone());
@@ -198,9 +203,7 @@ fn run(conn: Connection, rx: mpsc::Receiver<Job>, stats: &WriterStats, checkpoin
         if last_checkpoint.elapsed() >= WRITER_CHECKPOINT_EVERY {
             last_checkpoint = std::time::Instant::now();
             // Busy while the checkpointer runs one: then the next time round.
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "writer checkpoint failed");
-            }
+            checkpoint(&conn, "writer");
         }
     }
 }
