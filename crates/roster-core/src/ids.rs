@@ -24,6 +24,105 @@ pub mod prefix {
     pub const API_KEY: &str = "key";
 }
 
+/// A typed id: what a store method's parameters are, so an organization id cannot be passed where a user id
+/// is expected. Each wraps the id's text as it came (from a path, a body or a row): holding one says which
+/// kind of resource it names, not that the resource exists. `Deref<Target = str>` lets the SQL layer bind it
+/// as text.
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    )+};
+}
+
+id_type! {
+    /// An instance (`ins_…`): the tenant every other record belongs to.
+    InstanceId;
+    /// A user (`user_…`).
+    UserId;
+    /// An organization (`org_…`).
+    OrgId;
+    /// An organization role (`role_…`).
+    RoleId;
+    /// An organization permission (`perm_…`).
+    PermissionId;
+    /// A session (`sess_…`).
+    SessionId;
+    /// A secret key's record (`key_…`).
+    KeyId;
+}
+
 /// Mint a new id with the given prefix, e.g. `new_id(prefix::USER)` -> `user_2g7np7Hrk0SN6kj5EDMLDaKNL0S`.
 pub fn new_id(prefix: &str) -> String {
     let secs = std::time::SystemTime::now()
@@ -56,6 +155,16 @@ fn base62(bytes: &[u8; 20]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_ids_compare_and_deref_as_their_text() {
+        let user = UserId::new("user_1");
+        assert_eq!(user, "user_1");
+        assert_eq!(&*user, "user_1");
+        assert_eq!(user.to_string(), "user_1");
+        assert_eq!(String::from(user.clone()), "user_1");
+        assert_ne!(user, UserId::from("user_2"));
+    }
 
     #[test]
     fn ids_have_prefix_and_27_base62_chars() {

@@ -14,6 +14,7 @@ pub mod rules;
 pub mod store;
 
 pub use error::{DomainError, Param};
+pub use ids::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};
 pub use store::Store;
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on Clerk's wire.
