@@ -8,8 +8,7 @@ use roster_core::{keys, now_millis, DomainError};
 
 use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT, KEY_CANDIDATES_SELECT};
 use super::Tx;
-use crate::sql::{Db, DbError, Dialect, Row, Value};
-use crate::vals;
+use crate::sql::{vals, Db, DbError, Dialect, Row, Value};
 
 pub fn create(c: &dyn Db, environment: Environment, name: &str) -> Tx<Instance> {
     let now = now_millis();

@@ -3,8 +3,7 @@
 //! counts and tells a refused request (which is not counted) from an admitted one.
 
 use super::Tx;
-use crate::sql::Db;
-use crate::vals;
+use crate::sql::{vals, Db};
 use roster_core::store::RateLimitHit;
 
 /// Expired windows are swept on about one request in this many.

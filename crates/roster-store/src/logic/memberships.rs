@@ -14,8 +14,7 @@ use roster_core::{now_millis, rules, DomainError};
 use super::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
 use super::rows::{json, org_from_row, to_json, RolesCache, ORG_COLUMNS};
 use super::{orgs, Tx};
-use crate::sql::{Db, DbError, Row};
-use crate::vals;
+use crate::sql::{vals, Db, DbError, Row};
 
 /// The columns of `users u` that `public_user_data` reads, in its order.
 macro_rules! public_user_columns {

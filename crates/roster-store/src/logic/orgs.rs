@@ -10,8 +10,7 @@ use roster_core::{now_millis, rules, DomainError};
 use super::filter::{organization_order, Sql};
 use super::rows::{load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
 use super::{memberships, Tx};
-use crate::sql::{Db, Dialect};
-use crate::vals;
+use crate::sql::{vals, Db, Dialect};
 
 /// The organization with this id in the instance, or 404.
 pub fn by_id(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {

@@ -10,8 +10,7 @@ use roster_core::{now_millis, rules, DomainError};
 use super::filter::Sql;
 use super::rows::{load_roles, permission_from_row, PERMISSION_COLUMNS};
 use super::Tx;
-use crate::sql::Db;
-use crate::vals;
+use crate::sql::{vals, Db};
 
 /// Names and keys sort like every text order of the API: case-insensitively (ASCII folding, as SQLite's
 /// `lower`), then exactly; ties by id in the same direction.

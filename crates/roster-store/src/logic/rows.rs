@@ -8,8 +8,7 @@ use roster_core::model::{Environment, Instance, Organization, OrganizationSettin
 use roster_core::DomainError;
 
 use super::Tx;
-use crate::sql::{Db, DbError, Row};
-use crate::vals;
+use crate::sql::{vals, Db, DbError, Row};
 
 pub fn json(text: String) -> Metadata {
     serde_json::from_str(&text).unwrap_or_default()

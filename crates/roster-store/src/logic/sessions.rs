@@ -9,8 +9,7 @@ use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
 use super::Tx;
-use crate::sql::{Db, DbError, Row};
-use crate::vals;
+use crate::sql::{vals, Db, DbError, Row};
 
 const COLUMNS: &str = "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
     s.expire_at, s.abandon_at, s.created_at, s.updated_at";

@@ -11,8 +11,7 @@ use roster_core::{now_millis, DomainError};
 use super::filter::{plan, resolve_text_search, user_filter, user_order, Sql};
 use super::rows::{json, to_json};
 use super::Tx;
-use crate::sql::{Db, DbError, Dialect, Row};
-use crate::vals;
+use crate::sql::{vals, Db, DbError, Dialect, Row};
 
 const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.last_name, u.locale, \
     u.primary_email_address_id, u.primary_phone_number_id, u.primary_web3_wallet_id, u.password_enabled, \

@@ -135,12 +135,12 @@ impl<T: ToValue + ?Sized> ToValue for &T {
 
 /// `&[Value]` from a list of expressions, each `Into<Value>`-like (`ToValue`: integers, booleans, strings,
 /// options of those), taken by reference: `c.execute(sql, vals![id, name])`.
-#[macro_export]
 macro_rules! vals {
     ($($v:expr),* $(,)?) => {
         &[$($crate::sql::ToValue::to_value(&$v)),*][..]
     };
 }
+pub(crate) use vals;
 
 /// What went wrong, as far as the logic needs to tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

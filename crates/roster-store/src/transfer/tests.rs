@@ -354,7 +354,7 @@ async fn transfer_spec_matches_the_postgres_schema() {
                 let sql =
                     "SELECT column_name::text, data_type::text, is_nullable::text FROM information_schema.columns \
                            WHERE table_schema = current_schema() AND table_name = ?1";
-                Ok(c.query(sql, crate::vals![name])?)
+                Ok(c.query(sql, crate::sql::vals![name])?)
             })
             .await
             .unwrap();
