@@ -77,20 +77,20 @@ pub trait Backend: Send + Sync + 'static {
 pub struct SqlStore<B> {
     backend: B,
     /// Role maps for reads (see `RolesCache` for how each backend keeps them current).
-    roles: Arc<rows::RolesCache>,
+    roles: Arc<rows::roles::RolesCache>,
     /// Role maps for membership writes, always checked against `roles_version` inside the write's own
     /// transaction: a batch of the SQLite writer can hold a role write whose commit is still to come. Where reads
     /// check `roles_version` too (PostgreSQL), this is the same cache as `roles`.
-    write_roles: Arc<rows::RolesCache>,
+    write_roles: Arc<rows::roles::RolesCache>,
     /// Keys for authentication, where this process is the database's only server (see `keycache`).
     keys: Option<KeyCache>,
 }
 
 impl<B: Backend> SqlStore<B> {
     pub fn new(backend: B) -> Self {
-        let versioned = Arc::new(rows::RolesCache::versioned());
+        let versioned = Arc::new(rows::roles::RolesCache::versioned());
         let (roles, write_roles) = if backend.sole_writer() {
-            (Arc::new(rows::RolesCache::default()), versioned)
+            (Arc::new(rows::roles::RolesCache::default()), versioned)
         } else {
             (versioned.clone(), versioned)
         };
@@ -110,7 +110,7 @@ impl<B: Backend> SqlStore<B> {
             .backend
             .write(move |c| {
                 let value = work(c)?;
-                rows::bump_roles_version(c, &ins)?;
+                rows::roles::bump_roles_version(c, &ins)?;
                 Ok(value)
             })
             .await;
@@ -234,7 +234,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>> {
         let id = instance_id.to_owned();
-        self.backend.read(move |c| rows::load_roles(c, &id)).await
+        self.backend.read(move |c| rows::roles::load_roles(c, &id)).await
     }
 
     async fn search_roles(
@@ -470,7 +470,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Membership> {
         let (ins, org, user, role) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned(), role.to_owned());
         let cache = self.write_roles.clone();
-        self.backend.write(move |c| memberships::update_role(c, &cache, &ins, &org, &user, &role)).await
+        self.backend.write(move |c| memberships::update_membership_role(c, &cache, &ins, &org, &user, &role)).await
     }
 
     async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership> {

@@ -271,7 +271,7 @@ pub fn plan(dialect: Dialect, filtered: bool, matches: i64) -> Plan {
 }
 
 /// `ORDER BY` a column, ties broken by `tie` in the same direction so pages never overlap.
-fn order_sql(column: &str, kind: Kind, descending: bool, tie: &str, plan: Plan) -> String {
+fn column_order_sql(column: &str, kind: Kind, descending: bool, tie: &str, plan: Plan) -> String {
     let dir = if descending { "DESC" } else { "ASC" };
     let hide = if plan == Plan::SortMatches { "+" } else { "" };
     match kind {
@@ -293,7 +293,7 @@ pub fn membership_order(o: MembershipOrder, plan: Plan) -> String {
         MembershipOrderField::LastName => ("u.last_name", Kind::Text),
         MembershipOrderField::Username => ("u.username", Kind::Text),
     };
-    order_sql(column, kind, descending, "m.id", plan)
+    column_order_sql(column, kind, descending, "m.id", plan)
 }
 
 pub fn user_order(o: UserOrder, plan: Plan) -> String {
@@ -310,7 +310,7 @@ pub fn user_order(o: UserOrder, plan: Plan) -> String {
         UserOrderField::LastActiveAt => ("u.last_active_at", Kind::NullableNumber),
         UserOrderField::LastSignInAt => ("u.last_sign_in_at", Kind::NullableNumber),
     };
-    order_sql(column, kind, descending, "u.id", plan)
+    column_order_sql(column, kind, descending, "u.id", plan)
 }
 
 pub fn organization_order(o: OrganizationOrder) -> String {
@@ -320,5 +320,5 @@ pub fn organization_order(o: OrganizationOrder) -> String {
         OrganizationOrderField::Name => ("o.name", Kind::Text),
         OrganizationOrderField::MembersCount => ("o.members_count", Kind::Number),
     };
-    order_sql(column, kind, descending, "o.id", Plan::IndexOrder)
+    column_order_sql(column, kind, descending, "o.id", Plan::IndexOrder)
 }

@@ -6,7 +6,8 @@ use roster_core::roles::{DEFAULT_ROLES, SYSTEM_PERMISSIONS};
 use roster_core::store::{Bootstrap, KeyCandidate};
 use roster_core::{keys, now_millis, DomainError};
 
-use super::rows::{instance_from_row, load_instance, INSTANCE_SELECT, KEY_CANDIDATES_SELECT};
+use super::rows::instances::{instance_from_row, load_instance, INSTANCE_SELECT, KEY_CANDIDATES_SELECT};
+use super::rows::roles::load_roles;
 use super::Tx;
 use crate::sql::{vals, Db, DbError, Dialect, Row, Value};
 
@@ -189,7 +190,7 @@ pub fn update_settings(
     instance_id: &str,
     u: roster_core::store::SettingsUpdate,
 ) -> Tx<roster_core::model::OrganizationSettings> {
-    let roles = super::rows::load_roles(c, instance_id)?;
+    let roles = load_roles(c, instance_id)?;
     let find =
         |id: &str| roles.iter().find(|r| r.id == id).ok_or(DomainError::RoleNotFound { param: "role_id".into() });
     if let Some(id) = &u.creator_role_id {

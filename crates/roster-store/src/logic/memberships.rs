@@ -4,16 +4,19 @@
 
 use std::collections::HashMap;
 
-use roster_core::ids::{new_id, prefix};
-use roster_core::metadata::Metadata;
 use roster_core::model::{Membership, Page, PublicUserData, Role};
 use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField, Pagination, UserFilter};
 use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
-use super::rows::{json, org_from_row, to_json, RolesCache, ORG_COLUMNS};
-use super::{orgs, Tx};
+use super::rows::memberships::insert_membership;
+use super::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
+use super::rows::roles::RolesCache;
+use super::rows::sessions::after_membership_removed;
+use super::rows::users::user_by_id;
+use super::rows::{json, to_json};
+use super::Tx;
 use crate::sql::{vals, Db, DbError, Row};
 
 /// The columns of `users u` that `public_user_data` reads, in its order.
@@ -49,7 +52,7 @@ fn public_user_data(r: &mut Row, at: usize) -> Result<PublicUserData, DbError> {
     })
 }
 
-fn from_row(r: &mut Row, roles: &HashMap<String, Role>) -> Result<Membership, DbError> {
+fn membership_from_row(r: &mut Row, roles: &HashMap<String, Role>) -> Result<Membership, DbError> {
     let role_id: String = r.take(1)?;
     let role = roles.get(&role_id);
     Ok(Membership {
@@ -119,8 +122,11 @@ fn query_page(
          LIMIT {limit} OFFSET {offset}) page JOIN memberships m ON m.id = page.id JOIN users u ON u.id = m.user_id \
          JOIN organizations o ON o.id = m.organization_id{order_sql}"
     );
-    let data: Vec<Membership> =
-        c.query(&sql_text, &sql.params)?.into_iter().map(|mut r| from_row(&mut r, &roles)).collect::<Result<_, _>>()?;
+    let data: Vec<Membership> = c
+        .query(&sql_text, &sql.params)?
+        .into_iter()
+        .map(|mut r| membership_from_row(&mut r, &roles))
+        .collect::<Result<_, _>>()?;
     let total_count = match total_count {
         Some(n) => n,
         None => {
@@ -151,7 +157,7 @@ pub fn list(
     // instance's rather than an empty list.
     let by_user = org_id.is_some() && !f.user.user_ids.is_empty();
     let org = match org_id {
-        Some(org_id) if !by_user => Some(orgs::by_id(c, instance_id, org_id)?),
+        Some(org_id) if !by_user => Some(org_by_id(c, instance_id, org_id)?),
         _ => None,
     };
     let mut sql = Sql::new(c.dialect());
@@ -184,7 +190,7 @@ pub fn list(
     };
     let found = query_page(c, q, order, page, instance_id, cache)?;
     if let (true, true, Some(org_id)) = (by_user, found.data.is_empty(), org_id) {
-        orgs::by_id(c, instance_id, org_id)?;
+        org_by_id(c, instance_id, org_id)?;
     }
     Ok(found)
 }
@@ -196,7 +202,7 @@ pub fn list_for_user(
     user_id: &str,
     page: Pagination,
 ) -> Tx<Page<Membership>> {
-    super::users::get(c, instance_id, user_id)?;
+    user_by_id(c, instance_id, user_id)?;
     let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
     let user = sql.bind(user_id.to_owned());
@@ -219,35 +225,13 @@ pub fn get(
         ),
         vals![instance_id, org_id, user_id],
     )?
-    .map(|mut r| from_row(&mut r, roles))
+    .map(|mut r| membership_from_row(&mut r, roles))
     .transpose()?
     .ok_or_else(|| DomainError::NotFound.into())
 }
 
-/// Insert a membership row and count it. Callers have checked the rules.
-#[allow(clippy::too_many_arguments)]
-pub fn insert(
-    c: &dyn Db,
-    instance_id: &str,
-    org_id: &str,
-    user_id: &str,
-    role_id: &str,
-    public: &Metadata,
-    private: &Metadata,
-    now: i64,
-) -> Tx<String> {
-    let id = new_id(prefix::MEMBERSHIP);
-    c.execute(
-        "INSERT INTO memberships (id, instance_id, organization_id, user_id, role_id, public_metadata, \
-         private_metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        vals![&id, instance_id, org_id, user_id, role_id, to_json(public), to_json(private), now],
-    )?;
-    c.execute("UPDATE organizations SET members_count = members_count + 1 WHERE id = ?1", vals![org_id])?;
-    Ok(id)
-}
-
-/// The role a key names, or 404 "Organization role not found".
-fn role_by_key<'a>(roles: &'a HashMap<String, Role>, key: &str) -> Tx<&'a Role> {
+/// The role of `roles` with this key, or 404 "Organization role not found".
+fn find_role_by_key<'a>(roles: &'a HashMap<String, Role>, key: &str) -> Tx<&'a Role> {
     roles.values().find(|r| r.key == key).ok_or_else(|| DomainError::role_not_found().into())
 }
 
@@ -257,7 +241,7 @@ fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
 }
 
 pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembership) -> Tx<Membership> {
-    let mut org = orgs::by_id_for_update(c, instance_id, &new.organization_id)?;
+    let mut org = org_by_id_for_update(c, instance_id, &new.organization_id)?;
     let user = c.query_opt(
         &format!("SELECT {PUBLIC_USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
         vals![instance_id, &new.user_id],
@@ -266,7 +250,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
         return Err(DomainError::UserNotFound(new.user_id).into());
     };
     let roles = cache.roles(c, instance_id)?;
-    let role = role_by_key(&roles, &new.role)?;
+    let role = find_role_by_key(&roles, &new.role)?;
     let existing = c.query_opt(
         "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
         vals![&org.id, &new.user_id],
@@ -276,7 +260,16 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
     }
     rules::check_quota(org.members_count, org.max_allowed_memberships)?;
     let now = now_millis();
-    let id = insert(c, instance_id, &org.id, &new.user_id, &role.id, &new.public_metadata, &new.private_metadata, now)?;
+    let id = insert_membership(
+        c,
+        instance_id,
+        &org.id,
+        &new.user_id,
+        &role.id,
+        &new.public_metadata,
+        &new.private_metadata,
+        now,
+    )?;
     // The membership as a read of the committed rows would give it, built from what this transaction holds.
     org.members_count += 1;
     Ok(Membership {
@@ -312,7 +305,7 @@ fn other_managers(c: &dyn Db, org_id: &str, user_id: &str, roles: &HashMap<Strin
     Ok(i64::from(found.is_some()))
 }
 
-pub fn update_role(
+pub fn update_membership_role(
     c: &dyn Db,
     cache: &RolesCache,
     instance_id: &str,
@@ -320,10 +313,10 @@ pub fn update_role(
     user_id: &str,
     role_key: &str,
 ) -> Tx<Membership> {
-    orgs::by_id_for_update(c, instance_id, org_id)?;
+    org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
     let mut m = get(c, instance_id, org_id, user_id, &roles)?;
-    let new_role = role_by_key(&roles, role_key)?;
+    let new_role = find_role_by_key(&roles, role_key)?;
     if is_manager(&m, &roles) && !new_role.can_manage_memberships() {
         rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
     }
@@ -340,7 +333,7 @@ pub fn update_role(
 }
 
 pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
-    orgs::by_id_for_update(c, instance_id, org_id)?;
+    org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
     let mut membership = get(c, instance_id, org_id, user_id, &roles)?;
     if is_manager(&membership, &roles) {
@@ -348,7 +341,7 @@ pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, u
     }
     c.execute("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2", vals![org_id, user_id])?;
     c.execute("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1", vals![org_id])?;
-    super::sessions::after_membership_removed(c, org_id, user_id)?;
+    after_membership_removed(c, org_id, user_id)?;
     membership.organization.members_count -= 1;
     Ok(membership)
 }
@@ -361,7 +354,7 @@ pub fn update_metadata(
     user_id: &str,
     update: MetadataUpdate,
 ) -> Tx<Membership> {
-    orgs::by_id_for_update(c, instance_id, org_id)?;
+    org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
     let mut m = get(c, instance_id, org_id, user_id, &roles)?;
     MetadataUpdate::apply(update.mode, "public_metadata", &mut m.public_metadata, update.public)?;

@@ -90,7 +90,7 @@ mod tests {
     fn organization_row_is_locked_on_postgres_only() {
         for (dialect, locks) in [(Dialect::Postgres, true), (Dialect::Sqlite, false)] {
             let c = Recorder::new(dialect);
-            assert!(super::orgs::by_id_for_update(&c, "ins_1", "org_1").is_err());
+            assert!(super::rows::orgs::org_by_id_for_update(&c, "ins_1", "org_1").is_err());
             let sent = c.sent.borrow();
             assert_eq!(sent.len(), 1);
             assert_eq!(sent[0].ends_with(" FOR UPDATE"), locks, "{dialect:?}: {}", sent[0]);
@@ -100,9 +100,9 @@ mod tests {
     #[test]
     fn membership_writes_read_the_organization_for_update() {
         let c = Recorder::new(Dialect::Postgres);
-        let cache = super::rows::RolesCache::versioned();
+        let cache = super::rows::roles::RolesCache::versioned();
         let _ = super::memberships::delete(&c, &cache, "ins_1", "org_1", "user_1");
-        let _ = super::memberships::update_role(&c, &cache, "ins_1", "org_1", "user_1", "org:member");
+        let _ = super::memberships::update_membership_role(&c, &cache, "ins_1", "org_1", "user_1", "org:member");
         let sent = c.sent.borrow();
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(sent.iter().all(|s| s.contains("FROM organizations o") && s.ends_with(" FOR UPDATE")));

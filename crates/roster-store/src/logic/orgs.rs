@@ -8,37 +8,14 @@ use roster_core::store::{MetadataUpdate, NewOrganization, OrganizationUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{organization_order, Sql};
-use super::rows::{load_instance, manager_role_ids, org_from_row, role_by_key, to_json, ORG_COLUMNS};
-use super::{memberships, Tx};
-use crate::sql::{vals, Db, Dialect};
-
-/// The organization with this id in the instance, or 404.
-pub fn by_id(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
-    c.query_opt(
-        &format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2"),
-        vals![instance_id, org_id],
-    )?
-    .map(|mut r| org_from_row(&mut r, 0))
-    .transpose()?
-    .ok_or_else(|| DomainError::OrganizationNotFound.into())
-}
-
-/// `by_id`, locking the organization's row until the transaction ends where the backend has row locks
-/// (PostgreSQL: `FOR UPDATE`), so membership writes of one organization run one after another and their rule
-/// checks (uniqueness, quota, last manager) see each other. SQLite's single writer serializes every write already.
-pub fn by_id_for_update(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
-    let lock = match c.dialect() {
-        Dialect::Sqlite => "",
-        Dialect::Postgres => " FOR UPDATE",
-    };
-    c.query_opt(
-        &format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.instance_id = ?1 AND o.id = ?2{lock}"),
-        vals![instance_id, org_id],
-    )?
-    .map(|mut r| org_from_row(&mut r, 0))
-    .transpose()?
-    .ok_or_else(|| DomainError::OrganizationNotFound.into())
-}
+use super::rows::instances::load_instance;
+use super::rows::memberships::insert_membership;
+use super::rows::orgs::{org_by_id, org_from_row, ORG_COLUMNS};
+use super::rows::roles::{load_role_by_key, manager_role_ids};
+use super::rows::sessions::after_organization_deleted;
+use super::rows::to_json;
+use super::Tx;
+use crate::sql::{vals, Db};
 
 /// Whether the organization lacks a member holding `org:sys_memberships:manage`.
 fn missing_manager(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<bool> {
@@ -166,7 +143,7 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
             if exists.is_none() {
                 return Err(DomainError::CreatorNotFound(user_id.clone()).into());
             }
-            Some((user_id.clone(), role_by_key(c, instance_id, &instance.settings.creator_role)?))
+            Some((user_id.clone(), load_role_by_key(c, instance_id, &instance.settings.creator_role)?))
         }
         None => None,
     };
@@ -193,13 +170,13 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
         ],
     )?;
     if let Some((user_id, role)) = creator {
-        memberships::insert(c, instance_id, &id, &user_id, &role.id, &Default::default(), &Default::default(), now)?;
+        insert_membership(c, instance_id, &id, &user_id, &role.id, &Default::default(), &Default::default(), now)?;
     }
-    by_id(c, instance_id, &id)
+    org_by_id(c, instance_id, &id)
 }
 
 pub fn update(c: &dyn Db, instance_id: &str, org_id: &str, u: OrganizationUpdate) -> Tx<Organization> {
-    let mut org = by_id(c, instance_id, org_id)?;
+    let mut org = org_by_id(c, instance_id, org_id)?;
     if let Some(name) = u.name {
         org.name = name;
     }
@@ -251,9 +228,9 @@ pub fn update_metadata(c: &dyn Db, instance_id: &str, org_id: &str, change: Meta
 }
 
 pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
-    let org = by_id(c, instance_id, org_id)?;
+    let org = org_by_id(c, instance_id, org_id)?;
     c.execute("DELETE FROM memberships WHERE organization_id = ?1", vals![org_id])?;
-    super::sessions::after_organization_deleted(c, org_id)?;
+    after_organization_deleted(c, org_id)?;
     c.execute("DELETE FROM organizations WHERE id = ?1", vals![org_id])?;
     Ok(org)
 }

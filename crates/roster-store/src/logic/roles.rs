@@ -8,13 +8,13 @@ use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::Sql;
-use super::rows::{load_roles, permission_from_row, PERMISSION_COLUMNS};
+use super::rows::roles::{load_roles, permission_from_row, PERMISSION_COLUMNS};
 use super::Tx;
 use crate::sql::{vals, Db};
 
 /// Names and keys sort like every text order of the API: case-insensitively (ASCII folding, as SQLite's
 /// `lower`), then exactly; ties by id in the same direction.
-fn order_sql(order: KeyedOrder, alias: &str) -> String {
+fn keyed_order_sql(order: KeyedOrder, alias: &str) -> String {
     let dir = if order.descending { "DESC" } else { "ASC" };
     let text = |column: &str| format!("lower({alias}.{column}) {dir}, {alias}.{column} {dir}");
     let keys = match order.field {
@@ -53,7 +53,10 @@ pub fn search_roles(
     let offset = sql.bind(page.offset);
     let ids: Vec<String> = c
         .query(
-            &format!("SELECT r.id FROM roles r WHERE {filters}{} LIMIT {limit} OFFSET {offset}", order_sql(order, "r")),
+            &format!(
+                "SELECT r.id FROM roles r WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
+                keyed_order_sql(order, "r")
+            ),
             &sql.params,
         )?
         .iter()
@@ -239,7 +242,7 @@ pub fn search_permissions(
         .query(
             &format!(
                 "SELECT {PERMISSION_COLUMNS} FROM permissions p WHERE {filters}{} LIMIT {limit} OFFSET {offset}",
-                order_sql(order, "p")
+                keyed_order_sql(order, "p")
             ),
             &sql.params,
         )?

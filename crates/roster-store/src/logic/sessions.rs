@@ -8,10 +8,14 @@ use roster_core::query::{Pagination, SessionFilter};
 use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
+use super::rows::orgs::org_by_id;
+use super::rows::sessions::latest_organization;
+use super::rows::users::user_by_id;
 use super::Tx;
 use crate::sql::{vals, Db, DbError, Row};
 
-const COLUMNS: &str = "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
+const SESSION_COLUMNS: &str =
+    "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
     s.expire_at, s.abandon_at, s.created_at, s.updated_at";
 
 /// Sessions expire a week after creation and are abandoned after 30 days, Clerk's defaults.
@@ -19,7 +23,7 @@ const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
-fn from_row(r: &mut Row) -> Result<Session, DbError> {
+fn session_from_row(r: &mut Row) -> Result<Session, DbError> {
     Ok(Session {
         id: r.take(0)?,
         user_id: r.take(1)?,
@@ -36,10 +40,10 @@ fn from_row(r: &mut Row) -> Result<Session, DbError> {
 
 pub fn get(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
     c.query_opt(
-        &format!("SELECT {COLUMNS} FROM sessions s WHERE s.instance_id = ?1 AND s.id = ?2"),
+        &format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.instance_id = ?1 AND s.id = ?2"),
         vals![instance_id, session_id],
     )?
-    .map(|mut r| from_row(&mut r))
+    .map(|mut r| session_from_row(&mut r))
     .transpose()?
     .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()).into())
 }
@@ -61,32 +65,22 @@ pub fn list(c: &dyn Db, instance_id: &str, f: &SessionFilter, page: Pagination) 
     let data = c
         .query(
             &format!(
-                "SELECT {COLUMNS} FROM sessions s WHERE {filters} ORDER BY s.created_at DESC, s.rowid DESC \
+                "SELECT {SESSION_COLUMNS} FROM sessions s WHERE {filters} ORDER BY s.created_at DESC, s.rowid DESC \
                  LIMIT {limit} OFFSET {offset}"
             ),
             &sql.params,
         )?
         .into_iter()
-        .map(|mut r| from_row(&mut r))
+        .map(|mut r| session_from_row(&mut r))
         .collect::<Result<_, _>>()?;
     Ok(Page { data, total_count })
 }
 
-/// The organization `user_id` joined most recently, if any.
-pub fn latest_organization(c: &dyn Db, user_id: &str) -> Tx<Option<String>> {
-    Ok(c.query_opt(
-        "SELECT organization_id FROM memberships WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT 1",
-        vals![user_id],
-    )?
-    .map(|r| r.get(0))
-    .transpose()?)
-}
-
 pub fn create(c: &dyn Db, instance_id: &str, user_id: &str, active_org: Option<String>) -> Tx<Session> {
-    super::users::get(c, instance_id, user_id)?;
+    user_by_id(c, instance_id, user_id)?;
     let active = match active_org {
         Some(org_id) => {
-            super::orgs::by_id(c, instance_id, &org_id)?;
+            org_by_id(c, instance_id, &org_id)?;
             let member = c.query_opt(
                 "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
                 vals![&org_id, user_id],
@@ -125,24 +119,4 @@ pub fn create(c: &dyn Db, instance_id: &str, user_id: &str, active_org: Option<S
         vals![user_id, now - now.rem_euclid(DAY_MS), now],
     )?;
     get(c, instance_id, &id)
-}
-
-/// After `user_id` left `org_id`: their active sessions on it move to their latest remaining organization.
-pub fn after_membership_removed(c: &dyn Db, org_id: &str, user_id: &str) -> Tx<()> {
-    let next = latest_organization(c, user_id)?;
-    c.execute(
-        "UPDATE sessions SET last_active_organization_id = ?3, updated_at = ?4 \
-         WHERE user_id = ?1 AND last_active_organization_id = ?2 AND status = 'active'",
-        vals![user_id, org_id, next, now_millis()],
-    )?;
-    Ok(())
-}
-
-/// After `org_id` was deleted: no session keeps it active.
-pub fn after_organization_deleted(c: &dyn Db, org_id: &str) -> Tx<()> {
-    c.execute(
-        "UPDATE sessions SET last_active_organization_id = NULL, updated_at = ?2 WHERE last_active_organization_id = ?1",
-        vals![org_id, now_millis()],
-    )?;
-    Ok(())
 }

@@ -1,106 +1,20 @@
 //! Users and their identifications (email addresses, phone numbers, web3 wallets).
 
-use std::collections::HashMap;
-
 use roster_core::ids::{new_id, prefix};
-use roster_core::model::{Identification, Page, User};
+use roster_core::model::{Page, User};
 use roster_core::query::{search_text, Pagination, UserFilter, UserOrder};
 use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUser, UserUpdate};
 use roster_core::{now_millis, DomainError};
 
 use super::filter::{plan, resolve_text_search, user_filter, user_order, Sql};
-use super::rows::{json, to_json};
+use super::rows::to_json;
+use super::rows::users::{attach_identifications, user_by_id, user_from_row, USER_COLUMNS};
 use super::Tx;
-use crate::sql::{vals, Db, DbError, Dialect, Row};
+use crate::sql::{vals, Db, Dialect};
 
-const USER_COLUMNS: &str = "u.id, u.external_id, u.username, u.first_name, u.last_name, u.locale, \
-    u.primary_email_address_id, u.primary_phone_number_id, u.primary_web3_wallet_id, u.password_enabled, \
-    u.public_metadata, u.private_metadata, u.unsafe_metadata, u.banned, u.locked, u.delete_self_enabled, \
-    u.create_organization_enabled, u.create_organizations_limit, u.bypass_client_trust, u.last_active_at, \
-    u.last_sign_in_at, u.legal_accepted_at, u.created_at, u.updated_at";
-
-fn user_from_row(r: &mut Row) -> Result<User, DbError> {
-    Ok(User {
-        id: r.take(0)?,
-        external_id: r.take(1)?,
-        username: r.take(2)?,
-        first_name: r.take(3)?,
-        last_name: r.take(4)?,
-        locale: r.take(5)?,
-        email_addresses: Vec::new(),
-        phone_numbers: Vec::new(),
-        web3_wallets: Vec::new(),
-        primary_email_address_id: r.take(6)?,
-        primary_phone_number_id: r.take(7)?,
-        primary_web3_wallet_id: r.take(8)?,
-        password_enabled: r.take(9)?,
-        public_metadata: json(r.take(10)?),
-        private_metadata: json(r.take(11)?),
-        unsafe_metadata: json(r.take(12)?),
-        banned: r.take(13)?,
-        locked: r.take(14)?,
-        delete_self_enabled: r.take(15)?,
-        create_organization_enabled: r.take(16)?,
-        create_organizations_limit: r.take(17)?,
-        bypass_client_trust: r.take(18)?,
-        last_active_at: r.take(19)?,
-        last_sign_in_at: r.take(20)?,
-        legal_accepted_at: r.take(21)?,
-        created_at: r.take(22)?,
-        updated_at: r.take(23)?,
-    })
-}
-
-/// Attach identifications to users, in one query. Within a creation millisecond they keep the order they
-/// were given in (`rowid`), not the random order of their ids: the first email address given comes first.
-fn attach_identifications(c: &dyn Db, users: &mut [User]) -> Tx<()> {
-    if users.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new(c.dialect());
-    let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
-    let list = sql.bind_list(&ids);
-    let rows = c.query(
-        &format!(
-            "SELECT user_id, kind, id, value, reserved, created_at, updated_at FROM identifications \
-             WHERE user_id IN {list} ORDER BY created_at, rowid"
-        ),
-        &sql.params,
-    )?;
-    let mut by_user: HashMap<String, Vec<(String, Identification)>> = HashMap::new();
-    for mut r in rows {
-        let ident = Identification {
-            id: r.take(2)?,
-            value: r.take(3)?,
-            reserved: r.take(4)?,
-            created_at: r.take(5)?,
-            updated_at: r.take(6)?,
-        };
-        by_user.entry(r.take(0)?).or_default().push((r.take(1)?, ident));
-    }
-    for user in users.iter_mut() {
-        for (kind, ident) in by_user.remove(&user.id).unwrap_or_default() {
-            match kind.as_str() {
-                "email_address" => user.email_addresses.push(ident),
-                "phone_number" => user.phone_numbers.push(ident),
-                _ => user.web3_wallets.push(ident),
-            }
-        }
-    }
-    Ok(())
-}
-
+/// The user, for `Store::get_user`.
 pub fn get(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
-    let mut user = c
-        .query_opt(
-            &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
-            vals![instance_id, user_id],
-        )?
-        .map(|mut r| user_from_row(&mut r))
-        .transpose()?
-        .ok_or_else(|| DomainError::UserNotFound(user_id.to_owned()))?;
-    attach_identifications(c, std::slice::from_mut(&mut user))?;
-    Ok(user)
+    user_by_id(c, instance_id, user_id)
 }
 
 pub fn list(c: &dyn Db, instance_id: &str, f: &UserFilter, order: UserOrder, page: Pagination) -> Tx<Page<User>> {
@@ -201,7 +115,7 @@ fn insert_identifications(
 
 /// Recompute the denormalized columns (primary values, search text) from the user's current state.
 fn reindex(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
-    let user = get(c, instance_id, user_id)?;
+    let user = user_by_id(c, instance_id, user_id)?;
     let mut fields: Vec<&str> = vec![&user.id];
     fields.extend(user.username.as_deref());
     fields.extend(user.first_name.as_deref());
@@ -300,7 +214,7 @@ fn set_primary(c: &dyn Db, user: &User, kind: &str, column: &str, ident_id: &str
 }
 
 pub fn update(c: &dyn Db, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx<User> {
-    let mut user = get(c, instance_id, user_id)?;
+    let mut user = user_by_id(c, instance_id, user_id)?;
     if let Some(Some(username)) = &u.username {
         check_username_free(c, instance_id, username, Some(user_id))?;
     }
@@ -351,7 +265,7 @@ pub fn update(c: &dyn Db, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx
 
 pub fn update_metadata(c: &dyn Db, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Tx<User> {
     let mode: MetadataMode = update.mode;
-    let mut user = get(c, instance_id, user_id)?;
+    let mut user = user_by_id(c, instance_id, user_id)?;
     MetadataUpdate::apply(mode, "public_metadata", &mut user.public_metadata, update.public)?;
     MetadataUpdate::apply(mode, "private_metadata", &mut user.private_metadata, update.private)?;
     MetadataUpdate::apply(mode, "unsafe_metadata", &mut user.unsafe_metadata, update.unsafe_)?;
@@ -370,16 +284,16 @@ pub fn update_metadata(c: &dyn Db, instance_id: &str, user_id: &str, update: Met
 }
 
 pub fn set_flags(c: &dyn Db, instance_id: &str, user_id: &str, banned: Option<bool>, locked: Option<bool>) -> Tx<User> {
-    let user = get(c, instance_id, user_id)?;
+    let user = user_by_id(c, instance_id, user_id)?;
     c.execute(
         "UPDATE users SET banned = ?2, locked = ?3, updated_at = ?4 WHERE id = ?1",
         vals![user_id, banned.unwrap_or(user.banned), locked.unwrap_or(user.locked), now_millis().max(user.updated_at)],
     )?;
-    get(c, instance_id, user_id)
+    user_by_id(c, instance_id, user_id)
 }
 
 pub fn delete(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<()> {
-    get(c, instance_id, user_id)?;
+    user_by_id(c, instance_id, user_id)?;
     if c.dialect() == Dialect::Postgres {
         // Lock the user first: a membership insert for this user (which takes a key-share lock on the row
         // through its foreign key) then either committed before, and is counted below, or waits and fails.

@@ -2,7 +2,7 @@
 //! transaction on a pooled connection, on the blocking thread pool (the logic is synchronous): writes at READ
 //! COMMITTED, reads in a `REPEATABLE READ READ ONLY` snapshot (a list and its count agree). Nothing that
 //! decides an outcome lives in the process: rules are checked inside the transaction under row locks
-//! (membership writes lock their organization row, `logic::orgs::by_id_for_update`), and the unique indexes
+//! (membership writes lock their organization row, `logic::rows::orgs::org_by_id_for_update`), and the unique indexes
 //! settle races between check-then-insert requests. A request that loses such a race (a unique violation, a
 //! deadlock, a serialization failure, a referenced row deleted under it) is rolled back and run again, so its
 //! checks see the winner and it reports what it would have reported had it come second.

@@ -1,92 +1,13 @@
-//! Row decoding shared by the logic modules: JSON columns, the organization column list, roles with
-//! their permissions, and the instance row.
+//! Role and permission rows: the instance's roles with their permissions, the roles cache of the read path,
+//! and the version that tells other processes the roles changed.
 
 use std::collections::HashMap;
 
-use roster_core::metadata::Metadata;
-use roster_core::model::{Environment, Instance, Organization, OrganizationSettings, Permission, Role};
+use roster_core::model::{Permission, Role};
 use roster_core::DomainError;
 
-use super::Tx;
+use crate::logic::Tx;
 use crate::sql::{vals, Db, DbError, Row};
-
-pub fn json(text: String) -> Metadata {
-    serde_json::from_str(&text).unwrap_or_default()
-}
-
-pub fn to_json(m: &Metadata) -> String {
-    serde_json::to_string(m).unwrap_or_else(|_| "{}".into())
-}
-
-/// Columns of `organizations o`, in the order `org_from_row` reads them.
-pub const ORG_COLUMNS: &str = "o.id, o.name, o.slug, o.max_allowed_memberships, o.admin_delete_enabled, \
-     o.public_metadata, o.private_metadata, o.created_by, o.role_set_key, o.members_count, o.created_at, o.updated_at";
-
-pub fn org_from_row(row: &mut Row, at: usize) -> Result<Organization, DbError> {
-    Ok(Organization {
-        id: row.take(at)?,
-        name: row.take(at + 1)?,
-        slug: row.take(at + 2)?,
-        max_allowed_memberships: row.take(at + 3)?,
-        admin_delete_enabled: row.take(at + 4)?,
-        public_metadata: json(row.take(at + 5)?),
-        private_metadata: json(row.take(at + 6)?),
-        created_by: row.take(at + 7)?,
-        role_set_key: row.take(at + 8)?,
-        members_count: row.take(at + 9)?,
-        missing_member_with_elevated_permissions: None,
-        created_at: row.take(at + 10)?,
-        updated_at: row.take(at + 11)?,
-    })
-}
-
-/// The columns `instance_from_row` decodes (0 to 11), of `instances i`.
-macro_rules! instance_columns {
-    () => {
-        "SELECT i.id, i.environment, i.name, i.created_at, i.org_enabled, \
-         i.org_max_allowed_memberships, coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_creator_role_id), ''), \
-         i.org_admin_delete_enabled, i.org_domains_enabled, i.org_slug_disabled, i.org_domains_enrollment_modes, \
-         coalesce((SELECT r.key FROM roles r WHERE r.id = i.org_domains_default_role_id), '')"
-    };
-}
-
-/// Instances with their organization settings; role keys are read live from the referenced roles.
-pub const INSTANCE_SELECT: &str = concat!(instance_columns!(), " FROM instances i");
-
-/// The keys whose lookup tag is `?1` with their instances: the instance columns, then `hash` (12) and
-/// `revoked_at` (13). One statement, so it needs no transaction around it.
-pub const KEY_CANDIDATES_SELECT: &str = concat!(
-    instance_columns!(),
-    ", k.hash, k.revoked_at FROM api_keys k JOIN instances i ON i.id = k.instance_id WHERE k.lookup = ?1"
-);
-
-pub fn instance_from_row(row: &mut Row) -> Result<Instance, DbError> {
-    let env: String = row.take(1)?;
-    let modes: String = row.take(10)?;
-    Ok(Instance {
-        id: row.take(0)?,
-        environment: Environment::parse(&env).unwrap_or(Environment::Development),
-        name: row.take(2)?,
-        created_at: row.take(3)?,
-        settings: OrganizationSettings {
-            enabled: row.take(4)?,
-            max_allowed_memberships: row.take(5)?,
-            creator_role: row.take(6)?,
-            admin_delete_enabled: row.take(7)?,
-            domains_enabled: row.take(8)?,
-            slug_disabled: row.take(9)?,
-            domains_enrollment_modes: serde_json::from_str(&modes).unwrap_or_default(),
-            domains_default_role: row.take(11)?,
-        },
-    })
-}
-
-pub fn load_instance(c: &dyn Db, instance_id: &str) -> Tx<Instance> {
-    c.query_opt(&format!("{INSTANCE_SELECT} WHERE i.id = ?1"), vals![instance_id])?
-        .map(|mut r| instance_from_row(&mut r))
-        .transpose()?
-        .ok_or_else(|| DomainError::Internal(format!("instance {instance_id} vanished")).into())
-}
 
 /// Every role of the instance with its permissions, ordered by creation.
 pub fn load_roles(c: &dyn Db, instance_id: &str) -> Tx<Vec<Role>> {
@@ -209,8 +130,8 @@ pub fn roles_by_id(c: &dyn Db, instance_id: &str) -> Tx<HashMap<String, Role>> {
     Ok(load_roles(c, instance_id)?.into_iter().map(|r| (r.id.clone(), r)).collect())
 }
 
-/// Find a role by key in the instance, or 404 "Organization role not found".
-pub fn role_by_key(c: &dyn Db, instance_id: &str, key: &str) -> Tx<Role> {
+/// Load the instance's roles and find the one with this key, or 404 "Organization role not found".
+pub fn load_role_by_key(c: &dyn Db, instance_id: &str, key: &str) -> Tx<Role> {
     load_roles(c, instance_id)?.into_iter().find(|r| r.key == key).ok_or_else(|| DomainError::role_not_found().into())
 }
 
