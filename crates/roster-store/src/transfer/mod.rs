@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use crate::logic::{StoreError, Tx};
 use crate::sql::{Db, DbError, DbErrorKind, Dialect, Row, Value};
 use crate::store::Backend;
+use crate::{Database, Opened};
 
 /// The version of the file format (the header's `roster_export`).
 pub const FORMAT_VERSION: i64 = 1;
@@ -226,17 +227,17 @@ pub async fn export_url<W: Write + Send + 'static>(
     out: W,
     progress: Arc<dyn Progress>,
 ) -> Result<(Summary, W), TransferError> {
-    if crate::is_postgres(url) {
-        let store = crate::postgres::PostgresStore::open(url, pg).await?;
-        return export(store.backend(), out, progress).await;
+    let database = Database::of(url);
+    if let Database::Sqlite(path) = database {
+        if !std::path::Path::new(path).exists() {
+            let error = io::Error::new(io::ErrorKind::NotFound, "no such database file");
+            return Err(TransferError::Input { context: format!("opening {path}"), error });
+        }
     }
-    let path = crate::sqlite_path(url);
-    if !std::path::Path::new(path).exists() {
-        let error = io::Error::new(io::ErrorKind::NotFound, "no such database file");
-        return Err(TransferError::Input { context: format!("opening {path}"), error });
+    match database.open(options, pg).await? {
+        Opened::Postgres(store) => export(store.backend(), out, progress).await,
+        Opened::Sqlite(store) => export(store.backend(), out, progress).await,
     }
-    let store = crate::sqlite::SqliteStore::open(path, options).await?;
-    export(store.backend(), out, progress).await
 }
 
 /// Import into the database `url` names (created and migrated if need be), which must hold no instance.
@@ -247,13 +248,13 @@ pub async fn import_url(
     input: Input,
     progress: Arc<dyn Progress>,
 ) -> Result<Summary, TransferError> {
-    if crate::is_postgres(url) {
-        let store = crate::postgres::PostgresStore::open(url, pg).await?;
-        return import(store.backend(), input, progress).await;
+    match Database::of(url).open(options, pg).await? {
+        Opened::Postgres(store) => import(store.backend(), input, progress).await,
+        Opened::Sqlite(store) => {
+            let summary = import(store.backend(), input, progress).await?;
+            // Fold the write-ahead log (the whole import) into the database file, as a server's clean stop does.
+            store.backend().close().await?;
+            Ok(summary)
+        }
     }
-    let store = crate::sqlite::SqliteStore::open(crate::sqlite_path(url), options).await?;
-    let summary = import(store.backend(), input, progress).await?;
-    // Fold the write-ahead log (the whole import) into the database file, as a server's clean stop does.
-    store.backend().close().await?;
-    Ok(summary)
 }
