@@ -1,6 +1,7 @@
 //! Domain records as the stores return them. Field names follow the Clerk spec so the wire mapping in
 //! the server stays a plain copy; timestamps are Unix milliseconds.
 
+use crate::ids::InstanceId;
 use crate::metadata::Metadata;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +30,7 @@ impl Environment {
 /// An instance: the unit of data isolation, as in Clerk. Every other record belongs to one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Instance {
-    pub id: String,
+    pub id: InstanceId,
     pub environment: Environment,
     pub name: String,
     pub created_at: i64,

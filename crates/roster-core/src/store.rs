@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 
+use crate::ids::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};
 use crate::keys;
 use crate::metadata::Metadata;
 use crate::model::{
@@ -134,8 +135,8 @@ pub struct OrganizationUpdate {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewMembership {
-    pub organization_id: String,
-    pub user_id: String,
+    pub organization_id: OrgId,
+    pub user_id: UserId,
     pub role: String,
     pub public_metadata: Metadata,
     pub private_metadata: Metadata,
@@ -269,9 +270,9 @@ pub trait Store: Send + Sync + 'static {
     /// instance accepts that key (stored hashed); without one, mint a key only for a new instance.
     async fn bootstrap(&self, secret_key: Option<&str>) -> Result<Bootstrap>;
     /// Store a new key for an instance; returns its record and the secret (shown once).
-    async fn create_key(&self, instance_id: &str, secret: Option<&str>) -> Result<(ApiKey, String)>;
-    async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>>;
-    async fn revoke_key(&self, key_id: &str) -> Result<ApiKey>;
+    async fn create_key(&self, instance_id: &InstanceId, secret: Option<&str>) -> Result<(ApiKey, String)>;
+    async fn list_keys(&self, instance_id: Option<&InstanceId>) -> Result<Vec<ApiKey>>;
+    async fn revoke_key(&self, key_id: &KeyId) -> Result<ApiKey>;
     async fn find_keys(&self, lookup: &str) -> Result<Vec<KeyCandidate>>;
 
     /// The instance a secret key belongs to, if the key is known and not revoked.
@@ -290,46 +291,56 @@ pub trait Store: Send + Sync + 'static {
     // --- organization settings -----------------------------------------------------------------
     async fn update_organization_settings(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         update: SettingsUpdate,
     ) -> Result<OrganizationSettings>;
 
     // --- roles and permissions -----------------------------------------------------------------
     /// Every role of the instance with its permissions.
-    async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>>;
+    async fn list_roles(&self, instance_id: &InstanceId) -> Result<Vec<Role>>;
     /// Roles matching `query` (name or key, case-insensitive substring), ordered and paged.
     async fn search_roles(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: Option<String>,
         order: KeyedOrder,
         page: Pagination,
     ) -> Result<Page<Role>>;
-    async fn get_role(&self, instance_id: &str, role_id: &str) -> Result<Role>;
-    async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role>;
-    async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role>;
+    async fn get_role(&self, instance_id: &InstanceId, role_id: &RoleId) -> Result<Role>;
+    async fn create_role(&self, instance_id: &InstanceId, role: NewRole) -> Result<Role>;
+    async fn update_role(&self, instance_id: &InstanceId, role_id: &RoleId, update: RoleUpdate) -> Result<Role>;
     /// Refused for the creator role, the domains default role, and roles members hold.
-    async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role>;
-    async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role>;
-    async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role>;
+    async fn delete_role(&self, instance_id: &InstanceId, role_id: &RoleId) -> Result<Role>;
+    async fn add_role_permission(
+        &self,
+        instance_id: &InstanceId,
+        role_id: &RoleId,
+        permission_id: &PermissionId,
+    ) -> Result<Role>;
+    async fn remove_role_permission(
+        &self,
+        instance_id: &InstanceId,
+        role_id: &RoleId,
+        permission_id: &PermissionId,
+    ) -> Result<Role>;
     async fn search_permissions(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: Option<String>,
         order: KeyedOrder,
         page: Pagination,
     ) -> Result<Page<Permission>>;
-    async fn get_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission>;
-    async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission>;
+    async fn get_permission(&self, instance_id: &InstanceId, permission_id: &PermissionId) -> Result<Permission>;
+    async fn create_permission(&self, instance_id: &InstanceId, permission: NewPermission) -> Result<Permission>;
     /// System permissions cannot be changed.
     async fn update_permission(
         &self,
-        instance_id: &str,
-        permission_id: &str,
+        instance_id: &InstanceId,
+        permission_id: &PermissionId,
         update: PermissionUpdate,
     ) -> Result<Permission>;
     /// System permissions cannot be deleted.
-    async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission>;
+    async fn delete_permission(&self, instance_id: &InstanceId, permission_id: &PermissionId) -> Result<Permission>;
 
     // --- sessions ------------------------------------------------------------------------------
     /// A new active session. Its active organization is `active_organization_id` (the user must be a
@@ -337,97 +348,108 @@ pub trait Store: Send + Sync + 'static {
     /// `last_active_at`.
     async fn create_session(
         &self,
-        instance_id: &str,
-        user_id: &str,
-        active_organization_id: Option<String>,
+        instance_id: &InstanceId,
+        user_id: &UserId,
+        active_organization_id: Option<OrgId>,
     ) -> Result<Session>;
-    async fn get_session(&self, instance_id: &str, session_id: &str) -> Result<Session>;
-    async fn list_sessions(&self, instance_id: &str, filter: SessionFilter, page: Pagination) -> Result<Page<Session>>;
+    async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session>;
+    async fn list_sessions(
+        &self,
+        instance_id: &InstanceId,
+        filter: SessionFilter,
+        page: Pagination,
+    ) -> Result<Page<Session>>;
 
     // --- users -------------------------------------------------------------------------------
-    async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User>;
-    async fn get_user(&self, instance_id: &str, user_id: &str) -> Result<User>;
+    async fn create_user(&self, instance_id: &InstanceId, user: NewUser) -> Result<User>;
+    async fn get_user(&self, instance_id: &InstanceId, user_id: &UserId) -> Result<User>;
     async fn list_users(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         filter: UserFilter,
         order: UserOrder,
         page: Pagination,
     ) -> Result<Page<User>>;
-    async fn update_user(&self, instance_id: &str, user_id: &str, update: UserUpdate) -> Result<User>;
+    async fn update_user(&self, instance_id: &InstanceId, user_id: &UserId, update: UserUpdate) -> Result<User>;
     /// Delete a user and every membership of theirs (organization counts follow).
-    async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<()>;
-    async fn update_user_metadata(&self, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Result<User>;
+    async fn delete_user(&self, instance_id: &InstanceId, user_id: &UserId) -> Result<()>;
+    async fn update_user_metadata(
+        &self,
+        instance_id: &InstanceId,
+        user_id: &UserId,
+        update: MetadataUpdate,
+    ) -> Result<User>;
     /// Ban/unban and lock/unlock; `None` leaves a flag as it is.
     async fn set_user_flags(
         &self,
-        instance_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        user_id: &UserId,
         banned: Option<bool>,
         locked: Option<bool>,
     ) -> Result<User>;
 
     // --- organizations -----------------------------------------------------------------------
-    async fn create_organization(&self, instance_id: &str, org: NewOrganization) -> Result<Organization>;
+    async fn create_organization(&self, instance_id: &InstanceId, org: NewOrganization) -> Result<Organization>;
     /// By id or by slug.
     async fn get_organization(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         id_or_slug: &str,
         with_missing_admin: bool,
     ) -> Result<Organization>;
     async fn list_organizations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         filter: OrganizationFilter,
         order: OrganizationOrder,
         page: Pagination,
     ) -> Result<Page<Organization>>;
     async fn update_organization(
         &self,
-        instance_id: &str,
-        org_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
         update: OrganizationUpdate,
     ) -> Result<Organization>;
     /// Delete an organization and all its memberships; returns the deleted record.
-    async fn delete_organization(&self, instance_id: &str, org_id: &str) -> Result<Organization>;
+    async fn delete_organization(&self, instance_id: &InstanceId, org_id: &OrgId) -> Result<Organization>;
     async fn update_organization_metadata(
         &self,
-        instance_id: &str,
-        org_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
         update: MetadataUpdate,
     ) -> Result<Organization>;
 
     // --- memberships -------------------------------------------------------------------------
-    async fn create_membership(&self, instance_id: &str, membership: NewMembership) -> Result<Membership>;
+    async fn create_membership(&self, instance_id: &InstanceId, membership: NewMembership) -> Result<Membership>;
     /// Memberships of one organization, or of the whole instance with `org_id: None`.
     async fn list_memberships(
         &self,
-        instance_id: &str,
-        org_id: Option<&str>,
+        instance_id: &InstanceId,
+        org_id: Option<&OrgId>,
         filter: MembershipFilter,
         order: MembershipOrder,
         page: Pagination,
     ) -> Result<Page<Membership>>;
     async fn list_user_memberships(
         &self,
-        instance_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        user_id: &UserId,
         page: Pagination,
     ) -> Result<Page<Membership>>;
     async fn update_membership_role(
         &self,
-        instance_id: &str,
-        org_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
+        user_id: &UserId,
         role: &str,
     ) -> Result<Membership>;
-    async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership>;
+    async fn delete_membership(&self, instance_id: &InstanceId, org_id: &OrgId, user_id: &UserId)
+        -> Result<Membership>;
     async fn update_membership_metadata(
         &self,
-        instance_id: &str,
-        org_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
+        user_id: &UserId,
         update: MetadataUpdate,
     ) -> Result<Membership>;
 }

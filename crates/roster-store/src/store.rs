@@ -20,7 +20,7 @@ use roster_core::store::{
     Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission, NewRole, NewUser,
     OrganizationUpdate, PermissionUpdate, RateLimitHit, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
 };
-use roster_core::Store;
+use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Store, UserId};
 
 use crate::keycache::KeyCache;
 use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users, Tx};
@@ -186,17 +186,17 @@ impl<B: Backend> Store for SqlStore<B> {
         self.key_write(move |c| instances::bootstrap(c, secret.as_deref())).await
     }
 
-    async fn create_key(&self, instance_id: &str, secret: Option<&str>) -> Result<(ApiKey, String)> {
+    async fn create_key(&self, instance_id: &InstanceId, secret: Option<&str>) -> Result<(ApiKey, String)> {
         let (id, secret) = (instance_id.to_owned(), secret.map(str::to_owned));
         self.key_write(move |c| instances::create_key(c, &id, secret.as_deref())).await
     }
 
-    async fn list_keys(&self, instance_id: Option<&str>) -> Result<Vec<ApiKey>> {
-        let id = instance_id.map(str::to_owned);
+    async fn list_keys(&self, instance_id: Option<&InstanceId>) -> Result<Vec<ApiKey>> {
+        let id = instance_id.cloned();
         self.backend.read(move |c| instances::list_keys(c, id.as_deref())).await
     }
 
-    async fn revoke_key(&self, key_id: &str) -> Result<ApiKey> {
+    async fn revoke_key(&self, key_id: &KeyId) -> Result<ApiKey> {
         let id = key_id.to_owned();
         let revoked = self.key_write(move |c| instances::revoke_key(c, &id)).await?;
         if self.keys.is_some() {
@@ -225,21 +225,21 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn update_organization_settings(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         update: SettingsUpdate,
     ) -> Result<OrganizationSettings> {
         let ins = instance_id.to_owned();
         self.key_write(move |c| instances::update_settings(c, &ins, update)).await
     }
 
-    async fn list_roles(&self, instance_id: &str) -> Result<Vec<Role>> {
+    async fn list_roles(&self, instance_id: &InstanceId) -> Result<Vec<Role>> {
         let id = instance_id.to_owned();
         self.backend.read(move |c| rows::roles::load_roles(c, &id)).await
     }
 
     async fn search_roles(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: Option<String>,
         order: KeyedOrder,
         page: Pagination,
@@ -248,39 +248,49 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(move |c| roles::search_roles(c, &ins, query, order, page)).await
     }
 
-    async fn get_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
+    async fn get_role(&self, instance_id: &InstanceId, role_id: &RoleId) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
         self.backend.read_small(move |c| roles::get_role(c, &ins, &id)).await
     }
 
-    async fn create_role(&self, instance_id: &str, role: NewRole) -> Result<Role> {
+    async fn create_role(&self, instance_id: &InstanceId, role: NewRole) -> Result<Role> {
         let ins = instance_id.to_owned();
         self.role_write(instance_id, move |c| roles::create_role(c, &ins, role)).await
     }
 
-    async fn update_role(&self, instance_id: &str, role_id: &str, update: RoleUpdate) -> Result<Role> {
+    async fn update_role(&self, instance_id: &InstanceId, role_id: &RoleId, update: RoleUpdate) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
         self.role_write(instance_id, move |c| roles::update_role(c, &ins, &id, update)).await
     }
 
-    async fn delete_role(&self, instance_id: &str, role_id: &str) -> Result<Role> {
+    async fn delete_role(&self, instance_id: &InstanceId, role_id: &RoleId) -> Result<Role> {
         let (ins, id) = (instance_id.to_owned(), role_id.to_owned());
         self.role_write(instance_id, move |c| roles::delete_role(c, &ins, &id)).await
     }
 
-    async fn add_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
+    async fn add_role_permission(
+        &self,
+        instance_id: &InstanceId,
+        role_id: &RoleId,
+        permission_id: &PermissionId,
+    ) -> Result<Role> {
         let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
         self.role_write(instance_id, move |c| roles::add_role_permission(c, &ins, &id, &perm)).await
     }
 
-    async fn remove_role_permission(&self, instance_id: &str, role_id: &str, permission_id: &str) -> Result<Role> {
+    async fn remove_role_permission(
+        &self,
+        instance_id: &InstanceId,
+        role_id: &RoleId,
+        permission_id: &PermissionId,
+    ) -> Result<Role> {
         let (ins, id, perm) = (instance_id.to_owned(), role_id.to_owned(), permission_id.to_owned());
         self.role_write(instance_id, move |c| roles::remove_role_permission(c, &ins, &id, &perm)).await
     }
 
     async fn search_permissions(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         query: Option<String>,
         order: KeyedOrder,
         page: Pagination,
@@ -289,64 +299,69 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(move |c| roles::search_permissions(c, &ins, query, order, page)).await
     }
 
-    async fn get_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
+    async fn get_permission(&self, instance_id: &InstanceId, permission_id: &PermissionId) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
         self.backend.read_small(move |c| roles::get_permission(c, &ins, &id)).await
     }
 
-    async fn create_permission(&self, instance_id: &str, permission: NewPermission) -> Result<Permission> {
+    async fn create_permission(&self, instance_id: &InstanceId, permission: NewPermission) -> Result<Permission> {
         let ins = instance_id.to_owned();
         self.role_write(instance_id, move |c| roles::create_permission(c, &ins, permission)).await
     }
 
     async fn update_permission(
         &self,
-        instance_id: &str,
-        permission_id: &str,
+        instance_id: &InstanceId,
+        permission_id: &PermissionId,
         update: PermissionUpdate,
     ) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
         self.role_write(instance_id, move |c| roles::update_permission(c, &ins, &id, update)).await
     }
 
-    async fn delete_permission(&self, instance_id: &str, permission_id: &str) -> Result<Permission> {
+    async fn delete_permission(&self, instance_id: &InstanceId, permission_id: &PermissionId) -> Result<Permission> {
         let (ins, id) = (instance_id.to_owned(), permission_id.to_owned());
         self.role_write(instance_id, move |c| roles::delete_permission(c, &ins, &id)).await
     }
 
     async fn create_session(
         &self,
-        instance_id: &str,
-        user_id: &str,
-        active_organization_id: Option<String>,
+        instance_id: &InstanceId,
+        user_id: &UserId,
+        active_organization_id: Option<OrgId>,
     ) -> Result<Session> {
         let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| sessions::create(c, &ins, &user, active_organization_id)).await
+        self.backend.write(move |c| sessions::create(c, &ins, &user, active_organization_id.map(String::from))).await
     }
 
-    async fn get_session(&self, instance_id: &str, session_id: &str) -> Result<Session> {
+    async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session> {
         let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
         self.backend.read_small(move |c| sessions::get(c, &ins, &id)).await
     }
 
-    async fn list_sessions(&self, instance_id: &str, filter: SessionFilter, page: Pagination) -> Result<Page<Session>> {
+    async fn list_sessions(
+        &self,
+        instance_id: &InstanceId,
+        filter: SessionFilter,
+        page: Pagination,
+    ) -> Result<Page<Session>> {
         let ins = instance_id.to_owned();
         self.backend.read(move |c| sessions::list(c, &ins, &filter, page)).await
     }
 
-    async fn create_user(&self, instance_id: &str, user: NewUser) -> Result<User> {
+    async fn create_user(&self, instance_id: &InstanceId, user: NewUser) -> Result<User> {
         let id = instance_id.to_owned();
         self.backend.write(move |c| users::create(c, &id, user)).await
     }
 
-    async fn get_user(&self, instance_id: &str, user_id: &str) -> Result<User> {
+    async fn get_user(&self, instance_id: &InstanceId, user_id: &UserId) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
         self.backend.read_small(move |c| users::get(c, &ins, &id)).await
     }
 
     async fn list_users(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         filter: UserFilter,
         order: UserOrder,
         page: Pagination,
@@ -355,25 +370,30 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read(move |c| users::list(c, &ins, &filter, order, page)).await
     }
 
-    async fn update_user(&self, instance_id: &str, user_id: &str, update: UserUpdate) -> Result<User> {
+    async fn update_user(&self, instance_id: &InstanceId, user_id: &UserId, update: UserUpdate) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
         self.backend.write(move |c| users::update(c, &ins, &id, update)).await
     }
 
-    async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<()> {
+    async fn delete_user(&self, instance_id: &InstanceId, user_id: &UserId) -> Result<()> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
         self.backend.write(move |c| users::delete(c, &ins, &id)).await
     }
 
-    async fn update_user_metadata(&self, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Result<User> {
+    async fn update_user_metadata(
+        &self,
+        instance_id: &InstanceId,
+        user_id: &UserId,
+        update: MetadataUpdate,
+    ) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
         self.backend.write(move |c| users::update_metadata(c, &ins, &id, update)).await
     }
 
     async fn set_user_flags(
         &self,
-        instance_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        user_id: &UserId,
         banned: Option<bool>,
         locked: Option<bool>,
     ) -> Result<User> {
@@ -381,14 +401,14 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.write(move |c| users::set_flags(c, &ins, &id, banned, locked)).await
     }
 
-    async fn create_organization(&self, instance_id: &str, org: NewOrganization) -> Result<Organization> {
+    async fn create_organization(&self, instance_id: &InstanceId, org: NewOrganization) -> Result<Organization> {
         let ins = instance_id.to_owned();
         self.backend.write(move |c| orgs::create(c, &ins, org)).await
     }
 
     async fn get_organization(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         id_or_slug: &str,
         with_missing_admin: bool,
     ) -> Result<Organization> {
@@ -398,7 +418,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn list_organizations(
         &self,
-        instance_id: &str,
+        instance_id: &InstanceId,
         filter: OrganizationFilter,
         order: OrganizationOrder,
         page: Pagination,
@@ -409,51 +429,51 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn update_organization(
         &self,
-        instance_id: &str,
-        org_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
         update: OrganizationUpdate,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
         self.backend.write(move |c| orgs::update(c, &ins, &id, update)).await
     }
 
-    async fn delete_organization(&self, instance_id: &str, org_id: &str) -> Result<Organization> {
+    async fn delete_organization(&self, instance_id: &InstanceId, org_id: &OrgId) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
         self.backend.write(move |c| orgs::delete(c, &ins, &id)).await
     }
 
     async fn update_organization_metadata(
         &self,
-        instance_id: &str,
-        org_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
         update: MetadataUpdate,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
         self.backend.write(move |c| orgs::update_metadata(c, &ins, &id, update)).await
     }
 
-    async fn create_membership(&self, instance_id: &str, membership: NewMembership) -> Result<Membership> {
+    async fn create_membership(&self, instance_id: &InstanceId, membership: NewMembership) -> Result<Membership> {
         let (ins, cache) = (instance_id.to_owned(), self.write_roles.clone());
         self.backend.write(move |c| memberships::create(c, &cache, &ins, membership)).await
     }
 
     async fn list_memberships(
         &self,
-        instance_id: &str,
-        org_id: Option<&str>,
+        instance_id: &InstanceId,
+        org_id: Option<&OrgId>,
         filter: MembershipFilter,
         order: MembershipOrder,
         page: Pagination,
     ) -> Result<Page<Membership>> {
-        let (ins, org) = (instance_id.to_owned(), org_id.map(str::to_owned));
+        let (ins, org) = (instance_id.to_owned(), org_id.cloned());
         let cache = self.roles.clone();
         self.backend.read_small(move |c| memberships::list(c, &cache, &ins, org.as_deref(), &filter, order, page)).await
     }
 
     async fn list_user_memberships(
         &self,
-        instance_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        user_id: &UserId,
         page: Pagination,
     ) -> Result<Page<Membership>> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
@@ -463,9 +483,9 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn update_membership_role(
         &self,
-        instance_id: &str,
-        org_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
+        user_id: &UserId,
         role: &str,
     ) -> Result<Membership> {
         let (ins, org, user, role) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned(), role.to_owned());
@@ -473,7 +493,12 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.write(move |c| memberships::update_membership_role(c, &cache, &ins, &org, &user, &role)).await
     }
 
-    async fn delete_membership(&self, instance_id: &str, org_id: &str, user_id: &str) -> Result<Membership> {
+    async fn delete_membership(
+        &self,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
+        user_id: &UserId,
+    ) -> Result<Membership> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
         let cache = self.write_roles.clone();
         self.backend.write(move |c| memberships::delete(c, &cache, &ins, &org, &user)).await
@@ -481,9 +506,9 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn update_membership_metadata(
         &self,
-        instance_id: &str,
-        org_id: &str,
-        user_id: &str,
+        instance_id: &InstanceId,
+        org_id: &OrgId,
+        user_id: &UserId,
         update: MetadataUpdate,
     ) -> Result<Membership> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());

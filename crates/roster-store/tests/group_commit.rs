@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use roster_core::store::{NewMembership, NewOrganization, NewUser};
-use roster_core::{DomainError, Store};
+use roster_core::{DomainError, OrgId, RoleId, Store, UserId};
 use roster_store::sqlite::{Options, SqliteStore};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,8 +34,8 @@ async fn one_batch_returns_each_request_its_own_result() {
         store.create_membership(
             &instance,
             NewMembership {
-                organization_id: org.id.clone(),
-                user_id: users[u].clone(),
+                organization_id: org.id.clone().into(),
+                user_id: users[u].clone().into(),
                 role: "org:member".into(),
                 ..Default::default()
             },
@@ -81,7 +81,7 @@ async fn membership_writes_see_role_writes_earlier_in_their_batch() {
     store.bootstrap(Some("sk_test_group_commit_roles")).await.unwrap();
     let instance = store.list_instances().await.unwrap().remove(0).id;
     let org = store.create_organization(&instance, NewOrganization { name: "Roles".into(), ..Default::default() });
-    let org = org.await.unwrap().id;
+    let org = OrgId::from(org.await.unwrap().id);
     let mut users = Vec::new();
     for _ in 0..3 {
         users.push(store.create_user(&instance, NewUser::default()).await.unwrap().id);
@@ -90,7 +90,7 @@ async fn membership_writes_see_role_writes_earlier_in_their_batch() {
     let doomed = store.create_role(&instance, role("org:doomed")).await.unwrap();
     let member = |user: &str, role: &str| NewMembership {
         organization_id: org.clone(),
-        user_id: user.to_owned(),
+        user_id: user.into(),
         role: role.into(),
         ..Default::default()
     };
@@ -101,10 +101,10 @@ async fn membership_writes_see_role_writes_earlier_in_their_batch() {
 
     type Step<'a> = Pin<Box<dyn Future<Output = Result<String, DomainError>> + Send + 'a>>;
     let steps: Vec<Step> = vec![
-        Box::pin(async { store.delete_role(&instance, &doomed.id).await.map(|r| r.key) }),
+        Box::pin(async { store.delete_role(&instance, &RoleId::new(&doomed.id)).await.map(|r| r.key) }),
         Box::pin(async { store.create_membership(&instance, member(&users[1], "org:doomed")).await.map(|m| m.role) }),
         Box::pin(async {
-            store.update_membership_role(&instance, &org, &users[0], "org:doomed").await.map(|m| m.role)
+            store.update_membership_role(&instance, &org, &UserId::new(&users[0]), "org:doomed").await.map(|m| m.role)
         }),
         Box::pin(async { store.create_role(&instance, role("org:fresh")).await.map(|r| r.key) }),
         Box::pin(async { store.create_membership(&instance, member(&users[2], "org:fresh")).await.map(|m| m.role) }),

@@ -3,7 +3,7 @@
 //! `roster keys revoke`) is refused once that process's revoke has returned.
 
 use roster_core::store::{RoleUpdate, SettingsUpdate};
-use roster_core::Store;
+use roster_core::{KeyId, RoleId, Store};
 use roster_store::sqlite::{Options, SqliteStore};
 
 const SECRET: &str = "sk_test_key_cache_0123456789";
@@ -26,7 +26,7 @@ async fn a_key_revoked_by_another_process_is_refused_once_its_revoke_returns() {
     // The operator's process: a store of its own on the same file.
     let operator = open(&path).await;
     let key = operator.list_keys(None).await.unwrap().remove(0);
-    operator.revoke_key(&key.id).await.unwrap();
+    operator.revoke_key(&KeyId::new(&key.id)).await.unwrap();
     drop(operator);
 
     assert!(server.authenticate(SECRET).await.unwrap().is_none(), "the server still accepts the revoked key");
@@ -49,7 +49,7 @@ async fn settings_and_role_keys_changed_through_the_store_show_in_the_next_authe
     let creator = store.list_roles(&instance.id).await.unwrap();
     let creator = creator.iter().find(|r| r.key == instance.settings.creator_role).unwrap();
     let rename = RoleUpdate { key: Some("org:owner".into()), ..Default::default() };
-    store.update_role(&instance.id, &creator.id, rename).await.unwrap();
+    store.update_role(&instance.id, &RoleId::new(&creator.id), rename).await.unwrap();
     let instance = store.authenticate(SECRET).await.unwrap().unwrap();
     assert_eq!(instance.settings.creator_role, "org:owner");
 }

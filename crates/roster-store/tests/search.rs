@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use roster_core::query::{MembershipFilter, Pagination, UserFilter};
 use roster_core::store::{NewMembership, NewOrganization, NewUser};
+use roster_core::OrgId;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_search_counts_and_pages_alike_below_and_above_the_up_front_limit() {
@@ -14,7 +15,7 @@ async fn text_search_counts_and_pages_alike_below_and_above_the_up_front_limit()
     store.bootstrap(Some("sk_test_search_limits")).await.unwrap();
     let instance = store.list_instances().await.unwrap().remove(0).id;
     let org = store.create_organization(&instance, NewOrganization { name: "Search".into(), ..Default::default() });
-    let org = org.await.unwrap().id;
+    let org = OrgId::from(org.await.unwrap().id);
 
     // 2,100 users named "Quokka NNNN" (more than the 2,000 found up front), and 50 named otherwise; every tenth
     // Quokka and every other user is a member.
@@ -28,7 +29,7 @@ async fn text_search_counts_and_pages_alike_below_and_above_the_up_front_limit()
             if i % 10 == 0 || i >= 2100 {
                 let member = NewMembership {
                     organization_id: org,
-                    user_id: user.id,
+                    user_id: user.id.into(),
                     role: "org:member".into(),
                     ..Default::default()
                 };

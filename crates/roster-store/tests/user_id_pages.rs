@@ -4,6 +4,7 @@
 
 use roster_core::query::{MembershipFilter, Pagination, UserFilter};
 use roster_core::store::{NewMembership, NewOrganization, NewUser};
+use roster_core::{InstanceId, OrgId};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_id_filtered_pages_report_the_true_count() {
@@ -12,13 +13,13 @@ async fn user_id_filtered_pages_report_the_true_count() {
     store.bootstrap(Some("sk_test_user_id_pages")).await.unwrap();
     let instance = store.list_instances().await.unwrap().remove(0).id;
     let org = store.create_organization(&instance, NewOrganization { name: "Pages".into(), ..Default::default() });
-    let org = org.await.unwrap().id;
+    let org = OrgId::from(org.await.unwrap().id);
     let mut members = Vec::new();
     for _ in 0..5 {
         let user = store.create_user(&instance, NewUser::default()).await.unwrap().id;
         let m = NewMembership {
             organization_id: org.clone(),
-            user_id: user.clone(),
+            user_id: user.clone().into(),
             role: "org:member".into(),
             ..Default::default()
         };
@@ -60,17 +61,17 @@ async fn user_id_filtered_lists_of_unknown_or_foreign_organizations_are_404() {
     let mine = store.list_instances().await.unwrap().remove(0).id;
     let theirs = store.create_instance(Environment::Production, "theirs").await.unwrap().id;
     let org = store.create_organization(&theirs, NewOrganization { name: "Theirs".into(), ..Default::default() });
-    let org = org.await.unwrap().id;
+    let org = OrgId::from(org.await.unwrap().id);
     let user = store.create_user(&theirs, NewUser::default()).await.unwrap().id;
     let m = NewMembership {
         organization_id: org.clone(),
-        user_id: user.clone(),
+        user_id: user.clone().into(),
         role: "org:member".into(),
         ..Default::default()
     };
     store.create_membership(&theirs, m).await.unwrap();
 
-    let by_user = |instance: String, org: String| {
+    let by_user = |instance: InstanceId, org: OrgId| {
         let filter = MembershipFilter {
             user: UserFilter { user_ids: vec![user.clone()], ..Default::default() },
             ..Default::default()

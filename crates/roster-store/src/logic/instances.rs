@@ -14,7 +14,7 @@ use crate::sql::{vals, Db, DbError, Dialect, Row, Value};
 pub fn create(c: &dyn Db, environment: Environment, name: &str) -> Tx<Instance> {
     let now = now_millis();
     let instance = Instance {
-        id: new_id(prefix::INSTANCE),
+        id: new_id(prefix::INSTANCE).into(),
         environment,
         name: name.to_owned(),
         created_at: now,

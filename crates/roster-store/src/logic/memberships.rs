@@ -247,7 +247,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
         vals![instance_id, &new.user_id],
     )?;
     let Some(mut user) = user else {
-        return Err(DomainError::UserNotFound(new.user_id).into());
+        return Err(DomainError::UserNotFound(new.user_id.into()).into());
     };
     let roles = cache.roles(c, instance_id)?;
     let role = find_role_by_key(&roles, &new.role)?;
@@ -256,7 +256,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
         vals![&org.id, &new.user_id],
     )?;
     if existing.is_some() {
-        return Err(DomainError::AlreadyMember(new.user_id).into());
+        return Err(DomainError::AlreadyMember(new.user_id.into()).into());
     }
     rules::check_quota(org.members_count, org.max_allowed_memberships)?;
     let now = now_millis();

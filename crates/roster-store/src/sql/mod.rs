@@ -133,6 +133,37 @@ impl<T: ToValue + ?Sized> ToValue for &T {
     }
 }
 
+/// Typed ids bind as their text, and decode from a text column.
+macro_rules! id_values {
+    ($($id:ty),+) => {$(
+        impl ToValue for $id {
+            fn to_value(&self) -> Value {
+                Value::Text(self.as_str().to_owned())
+            }
+        }
+
+        impl FromValue for $id {
+            fn from_value(v: &Value) -> Result<Self, String> {
+                String::from_value(v).map(Self::from)
+            }
+
+            fn from_owned(v: Value) -> Result<Self, String> {
+                String::from_owned(v).map(Self::from)
+            }
+        }
+    )+};
+}
+
+id_values!(
+    roster_core::InstanceId,
+    roster_core::UserId,
+    roster_core::OrgId,
+    roster_core::RoleId,
+    roster_core::PermissionId,
+    roster_core::SessionId,
+    roster_core::KeyId
+);
+
 /// `&[Value]` from a list of expressions, each `Into<Value>`-like (`ToValue`: integers, booleans, strings,
 /// options of those), taken by reference: `c.execute(sql, vals![id, name])`.
 macro_rules! vals {

@@ -4,7 +4,7 @@ use roster_core::model::Environment;
 use roster_core::store::{
     MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewPermission, NewRole, NewUser, SettingsUpdate,
 };
-use roster_core::Store;
+use roster_core::{InstanceId, KeyId, OrgId, Store, UserId};
 
 use super::export::export_paged;
 use super::*;
@@ -28,12 +28,12 @@ fn email(value: &str) -> Vec<NewIdentification> {
 
 /// Something of every table: two instances, a revoked key, a custom permission and role, users with
 /// non-ASCII names and nested metadata, an organization and its memberships, a session.
-async fn seed(store: &impl Store) -> String {
+async fn seed(store: &impl Store) -> InstanceId {
     store.bootstrap(Some(SECRET)).await.unwrap();
     let ins = store.list_instances().await.unwrap().remove(0).id;
     let prod = store.create_instance(Environment::Production, "Prod — ünïcode").await.unwrap();
     let (key, _) = store.create_key(&prod.id, None).await.unwrap();
-    store.revoke_key(&key.id).await.unwrap();
+    store.revoke_key(&KeyId::new(&key.id)).await.unwrap();
     let settings =
         SettingsUpdate { domains_enabled: Some(true), max_allowed_memberships: Some(50), ..Default::default() };
     store.update_organization_settings(&ins, settings).await.unwrap();
@@ -71,16 +71,16 @@ async fn seed(store: &impl Store) -> String {
     };
     let org = store.create_organization(&ins, org).await.unwrap();
     let membership = NewMembership {
-        organization_id: org.id.clone(),
-        user_id: bob.id.clone(),
+        organization_id: org.id.clone().into(),
+        user_id: bob.id.clone().into(),
         role: "org:editor".into(),
         public_metadata: object(serde_json::json!({"seat": "A12"})),
         ..Default::default()
     };
     store.create_membership(&ins, membership).await.unwrap();
     let update = MetadataUpdate { private: Some(object(serde_json::json!({"note": "ß"}))), ..Default::default() };
-    store.update_membership_metadata(&ins, &org.id, &bob.id, update).await.unwrap();
-    store.create_session(&ins, &bob.id, Some(org.id.clone())).await.unwrap();
+    store.update_membership_metadata(&ins, &OrgId::new(&org.id), &UserId::new(&bob.id), update).await.unwrap();
+    store.create_session(&ins, &UserId::new(&bob.id), Some(OrgId::new(&org.id))).await.unwrap();
     ins
 }
 
@@ -156,8 +156,12 @@ async fn transfer_imported_store_serves_the_data() {
     // New rows get rowids past the imported ones: a new member lists after the imported ones.
     let user = target.create_user(&instance.id, NewUser::default()).await.unwrap();
     let org = after.data[0].organization.id.clone();
-    let member =
-        NewMembership { organization_id: org, user_id: user.id, role: "org:member".into(), ..Default::default() };
+    let member = NewMembership {
+        organization_id: org.into(),
+        user_id: user.id.into(),
+        role: "org:member".into(),
+        ..Default::default()
+    };
     target.create_membership(&instance.id, member).await.unwrap();
 }
 
@@ -411,9 +415,13 @@ async fn transfer_sqlite_to_postgres_is_byte_identical() {
     let instance = target.authenticate(SECRET).await.unwrap().expect("the hashed key came along");
     let org = target.list_organizations(&instance.id, Default::default(), Default::default(), Default::default());
     let org = org.await.unwrap().data.remove(0).id;
-    let user = target.create_user(&instance.id, NewUser::default()).await.unwrap().id;
-    let member =
-        NewMembership { organization_id: org, user_id: user.clone(), role: "org:member".into(), ..Default::default() };
+    let user = UserId::from(target.create_user(&instance.id, NewUser::default()).await.unwrap().id);
+    let member = NewMembership {
+        organization_id: org.into(),
+        user_id: user.clone(),
+        role: "org:member".into(),
+        ..Default::default()
+    };
     target.create_membership(&instance.id, member).await.unwrap();
     target.create_session(&instance.id, &user, None).await.unwrap();
     let err = import(target.backend(), Input::stream(io::Cursor::new(exported)), Arc::new(NoProgress)).await;
