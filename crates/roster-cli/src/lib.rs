@@ -292,17 +292,17 @@ async fn keys(db: &DbArgs, cmd: KeysCommand) -> Result<()> {
     let store = open(db).await?;
     match cmd {
         KeysCommand::Create { instance } => {
-            let (key, secret) = store.create_key(&instance, None).await?;
+            let (key, secret) = store.create_key(&roster_core::InstanceId::from(instance), None).await?;
             println!("{}\t{secret}", key.id);
         }
         KeysCommand::List { instance } => {
-            for k in store.list_keys(instance.as_deref()).await? {
+            for k in store.list_keys(instance.map(roster_core::InstanceId::from).as_ref()).await? {
                 let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
                 println!("{}\t{}\t{}\t{state}", k.id, k.instance_id, k.hint);
             }
         }
         KeysCommand::Revoke { key_id } => {
-            let k = store.revoke_key(&key_id).await?;
+            let k = store.revoke_key(&roster_core::KeyId::from(key_id)).await?;
             println!("{}\trevoked", k.id);
         }
     }

@@ -75,8 +75,8 @@ async fn seed(db: &TestDb) -> Seeded {
     let org = NewOrganization { name: "Acme Größe".into(), created_by: Some(zoe.id.clone()), ..Default::default() };
     let org = store.create_organization(&ins, org).await.unwrap();
     let member = NewMembership {
-        organization_id: org.id.clone(),
-        user_id: bob.id.clone(),
+        organization_id: org.id.clone().into(),
+        user_id: bob.id.clone().into(),
         role: "org:member".into(),
         ..Default::default()
     };
@@ -85,8 +85,11 @@ async fn seed(db: &TestDb) -> Seeded {
         public: Some(object(serde_json::json!({"seat": {"row": "A", "n": 12}}))),
         ..Default::default()
     };
-    store.update_membership_metadata(&ins, &org.id, &bob.id, seat).await.unwrap();
-    store.create_session(&ins, &bob.id, None).await.unwrap();
+    store
+        .update_membership_metadata(&ins, &roster_core::OrgId::new(&org.id), &roster_core::UserId::new(&bob.id), seat)
+        .await
+        .unwrap();
+    store.create_session(&ins, &roster_core::UserId::new(&bob.id), None).await.unwrap();
     store.close().await.unwrap();
     Seeded { org: org.id, outsider: carol.id }
 }

@@ -8,6 +8,7 @@ use axum::routing::{get, patch, post};
 use axum::Router;
 
 use roster_api_types as api;
+use roster_core::ids::{OrgId, UserId};
 use roster_core::model::{Membership, Page};
 use roster_core::query::{split_signed, MembershipFilter, MembershipOrder, UserFilter};
 use roster_core::store::{MetadataMode, MetadataUpdate, NewMembership};
@@ -88,7 +89,13 @@ async fn create_organization_membership(
     let role = form.required_string("role")?;
     let public_metadata = form.metadata("public_metadata")?.unwrap_or_default();
     let private_metadata = form.metadata("private_metadata")?.unwrap_or_default();
-    let new = NewMembership { organization_id, user_id, role, public_metadata, private_metadata };
+    let new = NewMembership {
+        organization_id: organization_id.into(),
+        user_id: user_id.into(),
+        role,
+        public_metadata,
+        private_metadata,
+    };
     Ok(one(&state.store.create_membership(&ctx.instance.id, new).await?))
 }
 
@@ -144,7 +151,9 @@ async fn list_organization_memberships(
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
     let org_id = ids.one();
-    Ok(page(&state.store.list_memberships(&ctx.instance.id, Some(&org_id), filter, order, pagination).await?))
+    Ok(page(
+        &state.store.list_memberships(&ctx.instance.id, Some(&OrgId::new(&org_id)), filter, order, pagination).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -173,7 +182,10 @@ async fn update_organization_membership(
     state.rate_limit.check_membership(&ctx.instance.id, &org_id, &user_id).await?;
     ctx.organizations()?;
     let role = form.required_string("role")?;
-    Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org_id, &user_id, &role).await?))
+    Ok(one(&state
+        .store
+        .update_membership_role(&ctx.instance.id, &OrgId::new(&org_id), &UserId::new(&user_id), &role)
+        .await?))
 }
 
 #[utoipa::path(
@@ -194,7 +206,7 @@ async fn update_organization_membership(
 async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
     let (org_id, user_id) = ids.two();
-    Ok(one(&state.store.delete_membership(&ctx.instance.id, &org_id, &user_id).await?))
+    Ok(one(&state.store.delete_membership(&ctx.instance.id, &OrgId::new(&org_id), &UserId::new(&user_id)).await?))
 }
 
 #[utoipa::path(
@@ -232,7 +244,10 @@ async fn update_organization_membership_metadata(
         private: form.metadata("private_metadata")?,
         unsafe_: None,
     };
-    Ok(one(&state.store.update_membership_metadata(&ctx.instance.id, &org_id, &user_id, update).await?))
+    Ok(one(&state
+        .store
+        .update_membership_metadata(&ctx.instance.id, &OrgId::new(&org_id), &UserId::new(&user_id), update)
+        .await?))
 }
 
 #[utoipa::path(
@@ -279,5 +294,5 @@ async fn users_get_organization_memberships(
 ) -> ApiResult<Response> {
     ctx.organizations()?;
     let pagination = q.pagination()?;
-    Ok(page(&state.store.list_user_memberships(&ctx.instance.id, &ids.one(), pagination).await?))
+    Ok(page(&state.store.list_user_memberships(&ctx.instance.id, &UserId::from(ids.one()), pagination).await?))
 }

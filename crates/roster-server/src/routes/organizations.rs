@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use roster_api_types as api;
+use roster_core::ids::OrgId;
 use roster_core::query::{split_signed, OrganizationFilter, OrganizationOrder};
 use roster_core::rules;
 use roster_core::store::{MetadataMode, MetadataUpdate, NewOrganization, OrganizationUpdate};
@@ -195,7 +196,7 @@ async fn update_organization(
         role_set_key: form.nullable_string("role_set_key")?,
         metadata: metadata_update(&mut form, MetadataMode::Replace)?,
     };
-    let org = state.store.update_organization(&ctx.instance.id, &ids.one(), update).await?;
+    let org = state.store.update_organization(&ctx.instance.id, &OrgId::from(ids.one()), update).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
@@ -213,7 +214,7 @@ async fn update_organization(
 )]
 async fn delete_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
-    let org = state.store.delete_organization(&ctx.instance.id, &ids.one()).await?;
+    let org = state.store.delete_organization(&ctx.instance.id, &OrgId::from(ids.one())).await?;
     Ok(json_body(&wire::deleted("organization", &org.id, Some(&org.slug))))
 }
 
@@ -227,7 +228,7 @@ async fn change_metadata(
     ctx.organizations()?;
     form.only(&["public_metadata", "private_metadata"])?;
     let update = metadata_update(&mut form, mode)?;
-    let org = state.store.update_organization_metadata(&ctx.instance.id, &ids.one(), update).await?;
+    let org = state.store.update_organization_metadata(&ctx.instance.id, &OrgId::from(ids.one()), update).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 

@@ -7,6 +7,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use roster_api_types as api;
+use roster_core::ids::{PermissionId, RoleId};
 use roster_core::query::KeyedOrder;
 use roster_core::rules;
 use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
@@ -110,7 +111,7 @@ async fn create_organization_role(
 )]
 async fn get_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
-    Ok(json_body(&wire::role(&state.store.get_role(&ctx.instance.id, &ids.one()).await?)))
+    Ok(json_body(&wire::role(&state.store.get_role(&ctx.instance.id, &RoleId::from(ids.one())).await?)))
 }
 
 #[utoipa::path(
@@ -147,7 +148,7 @@ async fn update_organization_role(
         description: form.nullable_string("description")?,
         permissions,
     };
-    Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &ids.one(), update).await?)))
+    Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &RoleId::from(ids.one()), update).await?)))
 }
 
 #[utoipa::path(
@@ -164,7 +165,7 @@ async fn update_organization_role(
 )]
 async fn delete_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
-    let role = state.store.delete_role(&ctx.instance.id, &ids.one()).await?;
+    let role = state.store.delete_role(&ctx.instance.id, &RoleId::from(ids.one())).await?;
     Ok(json_body(&wire::deleted("role", &role.id, None)))
 }
 
@@ -190,7 +191,12 @@ async fn assign_permission_to_organization_role(
 ) -> ApiResult<Response> {
     ctx.organizations()?;
     let (role, permission) = ids.two();
-    Ok(json_body(&wire::role(&state.store.add_role_permission(&ctx.instance.id, &role, &permission).await?)))
+    Ok(json_body(&wire::role(
+        &state
+            .store
+            .add_role_permission(&ctx.instance.id, &RoleId::from(role), &PermissionId::from(permission))
+            .await?,
+    )))
 }
 
 #[utoipa::path(
@@ -215,7 +221,12 @@ async fn remove_permission_from_organization_role(
 ) -> ApiResult<Response> {
     ctx.organizations()?;
     let (role, permission) = ids.two();
-    Ok(json_body(&wire::role(&state.store.remove_role_permission(&ctx.instance.id, &role, &permission).await?)))
+    Ok(json_body(&wire::role(
+        &state
+            .store
+            .remove_role_permission(&ctx.instance.id, &RoleId::from(role), &PermissionId::from(permission))
+            .await?,
+    )))
 }
 
 #[utoipa::path(
@@ -273,7 +284,9 @@ async fn create_organization_permission(
 )]
 async fn get_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
-    Ok(json_body(&wire::permission(&state.store.get_permission(&ctx.instance.id, &ids.one()).await?)))
+    Ok(json_body(&wire::permission(
+        &state.store.get_permission(&ctx.instance.id, &PermissionId::from(ids.one())).await?,
+    )))
 }
 
 #[utoipa::path(
@@ -308,7 +321,9 @@ async fn update_organization_permission(
         key,
         description: form.string("description")?,
     };
-    Ok(json_body(&wire::permission(&state.store.update_permission(&ctx.instance.id, &ids.one(), update).await?)))
+    Ok(json_body(&wire::permission(
+        &state.store.update_permission(&ctx.instance.id, &PermissionId::from(ids.one()), update).await?,
+    )))
 }
 
 #[utoipa::path(
@@ -325,6 +340,6 @@ async fn update_organization_permission(
 )]
 async fn delete_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     ctx.organizations()?;
-    let permission = state.store.delete_permission(&ctx.instance.id, &ids.one()).await?;
+    let permission = state.store.delete_permission(&ctx.instance.id, &PermissionId::from(ids.one())).await?;
     Ok(json_body(&wire::deleted("permission", &permission.id, None)))
 }

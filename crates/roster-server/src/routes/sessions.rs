@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::Router;
 
 use roster_api_types as api;
+use roster_core::ids::{SessionId, UserId};
 use roster_core::model::Environment;
 use roster_core::query::SessionFilter;
 use roster_core::store::SettingsUpdate;
@@ -59,7 +60,7 @@ async fn create_session(State(state): State<AppState>, ctx: Ctx, Body(mut form):
     }
     let user_id = form.required_string("user_id")?;
     let active = form.string("active_organization_id")?.filter(|s| !s.is_empty());
-    let session = state.store.create_session(&ctx.instance.id, &user_id, active).await?;
+    let session = state.store.create_session(&ctx.instance.id, &UserId::from(user_id), active.map(Into::into)).await?;
     Ok(json_body(&wire::session(&session)))
 }
 
@@ -102,7 +103,7 @@ async fn get_session_list(State(state): State<AppState>, ctx: Ctx, q: Params) ->
     responses((status = 200, description = "The session", body = api::Session), Always, NotFound)
 )]
 async fn get_session(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &ids.one()).await?)))
+    Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &SessionId::from(ids.one())).await?)))
 }
 
 #[utoipa::path(

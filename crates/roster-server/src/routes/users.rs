@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use roster_api_types as api;
+use roster_core::ids::UserId;
 use roster_core::query::{split_signed, Pagination, UserFilter, UserOrder};
 use roster_core::rules;
 use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUser, UserUpdate};
@@ -303,7 +304,7 @@ async fn get_users_count(State(state): State<AppState>, ctx: Ctx, q: Params) -> 
     responses((status = 200, description = "The user", body = api::User), Always, NotFound)
 )]
 async fn get_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    Ok(json_body(&wire::user(&state.store.get_user(&ctx.instance.id, &ids.one()).await?)))
+    Ok(json_body(&wire::user(&state.store.get_user(&ctx.instance.id, &UserId::from(ids.one())).await?)))
 }
 
 #[utoipa::path(
@@ -346,7 +347,7 @@ async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut
             unsafe_: form.metadata("unsafe_metadata")?,
         },
     };
-    let user = state.store.update_user(&ctx.instance.id, &ids.one(), update).await?;
+    let user = state.store.update_user(&ctx.instance.id, &UserId::from(ids.one()), update).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -361,7 +362,7 @@ async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut
 )]
 async fn delete_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
     let id = ids.one();
-    state.store.delete_user(&ctx.instance.id, &id).await?;
+    state.store.delete_user(&ctx.instance.id, &UserId::new(&id)).await?;
     Ok(json_body(&wire::deleted("user", &id, None)))
 }
 
@@ -372,7 +373,7 @@ async fn set_flag(
     banned: Option<bool>,
     locked: Option<bool>,
 ) -> ApiResult<Response> {
-    let user = state.store.set_user_flags(&ctx.instance.id, &ids.one(), banned, locked).await?;
+    let user = state.store.set_user_flags(&ctx.instance.id, &UserId::from(ids.one()), banned, locked).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -442,7 +443,7 @@ async fn change_metadata(
         private: form.metadata("private_metadata")?,
         unsafe_: form.metadata("unsafe_metadata")?,
     };
-    let user = state.store.update_user_metadata(&ctx.instance.id, &ids.one(), update).await?;
+    let user = state.store.update_user_metadata(&ctx.instance.id, &UserId::from(ids.one()), update).await?;
     Ok(json_body(&wire::user(&user)))
 }
 

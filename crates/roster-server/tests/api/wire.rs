@@ -59,11 +59,11 @@ async fn authentication() {
     get(Some(&format!("Bearer {KEY}"))).await.ok();
 
     // A second key for the same instance works until it is revoked; the first one keeps working.
-    let instance_id = app.store.list_keys(None).await.unwrap()[0].instance_id.clone();
+    let instance_id = roster_core::InstanceId::from(app.store.list_keys(None).await.unwrap()[0].instance_id.clone());
     let (record, secret) = app.store.create_key(&instance_id, None).await.unwrap();
     assert!(secret.starts_with("sk_test_"), "{secret}");
     get(Some(&format!("Bearer {secret}"))).await.ok();
-    app.store.revoke_key(&record.id).await.unwrap();
+    app.store.revoke_key(&roster_core::KeyId::new(&record.id)).await.unwrap();
     get(Some(&format!("Bearer {secret}"))).await.err(401, "clerk_key_invalid");
     get(Some(&format!("Bearer {KEY}"))).await.ok();
     let listed = app.store.list_keys(Some(&instance_id)).await.unwrap();
@@ -326,7 +326,7 @@ async fn hostile_path_segments() {
     assert_eq!(app.get("/organizations").await.ok()["total_count"], 1);
 
     // ... and so is the database file, as a fresh store opened on it sees it.
-    let instance_id = app.store.list_keys(None).await.unwrap()[0].instance_id.clone();
+    let instance_id = roster_core::InstanceId::from(app.store.list_keys(None).await.unwrap()[0].instance_id.clone());
     let fresh = support::open_store(&app.db.url).await;
     let page = fresh
         .list_users(&instance_id, UserFilter::default(), UserOrder::default(), Pagination { limit: 10, offset: 0 })
