@@ -3,7 +3,6 @@
 //! only how work reaches a connection (`Backend`): SQLite through its group-commit writer and read pool,
 //! PostgreSQL through a connection pool with a transaction per request.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -26,52 +25,9 @@ use crate::keycache::KeyCache;
 use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users, Tx};
 use crate::sql::Db;
 
-/// How a backend runs the logic's work on its connections.
-pub trait Backend: Send + Sync + 'static {
-    /// Run `work` in one read-only snapshot.
-    fn read<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static;
+mod backend;
 
-    /// Run a small indexed read (a point lookup of a few rows). Defaults to `read`.
-    fn read_small<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
-    {
-        self.read(work)
-    }
-
-    /// Run a read made of one statement: it is its own snapshot, so a backend may skip the transaction around
-    /// it. Defaults to `read_small`.
-    fn read_statement<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
-    {
-        self.read_small(work)
-    }
-
-    /// Run `work` in a write transaction; resolves once it has committed durably (or failed, changing nothing).
-    fn write<T, F>(&self, work: F) -> impl Future<Output = Result<T>> + Send
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static;
-
-    /// Flush what the backend holds before the process exits.
-    fn close(&self) -> impl Future<Output = Result<()>> + Send;
-
-    /// Counters for metrics, without touching the database.
-    fn stats(&self) -> StoreStats;
-
-    /// One trivial read on the path every read request takes.
-    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
-
-    /// Whether this process sees every role write (one process per database), so roles may be cached between
-    /// requests. False where other processes write the same database.
-    fn sole_writer(&self) -> bool;
-}
+pub use backend::Backend;
 
 /// A store over a SQL backend.
 pub struct SqlStore<B> {
