@@ -1,6 +1,13 @@
 //! The use-case logic of the store, written once against `sql::Db` and shared by every backend: the rules
 //! checked inside a write transaction, the SQL of lists and filters, and the decoding of rows. The few
 //! statements that differ between dialects go through small helpers matching on `Db::dialect`.
+//!
+//! Layers, each calling only the ones below it:
+//! - use cases: `instances`, `memberships`, `orgs`, `roles`, `sessions`, `users`, `limits` (called by
+//!   `crate::store`; never by each other);
+//! - `rows`: row decoding, reads by id and the row writes several use cases share;
+//! - `filter`: the statement builder (`Sql`), list filters and orders;
+//! - this module's `Tx`/`StoreError`, and `crate::sql` (connections, values, `vals!`).
 
 pub mod filter;
 pub mod instances;
