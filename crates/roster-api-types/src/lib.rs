@@ -1,4 +1,4 @@
-//! Wire types of the Clerk Backend API (spec 2026-05-12) as Roster serves them, named as the spec names
+//! Wire types of the Clerk Backend API (spec 2026-05-12) as Roster serves and reads them, named as the spec names
 //! them. Serde only: shared by the server (which serializes them) and the SDK (which deserializes them).
 //! The `openapi` feature (the server's, never the SDK's) derives `utoipa::ToSchema` on each, under the
 //! spec's component names, for the OpenAPI document Roster serves at `GET /v1/openapi.json`.
@@ -8,6 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+pub mod requests;
+
+pub use requests::*;
 
 pub type Metadata = Map<String, Value>;
 

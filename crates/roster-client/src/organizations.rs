@@ -1,33 +1,12 @@
 //! Organizations: the few operations needed to set up memberships.
 
 use reqwest::Method;
-use roster_api_types::{DeletedObject, Metadata, Organization};
-use serde::Serialize;
+use roster_api_types::{DeletedObject, Organization};
+
+pub use roster_api_types::CreateOrganizationRequest;
 
 use crate::client::{seg, Operation};
 use crate::{Clerk, Error, RequestOptions};
-
-/// Body of [`OrganizationsApi::create`]: `POST /organizations`. Unset fields are not sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct CreateOrganizationRequest {
-    /// The organization's name.
-    pub name: String,
-    /// The user who creates it and becomes its first admin.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// The slug; derived from the name when unset.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// The most members it may have (0 means unlimited).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_allowed_memberships: Option<i64>,
-    /// Metadata readable from the frontend.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<Metadata>,
-    /// Metadata readable only from the backend.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<Metadata>,
-}
 
 /// The organizations resource: get it with [`Clerk::organizations`].
 #[derive(Debug, Clone)]

@@ -1,46 +1,12 @@
 //! Users: the few operations needed to set up memberships.
 
 use reqwest::Method;
-use roster_api_types::{DeletedObject, Metadata, User};
-use serde::Serialize;
+use roster_api_types::{DeletedObject, User};
+
+pub use roster_api_types::CreateUserRequest;
 
 use crate::client::{seg, Operation};
 use crate::{Clerk, Error, RequestOptions};
-
-/// Body of [`UsersApi::create`]: `POST /users`. Unset fields are not sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct CreateUserRequest {
-    /// Your own id for the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// Email addresses; the first becomes the primary one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub email_address: Vec<String>,
-    /// Phone numbers (E.164); the first becomes the primary one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub phone_number: Vec<String>,
-    /// Web3 wallets.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub web3_wallet: Vec<String>,
-    /// The username.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// A password.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// The first name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// The last name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// Metadata readable from the frontend.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub public_metadata: Option<Metadata>,
-    /// Metadata readable only from the backend.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<Metadata>,
-}
 
 /// The users resource: get it with [`Clerk::users`].
 #[derive(Debug, Clone)]

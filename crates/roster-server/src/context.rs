@@ -11,9 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use roster_core::model::Instance;
+use roster_core::{OrgId, UserId};
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::extract::PathIds;
+use crate::state::AppState;
 
 /// Clerk API versions Roster speaks. Requests without one get the oldest, as Clerk does.
 pub const API_VERSIONS: &[&str] = &["2021-02-05", "2025-11-10", "2026-05-12"];
@@ -50,15 +52,44 @@ pub struct Ctx {
     pub trace_id: String,
 }
 
-impl Ctx {
-    /// Organization, membership, role and permission endpoints answer 403
-    /// `organization_not_enabled_in_instance` while the instance has organizations turned off.
-    pub fn organizations(&self) -> Result<(), ApiError> {
-        if self.instance.settings.enabled {
-            Ok(())
-        } else {
-            Err(roster_core::DomainError::OrganizationsDisabled.into())
+/// The context of an organization, membership, role or permission endpoint: these answer 403
+/// `organization_not_enabled_in_instance` while the instance has organizations turned off, before anything
+/// else of the request is looked at.
+pub struct Orgs(pub Ctx);
+
+impl std::ops::Deref for Orgs {
+    type Target = Ctx;
+
+    fn deref(&self) -> &Ctx {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Orgs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        if !ctx.instance.settings.enabled {
+            return Err(roster_core::DomainError::OrganizationsDisabled.into());
         }
+        Ok(Self(ctx))
+    }
+}
+
+/// The membership of the path (`/organizations/{organization_id}/memberships/{user_id}…`), counted against
+/// the per-membership rate limit of the `PATCH` endpoints (429 `too_many_requests` over it). Extract it after
+/// `Orgs`, so a disabled instance answers 403 first.
+pub struct LimitedMember(pub OrgId, pub UserId);
+
+impl FromRequestParts<AppState> for LimitedMember {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let PathIds(org, user) = PathIds::<OrgId, UserId>::from_request_parts(parts, state).await?;
+        state.rate_limit.check_membership(&ctx.instance.id, &org, &user).await?;
+        Ok(Self(org, user))
     }
 }
 

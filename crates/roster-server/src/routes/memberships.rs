@@ -7,20 +7,24 @@ use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::Router;
 
-use roster_api_types as api;
-use roster_core::ids::{OrgId, UserId};
+use roster_api_types::{
+    self as api, CreateOrganizationMembershipRequestBody, UpdateOrganizationMembershipMetadataRequestBody,
+    UpdateOrganizationMembershipRequestBody,
+};
 use roster_core::model::{Membership, Page};
 use roster_core::query::{split_signed, MembershipFilter, MembershipOrder, UserFilter};
 use roster_core::store::{MetadataMode, MetadataUpdate, NewMembership};
+use roster_core::{OrgId, UserId};
 
-use crate::context::Ctx;
-use crate::error::ApiResult;
-use crate::extract::{Body, Ids, Params};
-use crate::openapi::{
-    Always, BodyErrors, CreateOrganizationMembershipRequest, Forbidden, MembershipListParams, NotFound, OrderByParam,
-    PageParams, Unprocessable, UpdateOrganizationMembershipMetadataRequest, UpdateOrganizationMembershipRequest,
+use crate::context::{LimitedMember, Orgs};
+use crate::docs::{
+    Always, BodyErrors, Forbidden, MembershipListParams, NotFound, OrderByParam, PageParams, Unprocessable,
 };
-use crate::{json_body, wire, AppState};
+use crate::error::ApiResult;
+use crate::extract::{Body, Params, PathId, PathIds};
+use crate::respond::json_body;
+use crate::state::AppState;
+use crate::wire;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,7 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{user_id}/organization_memberships", get(users_get_organization_memberships))
 }
 
-/// The operations above, for the OpenAPI document (`crate::openapi`).
+/// The operations above, for the OpenAPI document (`crate::app::document`).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     create_organization_membership,
@@ -71,7 +75,7 @@ fn page(p: &Page<Membership>) -> Response {
     tag = "Organization Memberships",
     summary = "Create a new organization membership",
     params(("organization_id" = String, Path, description = "The ID of the organization")),
-    request_body = CreateOrganizationMembershipRequest,
+    request_body = CreateOrganizationMembershipRequestBody,
     responses(
         (status = 200, description = "The new membership", body = api::OrganizationMembership),
         Always, BodyErrors, Forbidden, NotFound
@@ -79,22 +83,16 @@ fn page(p: &Page<Membership>) -> Response {
 )]
 async fn create_organization_membership(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
+    ctx: Orgs,
+    PathId(org): PathId<OrgId>,
+    Body(body): Body<CreateOrganizationMembershipRequestBody>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let organization_id = ids.one();
-    let user_id = form.required_string("user_id")?;
-    let role = form.required_string("role")?;
-    let public_metadata = form.metadata("public_metadata")?.unwrap_or_default();
-    let private_metadata = form.metadata("private_metadata")?.unwrap_or_default();
     let new = NewMembership {
-        organization_id: organization_id.into(),
-        user_id: user_id.into(),
-        role,
-        public_metadata,
-        private_metadata,
+        organization_id: org.into(),
+        user_id: UserId::from(body.user_id).into(),
+        role: body.role,
+        public_metadata: body.public_metadata.unwrap_or_default(),
+        private_metadata: body.private_metadata.unwrap_or_default(),
     };
     Ok(one(&state.store.create_membership(&ctx.instance.id, new).await?))
 }
@@ -142,18 +140,14 @@ fn member_filter(q: &Params) -> ApiResult<MembershipFilter> {
 )]
 async fn list_organization_memberships(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
+    ctx: Orgs,
+    PathId(org): PathId<OrgId>,
     q: Params,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
     let filter = member_filter(&q)?;
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
-    let org_id = ids.one();
-    Ok(page(
-        &state.store.list_memberships(&ctx.instance.id, Some(&OrgId::new(&org_id)), filter, order, pagination).await?,
-    ))
+    Ok(page(&state.store.list_memberships(&ctx.instance.id, Some(&org), filter, order, pagination).await?))
 }
 
 #[utoipa::path(
@@ -166,7 +160,7 @@ async fn list_organization_memberships(
         ("organization_id" = String, Path, description = "The ID of the organization"),
         ("user_id" = String, Path, description = "The ID of the member's user")
     ),
-    request_body = UpdateOrganizationMembershipRequest,
+    request_body = UpdateOrganizationMembershipRequestBody,
     responses(
         (status = 200, description = "The updated membership", body = api::OrganizationMembership),
         Always, BodyErrors, Forbidden, NotFound
@@ -174,18 +168,11 @@ async fn list_organization_memberships(
 )]
 async fn update_organization_membership(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
+    ctx: Orgs,
+    LimitedMember(org, user): LimitedMember,
+    Body(body): Body<UpdateOrganizationMembershipRequestBody>,
 ) -> ApiResult<Response> {
-    let (org_id, user_id) = ids.two();
-    state.rate_limit.check_membership(&ctx.instance.id, &org_id, &user_id).await?;
-    ctx.organizations()?;
-    let role = form.required_string("role")?;
-    Ok(one(&state
-        .store
-        .update_membership_role(&ctx.instance.id, &OrgId::new(&org_id), &UserId::new(&user_id), &role)
-        .await?))
+    Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org, &user, &body.role).await?))
 }
 
 #[utoipa::path(
@@ -203,10 +190,12 @@ async fn update_organization_membership(
         Always, Forbidden, NotFound
     )
 )]
-async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let (org_id, user_id) = ids.two();
-    Ok(one(&state.store.delete_membership(&ctx.instance.id, &OrgId::new(&org_id), &UserId::new(&user_id)).await?))
+async fn delete_organization_membership(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathIds(org, user): PathIds<OrgId, UserId>,
+) -> ApiResult<Response> {
+    Ok(one(&state.store.delete_membership(&ctx.instance.id, &org, &user).await?))
 }
 
 #[utoipa::path(
@@ -220,7 +209,7 @@ async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx,
         ("user_id" = String, Path, description = "The ID of the member's user")
     ),
     request_body(
-        content = Option<UpdateOrganizationMembershipMetadataRequest>,
+        content = Option<UpdateOrganizationMembershipMetadataRequestBody>,
         description = "An absent or empty body reads as `{}`"
     ),
     responses(
@@ -230,24 +219,17 @@ async fn delete_organization_membership(State(state): State<AppState>, ctx: Ctx,
 )]
 async fn update_organization_membership_metadata(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
+    ctx: Orgs,
+    LimitedMember(org, user): LimitedMember,
+    Body(body): Body<UpdateOrganizationMembershipMetadataRequestBody>,
 ) -> ApiResult<Response> {
-    let (org_id, user_id) = ids.two();
-    state.rate_limit.check_membership(&ctx.instance.id, &org_id, &user_id).await?;
-    ctx.organizations()?;
-    form.only(&["public_metadata", "private_metadata"])?;
     let update = MetadataUpdate {
         mode: MetadataMode::Merge,
-        public: form.metadata("public_metadata")?,
-        private: form.metadata("private_metadata")?,
+        public: body.public_metadata,
+        private: body.private_metadata,
         unsafe_: None,
     };
-    Ok(one(&state
-        .store
-        .update_membership_metadata(&ctx.instance.id, &OrgId::new(&org_id), &UserId::new(&user_id), update)
-        .await?))
+    Ok(one(&state.store.update_membership_metadata(&ctx.instance.id, &org, &user, update).await?))
 }
 
 #[utoipa::path(
@@ -264,10 +246,9 @@ async fn update_organization_membership_metadata(
 )]
 async fn instance_get_organization_memberships(
     State(state): State<AppState>,
-    ctx: Ctx,
+    ctx: Orgs,
     q: Params,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
     let order = q.order(MembershipOrder::default())?;
     let pagination = q.pagination()?;
     let filter = MembershipFilter::default();
@@ -288,11 +269,10 @@ async fn instance_get_organization_memberships(
 )]
 async fn users_get_organization_memberships(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
+    ctx: Orgs,
+    PathId(user): PathId<UserId>,
     q: Params,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
     let pagination = q.pagination()?;
-    Ok(page(&state.store.list_user_memberships(&ctx.instance.id, &UserId::from(ids.one()), pagination).await?))
+    Ok(page(&state.store.list_user_memberships(&ctx.instance.id, &user, pagination).await?))
 }

@@ -6,21 +6,23 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use roster_api_types as api;
+use roster_api_types::{
+    self as api, CreateOrganizationRequest, OrganizationMetadataRequest, UpdateOrganizationRequest,
+};
 use roster_core::ids::OrgId;
 use roster_core::query::{split_signed, OrganizationFilter, OrganizationOrder};
 use roster_core::rules;
 use roster_core::store::{MetadataMode, MetadataUpdate, NewOrganization, OrganizationUpdate};
 
-use crate::context::Ctx;
-use crate::error::ApiResult;
-use crate::extract::{Body, Form, Ids, Params};
-use crate::openapi::{
-    Always, BodyErrors, CreateOrganizationRequest, Forbidden, NotFound, OrganizationListParams,
-    OrganizationMetadataRequest, OrganizationViewParams, PageParams, Unprocessable, UpdateOrganizationRequest,
+use crate::context::Orgs;
+use crate::docs::{
+    Always, BodyErrors, Forbidden, NotFound, OrganizationListParams, OrganizationViewParams, PageParams, Unprocessable,
 };
-use crate::wire::OrgView;
-use crate::{json_body, wire, AppState};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{datetime, non_negative, Body, Params, PathId};
+use crate::respond::json_body;
+use crate::state::AppState;
+use crate::wire::{self, OrgView};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,7 +37,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The operations above, for the OpenAPI document (`crate::openapi`).
+/// The operations above, for the OpenAPI document (`crate::app::document`).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     create_organization,
@@ -70,19 +72,21 @@ fn validate_slug(slug: Option<String>) -> ApiResult<Option<String>> {
         Always, BodyErrors, Forbidden
     )
 )]
-async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let name = form.required_string("name")?;
-    rules::validate_org_name(&name)?;
+async fn create_organization(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    Body(body): Body<CreateOrganizationRequest>,
+) -> ApiResult<Response> {
+    rules::validate_org_name(&body.name)?;
     let new = NewOrganization {
-        name,
-        slug: validate_slug(form.string("slug")?)?,
-        created_by: form.string("created_by")?.filter(|s| !s.is_empty()),
-        max_allowed_memberships: form.non_negative_int("max_allowed_memberships")?,
-        public_metadata: form.metadata("public_metadata")?.unwrap_or_default(),
-        private_metadata: form.metadata("private_metadata")?.unwrap_or_default(),
-        created_at: form.datetime("created_at")?,
-        role_set_key: form.string("role_set_key")?,
+        name: body.name,
+        slug: validate_slug(body.slug)?,
+        created_by: body.created_by.filter(|s| !s.is_empty()),
+        max_allowed_memberships: non_negative("max_allowed_memberships", body.max_allowed_memberships)?,
+        public_metadata: body.public_metadata.unwrap_or_default(),
+        private_metadata: body.private_metadata.unwrap_or_default(),
+        created_at: datetime("created_at", body.created_at)?,
+        role_set_key: body.role_set_key,
     };
     let org = state.store.create_organization(&ctx.instance.id, new).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
@@ -100,8 +104,7 @@ async fn create_organization(State(state): State<AppState>, ctx: Ctx, Body(mut f
         Always, Unprocessable, Forbidden
     )
 )]
-async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
-    ctx.organizations()?;
+async fn list_organizations(State(state): State<AppState>, ctx: Orgs, q: Params) -> ApiResult<Response> {
     let (user_ids, exclude_user_ids) = split_signed(q.strings("user_id")?);
     let (organization_ids, exclude_organization_ids) = split_signed(q.strings("organization_id")?);
     let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
@@ -139,22 +142,16 @@ async fn list_organizations(State(state): State<AppState>, ctx: Ctx, q: Params) 
         Always, Unprocessable, Forbidden, NotFound
     )
 )]
-async fn get_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids, q: Params) -> ApiResult<Response> {
-    ctx.organizations()?;
+async fn get_organization(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathId(id_or_slug): PathId<String>,
+    q: Params,
+) -> ApiResult<Response> {
     let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
     let missing = q.bool("include_missing_member_with_elevated_permissions")?.unwrap_or(false);
-    let org = state.store.get_organization(&ctx.instance.id, &ids.one(), missing).await?;
+    let org = state.store.get_organization(&ctx.instance.id, &id_or_slug, missing).await?;
     Ok(json_body(&wire::organization(&org, view)))
-}
-
-/// Metadata fields of a body, as a merge or a replace.
-fn metadata_update(form: &mut Form, mode: MetadataMode) -> ApiResult<MetadataUpdate> {
-    Ok(MetadataUpdate {
-        mode,
-        public: form.metadata("public_metadata")?,
-        private: form.metadata("private_metadata")?,
-        unsafe_: None,
-    })
 }
 
 #[utoipa::path(
@@ -172,31 +169,35 @@ fn metadata_update(form: &mut Form, mode: MetadataMode) -> ApiResult<MetadataUpd
 )]
 async fn update_organization(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
+    ctx: Orgs,
+    PathId(org): PathId<OrgId>,
+    Body(body): Body<UpdateOrganizationRequest>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let mut allowed =
-        vec!["name", "slug", "max_allowed_memberships", "admin_delete_enabled", "created_at", "role_set_key"];
-    if ctx.version.metadata_on_update() {
-        allowed.extend(["public_metadata", "private_metadata"]);
+    if !ctx.version.metadata_on_update() {
+        for (key, given) in [("public_metadata", &body.public_metadata), ("private_metadata", &body.private_metadata)] {
+            if given.is_some() {
+                return Err(ApiError::unknown(key));
+            }
+        }
     }
-    form.only(&allowed)?;
-    let name = form.string("name")?;
-    if let Some(name) = &name {
+    if let Some(name) = &body.name {
         rules::validate_org_name(name)?;
     }
     let update = OrganizationUpdate {
-        name,
-        slug: validate_slug(form.string("slug")?)?,
-        max_allowed_memberships: form.non_negative_int("max_allowed_memberships")?,
-        admin_delete_enabled: form.bool("admin_delete_enabled")?,
-        created_at: form.datetime("created_at")?,
-        role_set_key: form.nullable_string("role_set_key")?,
-        metadata: metadata_update(&mut form, MetadataMode::Replace)?,
+        name: body.name,
+        slug: validate_slug(body.slug)?,
+        max_allowed_memberships: non_negative("max_allowed_memberships", body.max_allowed_memberships)?,
+        admin_delete_enabled: body.admin_delete_enabled,
+        created_at: datetime("created_at", body.created_at)?,
+        role_set_key: body.role_set_key,
+        metadata: MetadataUpdate {
+            mode: MetadataMode::Replace,
+            public: body.public_metadata,
+            private: body.private_metadata,
+            unsafe_: None,
+        },
     };
-    let org = state.store.update_organization(&ctx.instance.id, &OrgId::from(ids.one()), update).await?;
+    let org = state.store.update_organization(&ctx.instance.id, &org, update).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
@@ -212,23 +213,24 @@ async fn update_organization(
         Always, Forbidden, NotFound
     )
 )]
-async fn delete_organization(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let org = state.store.delete_organization(&ctx.instance.id, &OrgId::from(ids.one())).await?;
+async fn delete_organization(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathId(org): PathId<OrgId>,
+) -> ApiResult<Response> {
+    let org = state.store.delete_organization(&ctx.instance.id, &org).await?;
     Ok(json_body(&wire::deleted("organization", &org.id, Some(&org.slug))))
 }
 
 async fn change_metadata(
     state: AppState,
-    ctx: Ctx,
-    ids: Ids,
-    mut form: Form,
+    ctx: Orgs,
+    org: OrgId,
+    body: OrganizationMetadataRequest,
     mode: MetadataMode,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    form.only(&["public_metadata", "private_metadata"])?;
-    let update = metadata_update(&mut form, mode)?;
-    let org = state.store.update_organization_metadata(&ctx.instance.id, &OrgId::from(ids.one()), update).await?;
+    let update = MetadataUpdate { mode, public: body.public_metadata, private: body.private_metadata, unsafe_: None };
+    let org = state.store.update_organization_metadata(&ctx.instance.id, &org, update).await?;
     Ok(json_body(&wire::organization(&org, OrgView::default())))
 }
 
@@ -247,11 +249,11 @@ async fn change_metadata(
 )]
 async fn merge_organization_metadata(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(form): Body,
+    ctx: Orgs,
+    PathId(org): PathId<OrgId>,
+    Body(body): Body<OrganizationMetadataRequest>,
 ) -> ApiResult<Response> {
-    change_metadata(state, ctx, ids, form, MetadataMode::Merge).await
+    change_metadata(state, ctx, org, body, MetadataMode::Merge).await
 }
 
 #[utoipa::path(
@@ -269,9 +271,9 @@ async fn merge_organization_metadata(
 )]
 async fn replace_organization_metadata(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(form): Body,
+    ctx: Orgs,
+    PathId(org): PathId<OrgId>,
+    Body(body): Body<OrganizationMetadataRequest>,
 ) -> ApiResult<Response> {
-    change_metadata(state, ctx, ids, form, MetadataMode::Replace).await
+    change_metadata(state, ctx, org, body, MetadataMode::Replace).await
 }

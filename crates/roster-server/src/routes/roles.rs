@@ -6,21 +6,22 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use roster_api_types as api;
+use roster_api_types::{
+    self as api, CreateOrganizationPermissionRequest, CreateOrganizationRoleRequest,
+    UpdateOrganizationPermissionRequest, UpdateOrganizationRoleRequest,
+};
 use roster_core::ids::{PermissionId, RoleId};
 use roster_core::query::KeyedOrder;
 use roster_core::rules;
 use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
 
-use crate::context::Ctx;
+use crate::context::Orgs;
+use crate::docs::{Always, BodyErrors, Conflict, Forbidden, NotFound, PageParams, SearchParams, Unprocessable};
 use crate::error::ApiResult;
-use crate::extract::{Body, Ids, Params};
-use crate::openapi::{
-    Always, BodyErrors, Conflict, CreateOrganizationPermissionRequest, CreateOrganizationRoleRequest, Forbidden,
-    NotFound, PageParams, SearchParams, Unprocessable, UpdateOrganizationPermissionRequest,
-    UpdateOrganizationRoleRequest,
-};
-use crate::{json_body, wire, AppState};
+use crate::extract::{Body, Params, PathId, PathIds};
+use crate::respond::json_body;
+use crate::state::AppState;
+use crate::wire;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,7 +43,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The operations above, for the OpenAPI document (`crate::openapi`).
+/// The operations above, for the OpenAPI document (`crate::app::document`).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     list_organization_roles,
@@ -69,8 +70,7 @@ pub(super) struct Api;
     params(SearchParams, PageParams),
     responses((status = 200, description = "A page of roles", body = api::Roles), Always, Unprocessable, Forbidden)
 )]
-async fn list_organization_roles(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
-    ctx.organizations()?;
+async fn list_organization_roles(State(state): State<AppState>, ctx: Orgs, q: Params) -> ApiResult<Response> {
     let order = q.order(KeyedOrder::default())?;
     let page = state.store.search_roles(&ctx.instance.id, q.text("query"), order, q.pagination()?).await?;
     Ok(json_body(&api::Roles { data: page.data.iter().map(wire::role).collect(), total_count: page.total_count }))
@@ -87,16 +87,11 @@ async fn list_organization_roles(State(state): State<AppState>, ctx: Ctx, q: Par
 )]
 async fn create_organization_role(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Body(mut form): Body,
+    ctx: Orgs,
+    Body(body): Body<CreateOrganizationRoleRequest>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    form.only(&["name", "key", "description", "permissions", "include_in_initial_role_set"])?;
-    let name = form.required_string("name")?;
-    let key = form.required_string("key")?;
-    rules::validate_role_key(&key)?;
-    let new =
-        NewRole { name, key, description: form.string("description")?, permissions: form.strings("permissions")? };
+    rules::validate_role_key(&body.key)?;
+    let new = NewRole { name: body.name, key: body.key, description: body.description, permissions: body.permissions };
     Ok(json_body(&wire::role(&state.store.create_role(&ctx.instance.id, new).await?)))
 }
 
@@ -109,9 +104,12 @@ async fn create_organization_role(
     params(("organization_role_id" = String, Path, description = "The ID of the organization role")),
     responses((status = 200, description = "The role", body = api::Role), Always, Forbidden, NotFound)
 )]
-async fn get_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    ctx.organizations()?;
-    Ok(json_body(&wire::role(&state.store.get_role(&ctx.instance.id, &RoleId::from(ids.one())).await?)))
+async fn get_organization_role(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathId(role): PathId<RoleId>,
+) -> ApiResult<Response> {
+    Ok(json_body(&wire::role(&state.store.get_role(&ctx.instance.id, &role).await?)))
 }
 
 #[utoipa::path(
@@ -132,23 +130,21 @@ async fn get_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids
 )]
 async fn update_organization_role(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
+    ctx: Orgs,
+    PathId(role): PathId<RoleId>,
+    Body(body): Body<UpdateOrganizationRoleRequest>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let key = form.string("key")?;
-    if let Some(key) = &key {
+    if let Some(key) = &body.key {
         rules::validate_role_key(key)?;
     }
-    let permissions = if form.has("permissions") { Some(form.strings("permissions")?) } else { None };
     let update = RoleUpdate {
-        name: form.string("name")?.filter(|n| !n.trim().is_empty()),
-        key,
-        description: form.nullable_string("description")?,
-        permissions,
+        name: body.name.filter(|n| !n.trim().is_empty()),
+        key: body.key,
+        description: body.description,
+        // `null` leaves the role without permissions.
+        permissions: body.permissions.map(Option::unwrap_or_default),
     };
-    Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &RoleId::from(ids.one()), update).await?)))
+    Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &role, update).await?)))
 }
 
 #[utoipa::path(
@@ -163,9 +159,12 @@ async fn update_organization_role(
         Always, Unprocessable, Forbidden, NotFound
     )
 )]
-async fn delete_organization_role(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let role = state.store.delete_role(&ctx.instance.id, &RoleId::from(ids.one())).await?;
+async fn delete_organization_role(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathId(role): PathId<RoleId>,
+) -> ApiResult<Response> {
+    let role = state.store.delete_role(&ctx.instance.id, &role).await?;
     Ok(json_body(&wire::deleted("role", &role.id, None)))
 }
 
@@ -186,17 +185,10 @@ async fn delete_organization_role(State(state): State<AppState>, ctx: Ctx, ids: 
 )]
 async fn assign_permission_to_organization_role(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
+    ctx: Orgs,
+    PathIds(role, permission): PathIds<RoleId, PermissionId>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let (role, permission) = ids.two();
-    Ok(json_body(&wire::role(
-        &state
-            .store
-            .add_role_permission(&ctx.instance.id, &RoleId::from(role), &PermissionId::from(permission))
-            .await?,
-    )))
+    Ok(json_body(&wire::role(&state.store.add_role_permission(&ctx.instance.id, &role, &permission).await?)))
 }
 
 #[utoipa::path(
@@ -216,17 +208,10 @@ async fn assign_permission_to_organization_role(
 )]
 async fn remove_permission_from_organization_role(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
+    ctx: Orgs,
+    PathIds(role, permission): PathIds<RoleId, PermissionId>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let (role, permission) = ids.two();
-    Ok(json_body(&wire::role(
-        &state
-            .store
-            .remove_role_permission(&ctx.instance.id, &RoleId::from(role), &PermissionId::from(permission))
-            .await?,
-    )))
+    Ok(json_body(&wire::role(&state.store.remove_role_permission(&ctx.instance.id, &role, &permission).await?)))
 }
 
 #[utoipa::path(
@@ -241,8 +226,7 @@ async fn remove_permission_from_organization_role(
         Always, Unprocessable, Forbidden
     )
 )]
-async fn list_organization_permissions(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
-    ctx.organizations()?;
+async fn list_organization_permissions(State(state): State<AppState>, ctx: Orgs, q: Params) -> ApiResult<Response> {
     let order = q.order(KeyedOrder::default())?;
     let page = state.store.search_permissions(&ctx.instance.id, q.text("query"), order, q.pagination()?).await?;
     Ok(json_body(&api::Permissions {
@@ -262,14 +246,11 @@ async fn list_organization_permissions(State(state): State<AppState>, ctx: Ctx, 
 )]
 async fn create_organization_permission(
     State(state): State<AppState>,
-    ctx: Ctx,
-    Body(mut form): Body,
+    ctx: Orgs,
+    Body(body): Body<CreateOrganizationPermissionRequest>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let name = form.required_string("name")?;
-    let key = form.required_string("key")?;
-    rules::validate_permission_key(&key)?;
-    let new = NewPermission { name, key, description: form.string("description")?.unwrap_or_default() };
+    rules::validate_permission_key(&body.key)?;
+    let new = NewPermission { name: body.name, key: body.key, description: body.description.unwrap_or_default() };
     Ok(json_body(&wire::permission(&state.store.create_permission(&ctx.instance.id, new).await?)))
 }
 
@@ -282,11 +263,12 @@ async fn create_organization_permission(
     params(("permission_id" = String, Path, description = "The ID of the permission")),
     responses((status = 200, description = "The permission", body = api::Permission), Always, Forbidden, NotFound)
 )]
-async fn get_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    ctx.organizations()?;
-    Ok(json_body(&wire::permission(
-        &state.store.get_permission(&ctx.instance.id, &PermissionId::from(ids.one())).await?,
-    )))
+async fn get_organization_permission(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathId(permission): PathId<PermissionId>,
+) -> ApiResult<Response> {
+    Ok(json_body(&wire::permission(&state.store.get_permission(&ctx.instance.id, &permission).await?)))
 }
 
 #[utoipa::path(
@@ -307,23 +289,19 @@ async fn get_organization_permission(State(state): State<AppState>, ctx: Ctx, id
 )]
 async fn update_organization_permission(
     State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Body(mut form): Body,
+    ctx: Orgs,
+    PathId(permission): PathId<PermissionId>,
+    Body(body): Body<UpdateOrganizationPermissionRequest>,
 ) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let key = form.string("key")?;
-    if let Some(key) = &key {
+    if let Some(key) = &body.key {
         rules::validate_permission_key(key)?;
     }
     let update = PermissionUpdate {
-        name: form.string("name")?.filter(|n| !n.trim().is_empty()),
-        key,
-        description: form.string("description")?,
+        name: body.name.filter(|n| !n.trim().is_empty()),
+        key: body.key,
+        description: body.description,
     };
-    Ok(json_body(&wire::permission(
-        &state.store.update_permission(&ctx.instance.id, &PermissionId::from(ids.one()), update).await?,
-    )))
+    Ok(json_body(&wire::permission(&state.store.update_permission(&ctx.instance.id, &permission, update).await?)))
 }
 
 #[utoipa::path(
@@ -338,8 +316,11 @@ async fn update_organization_permission(
         Always, Forbidden, NotFound
     )
 )]
-async fn delete_organization_permission(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    ctx.organizations()?;
-    let permission = state.store.delete_permission(&ctx.instance.id, &PermissionId::from(ids.one())).await?;
+async fn delete_organization_permission(
+    State(state): State<AppState>,
+    ctx: Orgs,
+    PathId(permission): PathId<PermissionId>,
+) -> ApiResult<Response> {
+    let permission = state.store.delete_permission(&ctx.instance.id, &permission).await?;
     Ok(json_body(&wire::deleted("permission", &permission.id, None)))
 }

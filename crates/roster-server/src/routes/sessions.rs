@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use roster_api_types as api;
+use roster_api_types::{self as api, CreateSessionRequest, UpdateInstanceOrganizationSettingsRequest};
 use roster_core::ids::{SessionId, UserId};
 use roster_core::model::Environment;
 use roster_core::query::SessionFilter;
@@ -14,13 +14,12 @@ use roster_core::store::SettingsUpdate;
 use roster_core::DomainError;
 
 use crate::context::Ctx;
+use crate::docs::{Always, BodyErrors, NotFound, PageParams, SessionList, SessionListParams, Unprocessable};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Ids, Params};
-use crate::openapi::{
-    Always, BodyErrors, CreateSessionRequest, NotFound, PageParams, SessionList, SessionListParams, Unprocessable,
-    UpdateInstanceOrganizationSettingsRequest,
-};
-use crate::{json_body, wire, AppState};
+use crate::extract::{non_negative, Body, Params, PathId};
+use crate::respond::json_body;
+use crate::state::AppState;
+use crate::wire;
 
 const STATUSES: &[&str] = &["abandoned", "active", "ended", "expired", "removed", "replaced", "revoked", "pending"];
 
@@ -34,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The operations above, for the OpenAPI document (`crate::openapi`).
+/// The operations above, for the OpenAPI document (`crate::app::document`).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     create_session,
@@ -54,13 +53,17 @@ pub(super) struct Api;
     request_body = CreateSessionRequest,
     responses((status = 200, description = "The new active session", body = api::Session), Always, BodyErrors, NotFound)
 )]
-async fn create_session(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
+async fn create_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(body): Body<CreateSessionRequest>,
+) -> ApiResult<Response> {
     if ctx.instance.environment != Environment::Development {
         return Err(DomainError::InvalidForEnvironment("development").into());
     }
-    let user_id = form.required_string("user_id")?;
-    let active = form.string("active_organization_id")?.filter(|s| !s.is_empty());
-    let session = state.store.create_session(&ctx.instance.id, &UserId::from(user_id), active.map(Into::into)).await?;
+    let active = body.active_organization_id.filter(|s| !s.is_empty());
+    let user = UserId::from(body.user_id);
+    let session = state.store.create_session(&ctx.instance.id, &user, active.map(Into::into)).await?;
     Ok(json_body(&wire::session(&session)))
 }
 
@@ -102,8 +105,12 @@ async fn get_session_list(State(state): State<AppState>, ctx: Ctx, q: Params) ->
     params(("session_id" = String, Path, description = "The ID of the session")),
     responses((status = 200, description = "The session", body = api::Session), Always, NotFound)
 )]
-async fn get_session(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &SessionId::from(ids.one())).await?)))
+async fn get_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PathId(session): PathId<SessionId>,
+) -> ApiResult<Response> {
+    Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &session).await?)))
 }
 
 #[utoipa::path(
@@ -139,20 +146,10 @@ async fn get_instance_organization_settings(ctx: Ctx) -> ApiResult<Response> {
 async fn update_instance_organization_settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    Body(mut form): Body,
+    Body(body): Body<UpdateInstanceOrganizationSettingsRequest>,
 ) -> ApiResult<Response> {
-    form.only(&[
-        "enabled",
-        "max_allowed_memberships",
-        "admin_delete_enabled",
-        "domains_enabled",
-        "slug_disabled",
-        "domains_enrollment_modes",
-        "creator_role_id",
-        "domains_default_role_id",
-    ])?;
-    let modes =
-        if form.has("domains_enrollment_modes") { Some(form.strings("domains_enrollment_modes")?) } else { None };
+    // `null` leaves no enrollment mode.
+    let modes = body.domains_enrollment_modes.map(Option::unwrap_or_default);
     for mode in modes.iter().flatten() {
         if !["manual_invitation", "automatic_invitation", "automatic_suggestion"].contains(&mode.as_str()) {
             return Err(ApiError::invalid(
@@ -162,14 +159,14 @@ async fn update_instance_organization_settings(
         }
     }
     let update = SettingsUpdate {
-        enabled: form.bool("enabled")?,
-        max_allowed_memberships: form.non_negative_int("max_allowed_memberships")?,
-        admin_delete_enabled: form.bool("admin_delete_enabled")?,
-        domains_enabled: form.bool("domains_enabled")?,
-        slug_disabled: form.bool("slug_disabled")?,
+        enabled: body.enabled,
+        max_allowed_memberships: non_negative("max_allowed_memberships", body.max_allowed_memberships)?,
+        admin_delete_enabled: body.admin_delete_enabled,
+        domains_enabled: body.domains_enabled,
+        slug_disabled: body.slug_disabled,
         domains_enrollment_modes: modes,
-        creator_role_id: form.string("creator_role_id")?,
-        domains_default_role_id: form.string("domains_default_role_id")?,
+        creator_role_id: body.creator_role_id,
+        domains_default_role_id: body.domains_default_role_id,
     };
     let settings = state.store.update_organization_settings(&ctx.instance.id, update).await?;
     Ok(json_body(&wire::settings(&settings)))

@@ -7,20 +7,19 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use roster_api_types as api;
+use roster_api_types::{self as api, CreateUserRequest, UpdateUserRequest, UserMetadataRequest};
 use roster_core::ids::UserId;
 use roster_core::query::{split_signed, Pagination, UserFilter, UserOrder};
 use roster_core::rules;
 use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUser, UserUpdate};
 
 use crate::context::Ctx;
+use crate::docs::{Always, BodyErrors, NotFound, PageParams, Unprocessable, UserFilterParams, UserOrderParam};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Body, Form, Ids, Params};
-use crate::openapi::{
-    Always, BodyErrors, CreateUserRequest, NotFound, PageParams, Unprocessable, UpdateUserRequest, UserFilterParams,
-    UserMetadataRequest, UserOrderParam,
-};
-use crate::{json_body, wire, AppState};
+use crate::extract::{datetime, non_negative, Body, Params, PathId};
+use crate::respond::json_body;
+use crate::state::AppState;
+use crate::wire;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{user_id}/metadata", axum::routing::patch(update_user_metadata).put(replace_user_metadata))
 }
 
-/// The operations above, for the OpenAPI document (`crate::openapi`).
+/// The operations above, for the OpenAPI document (`crate::app::document`).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     create_user,
@@ -52,78 +51,14 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
-const CREATE_FIELDS: &[&str] = &[
-    "external_id",
-    "first_name",
-    "last_name",
-    "locale",
-    "email_address",
-    "email_address_identification_status",
-    "phone_number",
-    "phone_number_identification_status",
-    "web3_wallet",
-    "username",
-    "password",
-    "password_digest",
-    "password_hasher",
-    "skip_password_checks",
-    "skip_password_requirement",
-    "totp_secret",
-    "backup_codes",
-    "public_metadata",
-    "private_metadata",
-    "unsafe_metadata",
-    "delete_self_enabled",
-    "legal_accepted_at",
-    "skip_legal_checks",
-    "skip_user_requirement",
-    "create_organization_enabled",
-    "create_organizations_limit",
-    "created_at",
-    "bypass_client_trust",
-    "banned",
-    "locked",
-];
-
-const UPDATE_FIELDS: &[&str] = &[
-    "external_id",
-    "first_name",
-    "last_name",
-    "locale",
-    "primary_email_address_id",
-    "notify_primary_email_address_changed",
-    "primary_phone_number_id",
-    "primary_web3_wallet_id",
-    "username",
-    "profile_image_id",
-    "password",
-    "password_digest",
-    "password_hasher",
-    "skip_password_checks",
-    "sign_out_of_other_sessions",
-    "totp_secret",
-    "backup_codes",
-    "delete_self_enabled",
-    "create_organization_enabled",
-    "legal_accepted_at",
-    "skip_legal_checks",
-    "create_organizations_limit",
-    "created_at",
-    "bypass_client_trust",
-];
-
 /// Values with their identification statuses (`verified` by default, or `reserved`).
 fn identifications(
-    form: &mut Form,
     key: &str,
+    values: Vec<String>,
     status_key: Option<&str>,
+    statuses: Vec<String>,
     validate: fn(&str, &str) -> Result<(), roster_core::DomainError>,
 ) -> ApiResult<Vec<NewIdentification>> {
-    let values = form.strings(key)?;
-    let statuses = match status_key {
-        Some(k) => form.strings(k)?,
-        None => Vec::new(),
-    };
     let mut seen = std::collections::HashSet::new();
     values
         .into_iter()
@@ -158,10 +93,9 @@ fn identifications(
 }
 
 /// `password` sets `password_enabled`; it is checked for length and then dropped.
-fn password_given(form: &mut Form) -> ApiResult<bool> {
-    let password = form.string("password")?;
-    let skip = form.bool("skip_password_checks")?.unwrap_or(false);
-    if let Some(p) = &password {
+fn password_given(password: &Option<String>, skip_checks: Option<bool>, digest: &Option<String>) -> ApiResult<bool> {
+    let skip = skip_checks.unwrap_or(false);
+    if let Some(p) = password {
         if p.chars().count() < 8 && !skip {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -172,12 +106,10 @@ fn password_given(form: &mut Form) -> ApiResult<bool> {
             .param("password"));
         }
     }
-    let digest = form.string("password_digest")?;
     Ok(password.is_some() || digest.is_some())
 }
 
-fn username(form: &mut Form) -> ApiResult<Option<Option<String>>> {
-    let value = form.nullable_string("username")?;
+fn username(value: Option<Option<String>>) -> ApiResult<Option<Option<String>>> {
     if let Some(Some(u)) = &value {
         rules::validate_username(u)?;
     }
@@ -193,39 +125,46 @@ fn username(form: &mut Form) -> ApiResult<Option<Option<String>>> {
     request_body(content = Option<CreateUserRequest>, description = "An absent or empty body reads as `{}`"),
     responses((status = 200, description = "The new user", body = api::User), Always, BodyErrors)
 )]
-async fn create_user(State(state): State<AppState>, ctx: Ctx, Body(mut form): Body) -> ApiResult<Response> {
-    form.only(CREATE_FIELDS)?;
+async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Body(body): Body<CreateUserRequest>,
+) -> ApiResult<Response> {
+    let username = username(body.username.map(Some))?.flatten();
+    let password_enabled = password_given(&body.password, body.skip_password_checks, &body.password_digest)?;
     let new = NewUser {
-        external_id: form.string("external_id")?.filter(|s| !s.is_empty()),
-        first_name: form.string("first_name")?,
-        last_name: form.string("last_name")?,
-        locale: form.string("locale")?,
-        username: username(&mut form)?.flatten(),
+        external_id: body.external_id.filter(|s| !s.is_empty()),
+        first_name: body.first_name,
+        last_name: body.last_name,
+        locale: body.locale,
+        username,
         email_addresses: identifications(
-            &mut form,
             "email_address",
+            body.email_address,
             Some("email_address_identification_status"),
+            body.email_address_identification_status,
             rules::validate_email,
         )?,
         phone_numbers: identifications(
-            &mut form,
             "phone_number",
+            body.phone_number,
             Some("phone_number_identification_status"),
+            body.phone_number_identification_status,
             rules::validate_phone,
         )?,
-        web3_wallets: identifications(&mut form, "web3_wallet", None, rules::validate_web3_wallet)?,
-        password_enabled: password_given(&mut form)?,
-        public_metadata: form.metadata("public_metadata")?.unwrap_or_default(),
-        private_metadata: form.metadata("private_metadata")?.unwrap_or_default(),
-        unsafe_metadata: form.metadata("unsafe_metadata")?.unwrap_or_default(),
-        banned: form.bool("banned")?.unwrap_or(false),
-        locked: form.bool("locked")?.unwrap_or(false),
-        delete_self_enabled: form.bool("delete_self_enabled")?.unwrap_or(true),
-        create_organization_enabled: form.bool("create_organization_enabled")?.unwrap_or(true),
-        create_organizations_limit: form.non_negative_int("create_organizations_limit")?,
-        bypass_client_trust: form.bool("bypass_client_trust")?.unwrap_or(false),
-        legal_accepted_at: form.datetime("legal_accepted_at")?,
-        created_at: form.datetime("created_at")?,
+        web3_wallets: identifications("web3_wallet", body.web3_wallet, None, Vec::new(), rules::validate_web3_wallet)?,
+        password_enabled,
+        public_metadata: body.public_metadata.unwrap_or_default(),
+        private_metadata: body.private_metadata.unwrap_or_default(),
+        unsafe_metadata: body.unsafe_metadata.unwrap_or_default(),
+        banned: body.banned.unwrap_or(false),
+        locked: body.locked.unwrap_or(false),
+        delete_self_enabled: body.delete_self_enabled.unwrap_or(true),
+        create_organization_enabled: body.create_organization_enabled.unwrap_or(true),
+        create_organizations_limit: non_negative("create_organizations_limit", body.create_organizations_limit)?,
+        bypass_client_trust: body.bypass_client_trust.unwrap_or(false),
+        legal_accepted_at: datetime("legal_accepted_at", body.legal_accepted_at)?,
+        created_at: datetime("created_at", body.created_at)?,
     };
     let user = state.store.create_user(&ctx.instance.id, new).await?;
     Ok(json_body(&wire::user(&user)))
@@ -303,8 +242,8 @@ async fn get_users_count(State(state): State<AppState>, ctx: Ctx, q: Params) -> 
     params(("user_id" = String, Path, description = "The ID of the user")),
     responses((status = 200, description = "The user", body = api::User), Always, NotFound)
 )]
-async fn get_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    Ok(json_body(&wire::user(&state.store.get_user(&ctx.instance.id, &UserId::from(ids.one())).await?)))
+async fn get_user(State(state): State<AppState>, ctx: Ctx, PathId(user): PathId<UserId>) -> ApiResult<Response> {
+    Ok(json_body(&wire::user(&state.store.get_user(&ctx.instance.id, &user).await?)))
 }
 
 #[utoipa::path(
@@ -317,37 +256,47 @@ async fn get_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResul
     request_body(content = Option<UpdateUserRequest>, description = "An absent or empty body reads as `{}`"),
     responses((status = 200, description = "The updated user", body = api::User), Always, BodyErrors, NotFound)
 )]
-async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut form): Body) -> ApiResult<Response> {
-    let mut allowed = UPDATE_FIELDS.to_vec();
-    if ctx.version.metadata_on_update() {
-        allowed.extend(["public_metadata", "private_metadata", "unsafe_metadata"]);
+async fn update_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PathId(user): PathId<UserId>,
+    Body(body): Body<UpdateUserRequest>,
+) -> ApiResult<Response> {
+    if !ctx.version.metadata_on_update() {
+        let metadata = [
+            ("public_metadata", &body.public_metadata),
+            ("private_metadata", &body.private_metadata),
+            ("unsafe_metadata", &body.unsafe_metadata),
+        ];
+        if let Some((key, _)) = metadata.iter().find(|(_, given)| given.is_some()) {
+            return Err(ApiError::unknown(key));
+        }
     }
-    form.only(&allowed)?;
-    let password = password_given(&mut form)?;
+    let password = password_given(&body.password, body.skip_password_checks, &body.password_digest)?;
     let update = UserUpdate {
-        external_id: form.nullable_string("external_id")?.map(|v| v.filter(|s| !s.is_empty())),
-        first_name: form.nullable_string("first_name")?,
-        last_name: form.nullable_string("last_name")?,
-        locale: form.nullable_string("locale")?,
-        username: username(&mut form)?,
-        primary_email_address_id: form.string("primary_email_address_id")?,
-        primary_phone_number_id: form.string("primary_phone_number_id")?,
-        primary_web3_wallet_id: form.string("primary_web3_wallet_id")?,
+        external_id: body.external_id.map(|v| v.filter(|s| !s.is_empty())),
+        first_name: body.first_name,
+        last_name: body.last_name,
+        locale: body.locale,
+        username: username(body.username)?,
+        primary_email_address_id: body.primary_email_address_id,
+        primary_phone_number_id: body.primary_phone_number_id,
+        primary_web3_wallet_id: body.primary_web3_wallet_id,
         password_enabled: password.then_some(true),
-        delete_self_enabled: form.bool("delete_self_enabled")?,
-        create_organization_enabled: form.bool("create_organization_enabled")?,
-        create_organizations_limit: form.nullable_int("create_organizations_limit")?,
-        bypass_client_trust: form.bool("bypass_client_trust")?,
-        legal_accepted_at: form.datetime("legal_accepted_at")?.map(Some),
-        created_at: form.datetime("created_at")?,
+        delete_self_enabled: body.delete_self_enabled,
+        create_organization_enabled: body.create_organization_enabled,
+        create_organizations_limit: body.create_organizations_limit,
+        bypass_client_trust: body.bypass_client_trust,
+        legal_accepted_at: datetime("legal_accepted_at", body.legal_accepted_at)?.map(Some),
+        created_at: datetime("created_at", body.created_at)?,
         metadata: MetadataUpdate {
             mode: MetadataMode::Replace,
-            public: form.metadata("public_metadata")?,
-            private: form.metadata("private_metadata")?,
-            unsafe_: form.metadata("unsafe_metadata")?,
+            public: body.public_metadata,
+            private: body.private_metadata,
+            unsafe_: body.unsafe_metadata,
         },
     };
-    let user = state.store.update_user(&ctx.instance.id, &UserId::from(ids.one()), update).await?;
+    let user = state.store.update_user(&ctx.instance.id, &user, update).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -360,20 +309,19 @@ async fn update_user(State(state): State<AppState>, ctx: Ctx, ids: Ids, Body(mut
     params(("user_id" = String, Path, description = "The ID of the user")),
     responses((status = 200, description = "The deleted user", body = api::DeletedObject), Always, NotFound)
 )]
-async fn delete_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    let id = ids.one();
-    state.store.delete_user(&ctx.instance.id, &UserId::new(&id)).await?;
+async fn delete_user(State(state): State<AppState>, ctx: Ctx, PathId(id): PathId<UserId>) -> ApiResult<Response> {
+    state.store.delete_user(&ctx.instance.id, &id).await?;
     Ok(json_body(&wire::deleted("user", &id, None)))
 }
 
 async fn set_flag(
     state: AppState,
     ctx: Ctx,
-    ids: Ids,
+    user: UserId,
     banned: Option<bool>,
     locked: Option<bool>,
 ) -> ApiResult<Response> {
-    let user = state.store.set_user_flags(&ctx.instance.id, &UserId::from(ids.one()), banned, locked).await?;
+    let user = state.store.set_user_flags(&ctx.instance.id, &user, banned, locked).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -386,8 +334,8 @@ async fn set_flag(
     params(("user_id" = String, Path, description = "The ID of the user")),
     responses((status = 200, description = "The banned user", body = api::User), Always, NotFound)
 )]
-async fn ban_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    set_flag(state, ctx, ids, Some(true), None).await
+async fn ban_user(State(state): State<AppState>, ctx: Ctx, PathId(user): PathId<UserId>) -> ApiResult<Response> {
+    set_flag(state, ctx, user, Some(true), None).await
 }
 
 #[utoipa::path(
@@ -399,8 +347,8 @@ async fn ban_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResul
     params(("user_id" = String, Path, description = "The ID of the user")),
     responses((status = 200, description = "The unbanned user", body = api::User), Always, NotFound)
 )]
-async fn unban_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    set_flag(state, ctx, ids, Some(false), None).await
+async fn unban_user(State(state): State<AppState>, ctx: Ctx, PathId(user): PathId<UserId>) -> ApiResult<Response> {
+    set_flag(state, ctx, user, Some(false), None).await
 }
 
 #[utoipa::path(
@@ -412,8 +360,8 @@ async fn unban_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiRes
     params(("user_id" = String, Path, description = "The ID of the user")),
     responses((status = 200, description = "The locked user", body = api::User), Always, NotFound)
 )]
-async fn lock_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    set_flag(state, ctx, ids, None, Some(true)).await
+async fn lock_user(State(state): State<AppState>, ctx: Ctx, PathId(user): PathId<UserId>) -> ApiResult<Response> {
+    set_flag(state, ctx, user, None, Some(true)).await
 }
 
 #[utoipa::path(
@@ -425,25 +373,24 @@ async fn lock_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResu
     params(("user_id" = String, Path, description = "The ID of the user")),
     responses((status = 200, description = "The unlocked user", body = api::User), Always, NotFound)
 )]
-async fn unlock_user(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> ApiResult<Response> {
-    set_flag(state, ctx, ids, None, Some(false)).await
+async fn unlock_user(State(state): State<AppState>, ctx: Ctx, PathId(user): PathId<UserId>) -> ApiResult<Response> {
+    set_flag(state, ctx, user, None, Some(false)).await
 }
 
 async fn change_metadata(
     state: AppState,
     ctx: Ctx,
-    ids: Ids,
-    mut form: Form,
+    user: UserId,
+    body: UserMetadataRequest,
     mode: MetadataMode,
 ) -> ApiResult<Response> {
-    form.only(&["public_metadata", "private_metadata", "unsafe_metadata"])?;
     let update = MetadataUpdate {
         mode,
-        public: form.metadata("public_metadata")?,
-        private: form.metadata("private_metadata")?,
-        unsafe_: form.metadata("unsafe_metadata")?,
+        public: body.public_metadata,
+        private: body.private_metadata,
+        unsafe_: body.unsafe_metadata,
     };
-    let user = state.store.update_user_metadata(&ctx.instance.id, &UserId::from(ids.one()), update).await?;
+    let user = state.store.update_user_metadata(&ctx.instance.id, &user, update).await?;
     Ok(json_body(&wire::user(&user)))
 }
 
@@ -460,10 +407,10 @@ async fn change_metadata(
 async fn update_user_metadata(
     State(state): State<AppState>,
     ctx: Ctx,
-    ids: Ids,
-    Body(form): Body,
+    PathId(user): PathId<UserId>,
+    Body(body): Body<UserMetadataRequest>,
 ) -> ApiResult<Response> {
-    change_metadata(state, ctx, ids, form, MetadataMode::Merge).await
+    change_metadata(state, ctx, user, body, MetadataMode::Merge).await
 }
 
 #[utoipa::path(
@@ -479,8 +426,8 @@ async fn update_user_metadata(
 async fn replace_user_metadata(
     State(state): State<AppState>,
     ctx: Ctx,
-    ids: Ids,
-    Body(form): Body,
+    PathId(user): PathId<UserId>,
+    Body(body): Body<UserMetadataRequest>,
 ) -> ApiResult<Response> {
-    change_metadata(state, ctx, ids, form, MetadataMode::Replace).await
+    change_metadata(state, ctx, user, body, MetadataMode::Replace).await
 }

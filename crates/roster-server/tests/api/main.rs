@@ -6,6 +6,7 @@ mod memberships;
 mod openapi;
 mod ops;
 mod organizations;
+mod panics;
 mod ratelimit;
 mod roles;
 mod sessions;

@@ -1,26 +1,22 @@
-//! The OpenAPI 3.1 document of what Roster serves, generated from the code with utoipa and served without a
-//! key at `GET /v1/openapi.json`. Each route module annotates its handlers with `#[utoipa::path]` (the Clerk
-//! spec's operationId, path, parameters, body and responses) and lists them in its `Api`; the wire types of
-//! `roster-api-types` are the response schemas, under the spec's component names.
+//! Documentation types of the OpenAPI 3.1 document (assembled in `app` from the route modules' `Api`s and
+//! served without a key at `GET /v1/openapi.json`): the document's root (info, server, security scheme), the
+//! error responses every operation shares, and the query parameters of the list endpoints. A leaf: it
+//! imports nothing of the server.
 //!
-//! The handlers read query strings and bodies field by field (`extract::Params`, `extract::Form`), so the types
-//! below exist only to document those inputs: keep them in step with the handlers. The drift test
+//! Each route module annotates its handlers with `#[utoipa::path]` (the Clerk spec's operationId, path,
+//! parameters, body and responses). Request and response bodies are the types of `roster-api-types`, which
+//! the handlers deserialize and serialize themselves; query strings are read by `extract::Params`, so the
+//! parameter types here document them: keep them in step with the handlers. The drift test
 //! (`tests/api/openapi.rs`) holds the document to the Clerk spec; `fuzz/run.sh` holds the server to the
 //! document.
 
-mod bodies;
 mod params;
 
-use std::sync::OnceLock;
-
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use roster_api_types as api;
 
-pub use bodies::*;
 pub use params::*;
 
 #[derive(OpenApi)]
@@ -37,7 +33,7 @@ pub use params::*;
     security(("bearerAuth" = [])),
     modifiers(&BearerAuth)
 )]
-struct Root;
+pub struct Root;
 
 /// `bearerAuth`: the instance's secret key (`sk_test_…` or `sk_live_…`), as in the Clerk spec.
 struct BearerAuth;
@@ -56,45 +52,6 @@ impl Modify for BearerAuth {
             ),
         );
     }
-}
-
-/// The whole document: the root (info, server, security) and every route module's operations.
-pub fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = Root::openapi();
-    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    doc.merge(crate::routes::openapi());
-    optional_bodies(&mut doc);
-    doc
-}
-
-/// A body declared `Option<T>` is one a request may leave out (Roster reads it as `{}`): utoipa renders it as
-/// `oneOf: [T, null]`, which would also admit a JSON `null` body (400 `request_body_invalid`). Keep `T`; the
-/// body stays `required: false`.
-fn optional_bodies(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{RefOr, Schema};
-    for item in doc.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
-        for op in operations.into_iter().flatten() {
-            let Some(RefOr::T(body)) = op.request_body.as_mut() else { continue };
-            for content in body.content.values_mut() {
-                let RefOr::T(content) = content else { continue };
-                if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema {
-                    if let [schema @ RefOr::Ref(_), _null] = one_of.items.as_slice() {
-                        content.schema = Some(schema.clone());
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// `GET /v1/openapi.json`: the document, rendered once, `Content-Type: application/json` exactly.
-pub async fn serve() -> Response {
-    static JSON: OnceLock<Vec<u8>> = OnceLock::new();
-    let body = JSON.get_or_init(|| serde_json::to_vec(&document()).expect("the OpenAPI document serializes"));
-    let mut response = (StatusCode::OK, body.clone()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }
 
 // ---- Error responses (every error body is `ClerkErrors`) ----

@@ -1,0 +1,41 @@
+//! What every handler shares: the store, the server settings, the rate limits and the metrics.
+
+use std::sync::Arc;
+
+use roster_core::Store;
+
+use crate::metrics::Metrics;
+use crate::ratelimit;
+
+/// Server settings that handlers read.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body accepted, in bytes (larger: 413 `request_body_too_large`).
+    pub max_body_bytes: usize,
+    /// Rate limits (`ROSTER_RATE_LIMITS`); off by default.
+    pub rate_limits: ratelimit::RateLimits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { max_body_bytes: 1024 * 1024, rate_limits: ratelimit::RateLimits::OFF }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    /// `config.rate_limits` over in-process counters, or over the database where several nodes share it.
+    pub rate_limit: ratelimit::RateLimit,
+    /// Prometheus metrics (`GET /metrics`).
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let rate_limit = ratelimit::RateLimit::for_store(config.rate_limits, &store);
+        let metrics = Arc::new(Metrics::new(store.clone()));
+        Self { store, config: Arc::new(config), rate_limit, metrics }
+    }
+}
