@@ -268,3 +268,109 @@ impl<'de> SeqAccess<'de> for Elements<'_> {
         Some(self.values.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use roster_api_types::{
+        CreateOrganizationMembershipRequestBody as CreateMembership, CreateUserRequest, UpdateOrganizationRoleRequest,
+        UpdateUserRequest, UserMetadataRequest,
+    };
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse<T: de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+        from_map(body.as_object().expect("an object").clone())
+    }
+
+    /// The code, parameter and long message of the error a body gets.
+    fn error<T: de::DeserializeOwned + fmt::Debug>(body: Value) -> (&'static str, String, String) {
+        let e = parse::<T>(body).expect_err("an error");
+        let param = e.meta.get("param_name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        (e.code, param, e.long_message.clone())
+    }
+
+    #[test]
+    fn required_strings_absent_null_or_blank_are_missing() {
+        for body in [json!({"role": "org:member"}), json!({"user_id": null, "role": "r"}), json!({"user_id": " "})] {
+            let (code, param, long) = error::<CreateMembership>(body);
+            assert_eq!(
+                (code, param.as_str(), long.as_str()),
+                ("form_param_missing", "user_id", "user_id must be included.")
+            );
+        }
+        let ok: CreateMembership = parse(json!({"user_id": "user_1", "role": "org:member"})).unwrap();
+        assert_eq!((ok.user_id.as_str(), ok.public_metadata), ("user_1", None));
+    }
+
+    #[test]
+    fn wrong_types_name_the_field_and_both_types() {
+        let cases = [
+            (json!({"user_id": 5, "role": "r"}), "user_id", "Received number, must be of type string."),
+            (json!({"banned": "yes"}), "banned", "Received string, must be of type boolean."),
+            (
+                json!({"create_organizations_limit": 1.5}),
+                "create_organizations_limit",
+                "Received number, must be of type integer.",
+            ),
+            (json!({"email_address": "a@example.com"}), "email_address", "Received string, must be of type array."),
+            (
+                json!({"email_address": ["a@example.com", 7]}),
+                "email_address",
+                "Received number, must be of type string.",
+            ),
+            (json!({"email_address": [null]}), "email_address", "Received null, must be of type string."),
+        ];
+        for (body, field, message) in cases {
+            let (code, param, long) =
+                if field == "user_id" { error::<CreateMembership>(body) } else { error::<CreateUserRequest>(body) };
+            assert_eq!(code, "form_param_value_invalid", "{field}");
+            assert_eq!(param, field);
+            assert_eq!(long, format!("{field} is invalid. {message}"));
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_where_the_body_type_says_so() {
+        let (code, param, _) = error::<UserMetadataRequest>(json!({"public_metadata": {}, "extra": 1}));
+        assert_eq!((code, param.as_str()), ("form_param_unknown", "extra"));
+        // Bodies that ignore unknown fields still do.
+        let ok: CreateMembership = parse(json!({"user_id": "u", "role": "r", "extra": [1]})).unwrap();
+        assert_eq!(ok.role, "r");
+    }
+
+    #[test]
+    fn metadata_is_an_object_within_8_kb_and_null_is_empty() {
+        let (code, param, long) = error::<UserMetadataRequest>(json!({"private_metadata": [1]}));
+        assert_eq!((code, param.as_str()), ("form_param_value_invalid", "private_metadata"));
+        assert!(long.contains("not a valid key-value object"), "{long}");
+        let big = json!({"public_metadata": {"k": "x".repeat(9000)}});
+        assert_eq!(error::<UserMetadataRequest>(big).0, "form_param_exceeds_allowed_size");
+        let body: UserMetadataRequest =
+            parse(json!({"public_metadata": null, "unsafe_metadata": {"a": {"b": null}}})).unwrap();
+        assert_eq!(body.public_metadata, Some(Map::new()));
+        assert_eq!(body.private_metadata, None);
+        assert_eq!(Value::Object(body.unsafe_metadata.unwrap()), json!({"a": {"b": null}}));
+    }
+
+    #[test]
+    fn arrays_hold_at_most_100_values_and_null_is_empty() {
+        let many: Vec<String> = (0..101).map(|i| format!("u{i}@example.com")).collect();
+        let (code, param, _) = error::<CreateUserRequest>(json!({"email_address": many}));
+        assert_eq!((code, param.as_str()), ("form_param_array_size_exceeded", "email_address"));
+        let body: CreateUserRequest = parse(json!({"email_address": null})).unwrap();
+        assert!(body.email_address.is_empty());
+    }
+
+    #[test]
+    fn nullable_fields_tell_null_from_absent() {
+        let body: UpdateUserRequest = parse(json!({"first_name": null, "username": "alice"})).unwrap();
+        assert_eq!(body.first_name, Some(None));
+        assert_eq!(body.last_name, None);
+        assert_eq!(body.username, Some(Some("alice".into())));
+        let role: UpdateOrganizationRoleRequest = parse(json!({"permissions": null, "name": " "})).unwrap();
+        assert_eq!(role.permissions, Some(None));
+        // A blank optional string is a value (the handler decides what it means).
+        assert_eq!(role.name.as_deref(), Some(" "));
+    }
+}

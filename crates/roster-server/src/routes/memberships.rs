@@ -88,8 +88,8 @@ async fn create_organization_membership(
     Body(body): Body<CreateOrganizationMembershipRequestBody>,
 ) -> ApiResult<Response> {
     let new = NewMembership {
-        organization_id: org.into(),
-        user_id: UserId::from(body.user_id).into(),
+        organization_id: org,
+        user_id: UserId::from(body.user_id),
         role: body.role,
         public_metadata: body.public_metadata.unwrap_or_default(),
         private_metadata: body.private_metadata.unwrap_or_default(),
