@@ -89,3 +89,8 @@ where
         p99_us: hist.value_at_quantile(0.99),
     }
 }
+
+/// A duration argument in seconds, with or without a trailing `s` (`5`, `2.5s`).
+pub fn parse_secs(s: &str) -> Result<Duration, String> {
+    s.trim_end_matches('s').parse::<f64>().map(Duration::from_secs_f64).map_err(|e| e.to_string())
+}

@@ -33,7 +33,7 @@ pub struct ScaleArgs {
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
     /// Length of the search run.
-    #[arg(long, default_value = "5", value_parser = crate::parse_secs)]
+    #[arg(long, default_value = "5", value_parser = crate::load::parse_secs)]
     pub duration: Duration,
 }
 

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 use reqwest::Method;
@@ -12,7 +13,6 @@ use tokio::process::Command;
 use crate::load::{self, Outcome, Req};
 use crate::procs;
 use crate::seed::{self, Api};
-use crate::RunArgs;
 
 const KEY: &str = "sk_test_roster_bench";
 
@@ -45,6 +45,38 @@ async fn measured<T>(p: &procs::Proc, f: impl std::future::Future<Output = T>) -
         _ => None,
     };
     (out, used)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The roster binary to measure (build it with --release).
+    #[arg(long, default_value = "target/release/roster")]
+    pub roster: String,
+    /// Connection counts to run each workload at.
+    #[arg(long, value_delimiter = ',', default_value = "32,64")]
+    pub connections: Vec<usize>,
+    /// Length of each measured run.
+    #[arg(long, default_value = "5", value_parser = load::parse_secs)]
+    pub duration: Duration,
+    /// Organizations to seed (memberships are created across them).
+    #[arg(long, default_value_t = 200)]
+    pub orgs: usize,
+    /// Users to seed.
+    #[arg(long, default_value_t = 5000)]
+    pub users: usize,
+    /// Members of the organization the read workloads use.
+    #[arg(long, default_value_t = 2000)]
+    pub members: usize,
+    /// Extra arguments for `roster serve` (e.g. `--durability normal`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub roster_arg: Vec<String>,
+    /// Also run the suite on PostgreSQL (a fresh schema in this database, dropped afterwards), after SQLite and
+    /// beside the same hello ceiling: e.g. `postgres://postgres@127.0.0.1:5432/test`.
+    #[arg(long)]
+    pub postgres_url: Option<String>,
+    /// Run only on PostgreSQL (needs `--postgres-url`).
+    #[arg(long, requires = "postgres_url")]
+    pub postgres_only: bool,
 }
 
 pub async fn run(args: RunArgs) -> Result<()> {

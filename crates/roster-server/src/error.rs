@@ -9,8 +9,6 @@ use serde_json::{json, Map, Value};
 
 use roster_core::DomainError;
 
-use crate::respond::json_body;
-
 /// A Clerk error response. Boxed so `Result<T, ApiError>` stays one pointer wide on the happy path.
 #[derive(Debug, Clone)]
 pub struct ApiError(Box<ErrorBody>);
@@ -135,7 +133,7 @@ impl ApiError {
             }],
             "clerk_trace_id": trace_id,
         });
-        let mut response = (self.status, json_body(&body)).into_response();
+        let mut response = (self.status, body.to_string()).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

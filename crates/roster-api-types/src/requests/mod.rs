@@ -15,7 +15,7 @@ pub use users::*;
 
 use serde::de::{Deserialize, Deserializer, Visitor};
 
-use crate::Metadata;
+use crate::values::Metadata;
 
 /// The newtype-struct name under which metadata fields ask to be deserialized. A deserializer that knows it
 /// (Roster's server) applies the metadata rules there, with the field's name in its errors: an object of at

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::field;
-use crate::Metadata;
+use crate::values::Metadata;
 
 /// Body of `POST /organizations`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

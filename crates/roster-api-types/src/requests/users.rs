@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::field;
 #[cfg(feature = "openapi")]
 use super::schema::*;
-use crate::Metadata;
+use crate::values::Metadata;
 
 /// Body of `POST /users`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -30,10 +30,10 @@ use roster_core::DomainError;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
+use crate::database::{Database, Opened};
 use crate::logic::{StoreError, Tx};
 use crate::sql::{Db, DbError, DbErrorKind, Dialect, Row, Value};
 use crate::store::Backend;
-use crate::{Database, Opened};
 
 /// The version of the file format (the header's `roster_export`).
 pub const FORMAT_VERSION: i64 = 1;
