@@ -12,9 +12,9 @@ pub fn check_quota(members_count: i64, max_allowed_memberships: i64) -> Result<(
 }
 
 /// Removing or demoting a member who holds `org:sys_memberships:manage` must leave at least one other
-/// member holding it. `managers_after` is how many would hold it after the change.
-pub fn check_last_manager(target_is_manager: bool, managers_after: i64) -> Result<(), DomainError> {
-    if target_is_manager && managers_after < 1 {
+/// member holding it: call it for such a change, with how many others hold it.
+pub fn check_last_manager(other_managers: i64) -> Result<(), DomainError> {
+    if other_managers < 1 {
         return Err(DomainError::MinimumPermissionsNeeded);
     }
     Ok(())
@@ -225,9 +225,8 @@ mod tests {
 
     #[test]
     fn last_manager_is_kept() {
-        assert!(check_last_manager(false, 0).is_ok());
-        assert!(check_last_manager(true, 1).is_ok());
-        assert_eq!(check_last_manager(true, 0), Err(DomainError::MinimumPermissionsNeeded));
+        assert!(check_last_manager(1).is_ok());
+        assert_eq!(check_last_manager(0), Err(DomainError::MinimumPermissionsNeeded));
     }
 
     #[test]

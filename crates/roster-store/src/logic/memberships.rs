@@ -318,7 +318,7 @@ pub fn update_membership_role(
     let mut m = get(c, instance_id, org_id, user_id, &roles)?;
     let new_role = find_role_by_key(&roles, role_key)?;
     if is_manager(&m, &roles) && !new_role.can_manage_memberships() {
-        rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
+        rules::check_last_manager(other_managers(c, org_id, user_id, &roles)?)?;
     }
     let now = now_millis();
     c.execute(
@@ -337,7 +337,7 @@ pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, u
     let roles = cache.roles(c, instance_id)?;
     let mut membership = get(c, instance_id, org_id, user_id, &roles)?;
     if is_manager(&membership, &roles) {
-        rules::check_last_manager(true, other_managers(c, org_id, user_id, &roles)?)?;
+        rules::check_last_manager(other_managers(c, org_id, user_id, &roles)?)?;
     }
     c.execute("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2", vals![org_id, user_id])?;
     c.execute("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1", vals![org_id])?;
