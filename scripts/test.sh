@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The test command.
+#   0. The structure: no import circle inside any crate (scripts/module-cycles.py), no .rs file over 500 lines.
 #   1. Every Rust test of the workspace, the shared suites on SQLite, plus the tests about PostgreSQL itself
 #      (several nodes on one database, moving data between backends).
 #   2. The shared behaviour suites again on PostgreSQL: the HTTP API suite, the SDK suite and the store tests.
@@ -43,6 +44,15 @@ fi
 passed_in() { awk '/^test result: ok\./ { n += $4 } END { print n + 0 }' "$1"; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+echo "== structure (docs/architecture.md): no import circle in any crate, no .rs file over 500 lines"
+python3 scripts/module-cycles.py
+long=$(find crates -name '*.rs' -not -path '*/target/*' -exec wc -l {} + | awk '$2 != "total" && $1 > 500 { print }')
+if [ -n "$long" ]; then
+    echo "test.sh: .rs files over 500 lines:" >&2
+    echo "$long" >&2
+    exit 1
+fi
 
 echo "== Rust tests (SQLite suites, PostgreSQL-specific tests)"
 cargo test --workspace --locked -- --show-output 2>&1 | tee "$log"
