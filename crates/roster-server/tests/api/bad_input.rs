@@ -9,7 +9,7 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{Resp, TestApp};
+use roster_testkit::{Resp, TestApp};
 
 /// The whole database as `roster export` writes it.
 async fn export(app: &TestApp) -> Vec<u8> {
@@ -73,7 +73,7 @@ async fn hostile_input_gets_4xx_clerk_errors_and_changes_nothing() {
         let mut rb = client
             .request(method, app.url(&path))
             .bearer_auth(&app.key)
-            .header("Clerk-API-Version", crate::support::VERSION);
+            .header("Clerk-API-Version", roster_testkit::VERSION);
         if let Some(ct) = ct {
             rb = rb.header(CONTENT_TYPE, ct);
         }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use roster_core::model::Environment;
 
-use crate::support::{TestApp, VERSION};
+use roster_testkit::{TestApp, VERSION};
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers

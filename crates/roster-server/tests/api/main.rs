@@ -11,6 +11,5 @@ mod ratelimit;
 mod roles;
 mod sessions;
 mod smoke;
-mod support;
 mod users;
 mod wire;

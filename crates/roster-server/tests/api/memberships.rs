@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use roster_core::model::Environment;
 
-use crate::support::{Resp, TestApp, VERSION};
+use roster_testkit::{Resp, TestApp, VERSION};
 
 const MAX_METADATA: usize = 8192;
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 /// Spec parameters Roster does not implement: (method, path, parameter).
 const UNIMPLEMENTED_PARAMS: &[(&str, &str, &str)] = &[

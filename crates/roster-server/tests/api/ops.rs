@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 fn origin(app: &TestApp) -> String {
     app.base.strip_suffix("/v1").unwrap().to_owned()

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use roster_core::model::Environment;
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 async fn org_count(app: &TestApp) -> i64 {
     app.get("/organizations").await.ok()["total_count"].as_i64().unwrap()

@@ -14,8 +14,8 @@ use roster_server::{observe, panic_response, AppState, Config};
 
 #[tokio::test]
 async fn a_panic_is_a_500_with_the_request_trace_id() {
-    let db = roster_testdb::TestDb::new();
-    let store = crate::support::open_store(&db.url).await;
+    let db = roster_testkit::TestDb::new();
+    let store = roster_testkit::open_store(&db.url).await;
     let state = AppState::new(Arc::clone(&store), Config::default());
     async fn boom() -> Response {
         panic!("boom")

@@ -9,7 +9,7 @@ use roster_core::model::Environment;
 use roster_server::ratelimit::RateLimits;
 use roster_server::Config;
 
-use crate::support::{Resp, TestApp};
+use roster_testkit::{Resp, TestApp};
 
 const HOUR: u64 = 3600;
 

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use roster_core::model::Environment;
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 const SYSTEM_PERMISSIONS: [&str; 9] = [
     "org:sys_billing:manage",

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use roster_core::model::Environment;
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 const DAY_MS: i64 = 86_400_000;
 

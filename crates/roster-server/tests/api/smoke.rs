@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 #[tokio::test]
 async fn create_list_update_delete_membership() {

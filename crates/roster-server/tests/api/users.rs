@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::TestApp;
+use roster_testkit::TestApp;
 
 /// `components.schemas.User.required` of the 2026-05-12 spec (spec/clerk-bapi.yml).
 const USER_REQUIRED: &[&str] = &[

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use roster_core::model::Environment;
 use roster_core::query::{Pagination, UserFilter, UserOrder};
 
-use crate::support::{self, Resp, TestApp, KEY};
+use roster_testkit::{Resp, TestApp, KEY};
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
@@ -327,7 +327,7 @@ async fn hostile_path_segments() {
 
     // ... and so is the database file, as a fresh store opened on it sees it.
     let instance_id = roster_core::InstanceId::from(app.store.list_keys(None).await.unwrap()[0].instance_id.clone());
-    let fresh = support::open_store(&app.db.url).await;
+    let fresh = roster_testkit::open_store(&app.db.url).await;
     let page = fresh
         .list_users(&instance_id, UserFilter::default(), UserOrder::default(), Pagination { limit: 10, offset: 0 })
         .await

@@ -1,0 +1,22 @@
+//! What Roster's test suites share (the server's HTTP suite, the SDK suite, the CLI tests):
+//!
+//! - [`TestApp`]: a real Roster in-process, on a database of its own (a fresh SQLite file, or with
+//!   `ROSTER_TEST_BACKEND=postgres` a fresh schema on the server `ROSTER_TEST_POSTGRES_URL` names), served over
+//!   real HTTP on an ephemeral port, bootstrapped with the development key [`KEY`];
+//! - [`Api`]: an authenticated client of any running Roster (in-process or a `roster serve` process), whose
+//!   [`Resp`] asserts Clerk's success and error shapes, with the seeding helpers of [`seed`];
+//! - [`json`]: small readers of Clerk's JSON bodies (ids of a page, a string field, sorted lists).
+
+pub mod app;
+pub mod http;
+pub mod json;
+pub mod seed;
+
+pub use app::{open_store, TestApp};
+pub use http::{Api, Resp};
+pub use roster_testdb::TestDb;
+
+/// The development key every [`TestApp`] is bootstrapped with.
+pub const KEY: &str = "sk_test_roster_integration_tests";
+/// The `Clerk-API-Version` the clients send unless told otherwise.
+pub const VERSION: &str = "2026-05-12";
