@@ -1,0 +1,9 @@
+//! End-to-end tests of the SDK: a real Roster in-process (roster-testkit: a database of its own, SQLite or,
+//! with `ROSTER_TEST_BACKEND=postgres`, PostgreSQL; ephemeral port) for the operations and errors, and a
+//! deliberately failing local axum server for retries.
+
+mod errors;
+mod lists;
+mod retries;
+mod seed;
+mod support;
