@@ -1,53 +1,14 @@
 //! The `roster` binary as an operator runs it: real processes, real SQLite files, real HTTP.
 
-use std::path::Path;
-use std::process::Stdio;
+mod harness;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_roster");
+use harness::{roster, roster_at, serve, Server};
 
-fn roster(db: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env_remove("ROSTER_SECRET_KEY")
-        .env_remove("ROSTER_LISTEN_ADDR")
-        .env("ROSTER_DATABASE_URL", format!("sqlite://{}", db.display()))
-        .env("ROSTER_LOG", "warn")
-        .kill_on_drop(true);
-    cmd
-}
-
-/// A running `roster serve` and everything it printed before it was ready.
-struct Server {
-    child: Child,
-    base: String,
-    printed: Vec<String>,
-}
-
-async fn serve(mut cmd: Command) -> Server {
-    let mut child = cmd
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn roster");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    // Readiness: the server prints its address once it is listening.
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(addr) = line.strip_prefix("roster listening on ") {
-            let base = format!("{addr}/v1");
-            printed.push(line.clone());
-            return Server { child, base, printed };
-        }
-        printed.push(line);
-    }
-    panic!("roster exited before listening: {printed:?}");
-}
-
-async fn status(base: &str, key: &str) -> u16 {
-    reqwest::Client::new().get(format!("{base}/organizations")).bearer_auth(key).send().await.unwrap().status().as_u16()
+/// The status of a list of organizations with `key`.
+async fn status(server: &Server, key: &str) -> u16 {
+    server.api(key).get("/organizations").await.status
 }
 
 async fn output(mut cmd: Command, args: &[&str]) -> String {
@@ -69,14 +30,14 @@ async fn first_start_prints_a_working_key_once() {
         .unwrap_or_else(|| panic!("no key printed: {:?}", server.printed))
         .to_owned();
     assert!(db.exists(), "database file created on first start");
-    assert_eq!(status(&server.base, &key).await, 200);
-    assert_eq!(status(&server.base, "sk_test_wrong").await, 401);
+    assert_eq!(status(&server, &key).await, 200);
+    assert_eq!(status(&server, "sk_test_wrong").await, 401);
     drop(server);
 
     // Second start on the same database: no new key, the old one still works.
     let again = serve(roster(&db)).await;
     assert!(again.printed.iter().all(|l| !l.contains("sk_test_")), "{:?}", again.printed);
-    assert_eq!(status(&again.base, &key).await, 200);
+    assert_eq!(status(&again, &key).await, 200);
 }
 
 #[tokio::test]
@@ -87,8 +48,8 @@ async fn secret_key_from_the_environment_is_accepted() {
     cmd.env("ROSTER_SECRET_KEY", "sk_test_from_env");
     let server = serve(cmd).await;
     assert!(server.printed.iter().all(|l| !l.contains("sk_test_from_env")), "the secret is never echoed");
-    assert_eq!(status(&server.base, "sk_test_from_env").await, 200);
-    assert_eq!(status(&server.base, "sk_test_other").await, 401);
+    assert_eq!(status(&server, "sk_test_from_env").await, 200);
+    assert_eq!(status(&server, "sk_test_other").await, 401);
     // The key is stored hashed: the database file does not contain it.
     drop(server);
     let bytes = std::fs::read(&db).unwrap();
@@ -112,14 +73,14 @@ async fn keys_are_created_listed_and_revoked_at_once() {
     let created = output(roster(&db), &["keys", "create", "--instance", &instance]).await;
     let (key_id, secret) = created.trim().split_once('\t').unwrap();
     assert!(key_id.starts_with("key_") && secret.starts_with("sk_test_"));
-    assert_eq!(status(&server.base, secret).await, 200);
+    assert_eq!(status(&server, secret).await, 200);
 
     let keys = output(roster(&db), &["keys", "list"]).await;
     assert!(keys.contains(key_id) && !keys.contains(secret), "list shows hints, never secrets: {keys}");
 
     output(roster(&db), &["keys", "revoke", key_id]).await;
-    assert_eq!(status(&server.base, secret).await, 401, "a revoked key is refused by the running server");
-    assert_eq!(status(&server.base, "sk_test_first").await, 200);
+    assert_eq!(status(&server, secret).await, 401, "a revoked key is refused by the running server");
+    assert_eq!(status(&server, "sk_test_first").await, 200);
 }
 
 #[tokio::test]
@@ -132,27 +93,12 @@ async fn production_instances_are_isolated_from_development() {
     let out = output(roster(&db), &["instances", "create", "--environment", "production", "--name", "prod"]).await;
     let live = out.split_whitespace().find(|w| w.starts_with("sk_live_")).expect("a live key").to_owned();
 
-    let client = reqwest::Client::new();
-    let org = client
-        .post(format!("{}/organizations", server.base))
-        .bearer_auth("sk_test_dev")
-        .json(&serde_json::json!({"name": "Dev Org"}))
-        .send()
-        .await
-        .unwrap();
-    let org: serde_json::Value = org.json().await.unwrap();
-    let id = org["id"].as_str().unwrap();
-    let seen = client.get(format!("{}/organizations/{id}", server.base)).bearer_auth(&live).send().await.unwrap();
-    assert_eq!(seen.status().as_u16(), 404);
-    let list: serde_json::Value = client
-        .get(format!("{}/organizations", server.base))
-        .bearer_auth(&live)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dev = server.api("sk_test_dev");
+    let id = dev.org(serde_json::json!({"name": "Dev Org"})).await;
+    let prod = server.api(&live);
+    prod.get(&format!("/organizations/{id}")).await.err(404, "resource_not_found");
+    let list = prod.get("/organizations").await;
+    let list = list.ok();
     assert_eq!(list["total_count"], 0);
 }
 
@@ -168,11 +114,7 @@ async fn migrate_reports_the_schema_version() {
 #[tokio::test]
 async fn migrate_and_check_on_postgres() {
     let Some(db) = roster_testdb::postgres_or_skip("migrate and check on PostgreSQL") else { return };
-    let on_pg = || {
-        let mut cmd = roster(std::path::Path::new("unused.db"));
-        cmd.env("ROSTER_DATABASE_URL", &db.url);
-        cmd
-    };
+    let on_pg = || roster_at(&db.url);
     let out = on_pg().arg("check").output().await.unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("no Roster schema"), "{out:?}");
@@ -189,7 +131,7 @@ async fn sigterm_stops_the_server_cleanly() {
     let mut cmd = roster(&dir.path().join("roster.db"));
     cmd.env("ROSTER_SECRET_KEY", "sk_test_term");
     let mut server = serve(cmd).await;
-    assert_eq!(status(&server.base, "sk_test_term").await, 200);
+    assert_eq!(status(&server, "sk_test_term").await, 200);
     let pid = server.child.id().unwrap().to_string();
     let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
@@ -218,7 +160,7 @@ async fn readme_examples_run_verbatim() {
 
     let out = Command::new("bash")
         .args(["-euo", "pipefail", "-c", script])
-        .env("ROSTER", &server.base)
+        .env("ROSTER", server.base())
         .output()
         .await
         .unwrap();

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use harness::{roster, run, serve, Server};
+use harness::{roster, run, serve, Api, Server};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
@@ -92,34 +92,36 @@ async fn worker(
 }
 
 /// Every acknowledged write is there: each user answers 200 and lists its membership.
-async fn verify(v1: &str, acked: &Acked) -> usize {
-    let client = reqwest::Client::new();
+async fn verify(api: &Api, acked: &Acked) -> usize {
     let mut expected: Vec<(String, Option<String>)> = acked.users.iter().map(|u| (u.clone(), None)).collect();
     expected.extend(acked.memberships.iter().map(|(o, u)| (u.clone(), Some(o.clone()))));
     let expected = Arc::new(expected);
     let next = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..WORKERS {
-        let (client, v1, expected, next) = (client.clone(), v1.to_owned(), expected.clone(), next.clone());
+        let (api, expected, next) = (api.clone(), expected.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some((user, org)) = expected.get(i) else { break };
-                let url = match org {
-                    None => format!("{v1}/users/{user}"),
-                    Some(_) => format!("{v1}/users/{user}/organization_memberships?limit=100"),
+                let path = match org {
+                    None => format!("/users/{user}"),
+                    Some(_) => format!("/users/{user}/organization_memberships?limit=100"),
                 };
-                let resp = client.get(url).bearer_auth(KEY).send().await.unwrap();
-                assert_eq!(resp.status(), 200, "acknowledged user {user} is missing after the crash");
-                let body: Value = resp.json().await.unwrap();
+                let resp = api.get(&path).await;
+                assert_eq!(resp.status, 200, "acknowledged user {user} is missing after the crash: {}", resp.text);
                 if let Some(org) = org {
-                    let orgs: Vec<&str> = body["data"]
+                    let orgs: Vec<&str> = resp.body["data"]
                         .as_array()
                         .unwrap()
                         .iter()
                         .filter_map(|m| m["organization"]["id"].as_str())
                         .collect();
-                    assert!(orgs.contains(&org.as_str()), "acknowledged membership {user} in {org} is missing: {body}");
+                    assert!(
+                        orgs.contains(&org.as_str()),
+                        "acknowledged membership {user} in {org} is missing: {}",
+                        resp.text
+                    );
                 }
             }
         }));
@@ -142,17 +144,7 @@ async fn acknowledged_writes_survive_sigkill() {
 
     for round in 1..=ROUNDS {
         let v1 = format!("{}/v1", server.origin);
-        let org: Value = client
-            .post(format!("{v1}/organizations"))
-            .bearer_auth(KEY)
-            .json(&json!({"name": format!("Crash round {round}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let org = org["id"].as_str().unwrap().to_owned();
+        let org = server.api(KEY).org(json!({"name": format!("Crash round {round}")})).await;
 
         let (count, kill) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
         let workers: Vec<_> = (0..WORKERS)
@@ -179,7 +171,7 @@ async fn acknowledged_writes_survive_sigkill() {
             let a = acked.lock().unwrap();
             Acked { users: a.users.clone(), memberships: a.memberships.clone() }
         };
-        verified = verify(&format!("{}/v1", server.origin), &snapshot).await;
+        verified = verify(&server.api(KEY), &snapshot).await;
         println!(
             "round {round}: {} requests sent, {} acknowledged this round, {verified} acknowledged writes verified",
             sent,

@@ -10,12 +10,12 @@ mod harness;
 use std::time::Duration;
 
 use futures::future::join_all;
-use reqwest::Client;
+use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::process::Command;
 
-use harness::{random_hex, roster_at, run, serve, Server};
-use roster_testdb::TestDb;
+use harness::{random_hex, roster_at, run, serve, Api, Server};
+use roster_testkit::{Resp, TestDb};
 
 const NODES: usize = 3;
 
@@ -30,82 +30,59 @@ fn roster(url: &str) -> Command {
     cmd
 }
 
-/// A cluster: `NODES` servers started at the same moment on one fresh database, sharing one secret key.
+/// A cluster: `NODES` servers started at the same moment on one fresh database, sharing one secret key; one
+/// client per node.
 struct Cluster {
-    nodes: Vec<Server>,
-    http: Client,
-    key: String,
+    /// The processes (killed when the cluster drops).
+    _nodes: Vec<Server>,
+    apis: Vec<Api>,
     _db: TestDb,
-}
-
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    body: Value,
-}
-
-impl Reply {
-    fn code(&self) -> &str {
-        self.body["errors"][0]["code"].as_str().unwrap_or("")
-    }
 }
 
 impl Cluster {
     async fn start(db: TestDb) -> Self {
+        Self::start_with(db, &[]).await
+    }
+
+    /// Start the nodes with extra environment variables.
+    async fn start_with(db: TestDb, env: &[(&str, &str)]) -> Self {
         let key = format!("sk_test_multinode_{}", random_hex());
         let starts = (0..NODES).map(|_| {
             let mut cmd = roster(&db.url);
-            cmd.env("ROSTER_SECRET_KEY", &key);
+            cmd.env("ROSTER_SECRET_KEY", &key).envs(env.iter().copied());
             serve(cmd)
         });
         let nodes = join_all(starts).await;
-        Cluster { nodes, http: Client::new(), key, _db: db }
+        let apis = nodes.iter().map(|n| n.api(&key)).collect();
+        Cluster { _nodes: nodes, apis, _db: db }
     }
 
-    async fn call(&self, node: usize, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
-        self.call_with(node, &self.key, method, path, body).await
+    /// The client of node `node` (modulo the cluster's size).
+    fn node(&self, node: usize) -> &Api {
+        &self.apis[node % NODES]
     }
 
-    async fn call_with(
-        &self,
-        node: usize,
-        key: &str,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Reply {
-        let url = format!("{}/v1{path}", self.nodes[node % NODES].origin);
-        let mut rb = self.http.request(method, url).bearer_auth(key).header("Clerk-API-Version", "2026-05-12");
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        let r = rb.send().await.expect("request");
-        let status = r.status().as_u16();
-        let body = r.json().await.unwrap_or(Value::Null);
-        assert!(status < 500, "node {node}: {path}: {status} {body}");
-        Reply { status, body }
+    /// A request on one node; a 5xx is a failure of the test.
+    async fn call(&self, node: usize, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let r = self.node(node).call(method, path, body).await;
+        assert!(r.status < 500, "node {node}: {path}: {} {}", r.status, r.text);
+        r
     }
 
-    async fn post(&self, node: usize, path: &str, body: Value) -> Reply {
-        self.call(node, reqwest::Method::POST, path, Some(body)).await
+    async fn post(&self, node: usize, path: &str, body: Value) -> Resp {
+        self.call(node, Method::POST, path, Some(body)).await
     }
 
     async fn get(&self, node: usize, path: &str) -> Value {
-        let r = self.call(node, reqwest::Method::GET, path, None).await;
-        assert_eq!(r.status, 200, "{path}: {:?}", r.body);
-        r.body
+        self.node(node).get(path).await.ok().clone()
     }
 
     async fn user(&self, node: usize) -> String {
-        let r = self.post(node, "/users", json!({})).await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        r.body["id"].as_str().unwrap().to_owned()
+        self.node(node).user(json!({})).await
     }
 
     async fn org(&self, node: usize, body: Value) -> String {
-        let r = self.post(node, "/organizations", body).await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        r.body["id"].as_str().unwrap().to_owned()
+        self.node(node).org(body).await
     }
 
     /// `members_count` as the organization reports it, and the number of memberships listed, from one node.
@@ -117,7 +94,7 @@ impl Cluster {
 }
 
 /// Responses split into successes and refusals, every refusal with `status` and `code`.
-fn tally(replies: &[Reply], status: u16, code: &str) -> usize {
+fn tally(replies: &[Resp], status: u16, code: &str) -> usize {
     let mut ok = 0;
     for r in replies {
         if r.status == 200 {
@@ -174,13 +151,12 @@ async fn nodes_share_every_rule_and_revocation() {
         let (pa, pb) = (format!("{path}/{owner}"), format!("{path}/{second}"));
         let replies = if round % 2 == 0 {
             let demote = |node: usize, p: String| async move {
-                cluster.call(node, reqwest::Method::PATCH, &p, Some(json!({"role": "org:member"}))).await
+                cluster.call(node, Method::PATCH, &p, Some(json!({"role": "org:member"}))).await
             };
             let (a, b) = tokio::join!(demote(round, pa), demote(round + 1, pb));
             vec![a, b]
         } else {
-            let remove =
-                |node: usize, p: String| async move { cluster.call(node, reqwest::Method::DELETE, &p, None).await };
+            let remove = |node: usize, p: String| async move { cluster.call(node, Method::DELETE, &p, None).await };
             let (a, b) = tokio::join!(remove(round, pa), remove(round + 1, pb));
             vec![a, b]
         };
@@ -199,7 +175,7 @@ async fn nodes_share_every_rule_and_revocation() {
     assert_eq!(tally(&join_all(creates).await, 0, ""), users.len());
     let deletes = users.iter().enumerate().filter(|(i, _)| i % 2 == 0).map(|(i, u)| {
         let p = format!("{path}/{u}");
-        async move { cluster.call(i + 1, reqwest::Method::DELETE, &p, None).await }
+        async move { cluster.call(i + 1, Method::DELETE, &p, None).await }
     });
     let more = users
         .iter()
@@ -218,7 +194,7 @@ async fn nodes_share_every_rule_and_revocation() {
         doomed.iter().enumerate().map(|(i, u)| cluster.post(i, &path, json!({"user_id": u, "role": "org:member"})));
     let removals = doomed.iter().enumerate().map(|(i, u)| {
         let p = format!("/users/{u}");
-        async move { cluster.call(i + 1, reqwest::Method::DELETE, &p, None).await }
+        async move { cluster.call(i + 1, Method::DELETE, &p, None).await }
     });
     let _ = tokio::join!(join_all(joins), join_all(removals));
     for node in 0..NODES {
@@ -249,10 +225,9 @@ async fn nodes_share_every_rule_and_revocation() {
         .as_str()
         .unwrap()
         .to_owned();
-    let renamed = cluster
-        .call(1, reqwest::Method::PATCH, &format!("/organization_roles/{admin}"), Some(json!({"name": "Chief"})))
-        .await;
-    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    let renamed =
+        cluster.call(1, Method::PATCH, &format!("/organization_roles/{admin}"), Some(json!({"name": "Chief"}))).await;
+    renamed.ok();
     for node in 0..NODES {
         assert_eq!(role_names(node).await, ["Chief"], "node {node} sees the rename made on node 1");
     }
@@ -265,14 +240,14 @@ async fn nodes_share_every_rule_and_revocation() {
     let (key_id, secret) = created.trim().split_once('\t').expect("key id and secret");
     let (key_id, secret) = (key_id.to_owned(), secret.to_owned());
     for node in 0..NODES {
-        let r = cluster.call_with(node, &secret, reqwest::Method::GET, "/users/count", None).await;
-        assert_eq!(r.status, 200, "node {node} accepts the new key");
+        let r = cluster.node(node).call_as(&secret, Method::GET, "/users/count", None).await;
+        assert_eq!(r.status, 200, "node {node} accepts the new key: {}", r.text);
     }
     let (status, _, err) = run(roster(&cluster._db.url), &["keys", "revoke", &key_id]).await;
     assert!(status.success(), "{err}");
     for node in 0..NODES {
-        let r = cluster.call_with(node, &secret, reqwest::Method::GET, "/users/count", None).await;
-        assert_eq!(r.status, 401, "node {node} refuses the revoked key: {:?}", r.body);
+        let r = cluster.node(node).call_as(&secret, Method::GET, "/users/count", None).await;
+        r.err(401, "clerk_key_invalid");
     }
     // The cluster's own key still works everywhere.
     for node in 0..NODES {
@@ -290,28 +265,17 @@ async fn nodes_share_every_rule_and_revocation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rate_limits_hold_across_nodes() {
     let Some(db) = postgres() else { return };
-    let key = format!("sk_test_multinode_{}", random_hex());
-    let starts = (0..NODES).map(|_| {
-        let mut cmd = roster(&db.url);
-        cmd.env("ROSTER_SECRET_KEY", &key).env("ROSTER_RATE_LIMITS", "instance_development=40/1h");
-        serve(cmd)
-    });
-    let nodes = join_all(starts).await;
-    let cluster = Cluster { nodes, http: Client::new(), key, _db: db };
+    let cluster = Cluster::start_with(db, &[("ROSTER_RATE_LIMITS", "instance_development=40/1h")]).await;
 
     // 60 requests spread evenly over the nodes, 20 each: the instance's 40 are counted once, not per node.
-    let calls = (0..60).map(|i| {
-        let url = format!("{}/v1/users/count", cluster.nodes[i % NODES].origin);
-        let rb = cluster.http.get(url).bearer_auth(&cluster.key).header("Clerk-API-Version", "2026-05-12");
-        async move { rb.send().await.expect("request") }
-    });
+    let calls = (0..60).map(|i| cluster.node(i).get("/users/count"));
     let replies = join_all(calls).await;
-    let statuses: Vec<u16> = replies.iter().map(|r| r.status().as_u16()).collect();
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 40, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 20, "{statuses:?}");
     eprintln!("multinode: rate limit 40 over {NODES} nodes: 40 x 200, 20 x 429");
-    for r in replies.iter().filter(|r| r.status() == 429) {
-        let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    for r in replies.iter().filter(|r| r.status == 429) {
+        let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=3600).contains(&retry), "Retry-After {retry}");
     }
 }

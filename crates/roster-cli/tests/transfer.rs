@@ -7,14 +7,12 @@ use std::process::{Output, Stdio};
 
 mod harness;
 
-use harness::roster_at;
+use harness::{roster_at, serve};
 use roster_core::model::Environment;
 use roster_core::store::{MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewUser};
 use roster_core::Store;
 use roster_store::sqlite::{Options, SqliteStore};
 use roster_testdb::TestDb;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Child;
 
 /// The source's development key: stored hashed, it reaches the target only as its hash, and must still work.
 const KEY: &str = "sk_test_transfer_cli_key";
@@ -99,31 +97,6 @@ fn postgres() -> Option<TestDb> {
     roster_testdb::postgres_or_skip("the SQLite to PostgreSQL transfer")
 }
 
-/// A running `roster serve` and its API base URL.
-struct Server {
-    _child: Child,
-    base: String,
-}
-
-async fn serve(url: &str) -> Server {
-    let mut child = roster_at(url)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn roster serve");
-    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
-    let mut printed = Vec::new();
-    // Readiness: the server prints its address once it is listening.
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(addr) = line.strip_prefix("roster listening on ") {
-            return Server { base: format!("{addr}/v1"), _child: child };
-        }
-        printed.push(line);
-    }
-    panic!("roster exited before listening: {printed:?}");
-}
-
 #[tokio::test]
 async fn sqlite_export_imports_into_postgres_identically_and_is_served() {
     let Some(target) = postgres() else { return };
@@ -158,26 +131,18 @@ async fn sqlite_export_imports_into_postgres_identically_and_is_served() {
     assert!(again.contains("already holds instances"), "{again}");
 
     // The imported database serves the data, under the key whose hash came along, and takes new writes.
-    let server = serve(&target.url).await;
-    let client = reqwest::Client::new();
-    let members = format!("{}/organizations/{}/memberships", server.base, seeded.org);
-    let listed = client.get(&members).bearer_auth(KEY).send().await.unwrap();
-    assert_eq!(listed.status().as_u16(), 200);
-    let listed: serde_json::Value = listed.json().await.unwrap();
+    let server = serve(roster_at(&target.url)).await;
+    let api = server.api(KEY);
+    let members = format!("/organizations/{}/memberships", seeded.org);
+    let listed = api.get(&members).await;
+    let listed = listed.ok();
     assert_eq!(listed["total_count"], 2, "{listed}");
     let text = listed.to_string();
     assert!(text.contains("Zoë") && text.contains("Ångström 日本"), "non-ASCII names came along: {text}");
     let seats: Vec<&serde_json::Value> =
         listed["data"].as_array().unwrap().iter().filter_map(|m| m["public_metadata"].get("seat")).collect();
     assert_eq!(seats, [&serde_json::json!({"row": "A", "n": 12})], "nested metadata came along");
-    let added = client
-        .post(&members)
-        .bearer_auth(KEY)
-        .json(&serde_json::json!({"user_id": seeded.outsider, "role": "org:member"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status().as_u16(), 200, "{}", added.text().await.unwrap_or_default());
+    api.add_member(&seeded.org, &seeded.outsider, "org:member").await;
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
+pub use roster_testkit::Api;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_roster");
 
 /// `roster` on the SQLite file `db`, with nothing inherited from the caller's `ROSTER_*` environment.
@@ -37,6 +39,8 @@ pub struct Server {
     pub child: Child,
     /// `http://127.0.0.1:PORT`
     pub origin: String,
+    /// What it printed on stdout up to and including the line saying it listens (the first start's key).
+    pub printed: Vec<String>,
     pub logs: Logs,
 }
 
@@ -92,9 +96,10 @@ pub async fn serve(mut cmd: Command) -> Server {
     while let Some(line) = stdout.next_line().await.unwrap() {
         if let Some(origin) = line.strip_prefix("roster listening on ") {
             let origin = origin.to_owned();
+            printed.push(line);
             // Keep reading stdout so that the server never writes into a closed pipe.
             tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
-            return Server { child, origin, logs: Logs { rx, lines: Vec::new() } };
+            return Server { child, origin, printed, logs: Logs { rx, lines: Vec::new() } };
         }
         printed.push(line);
     }
@@ -102,6 +107,16 @@ pub async fn serve(mut cmd: Command) -> Server {
 }
 
 impl Server {
+    /// Its `/v1` base URL.
+    pub fn base(&self) -> String {
+        format!("{}/v1", self.origin)
+    }
+
+    /// A client of this server authenticated with `key`.
+    pub fn api(&self, key: &str) -> Api {
+        Api::new(self.base(), key)
+    }
+
     pub fn pid(&self) -> String {
         self.child.id().expect("roster is running").to_string()
     }
