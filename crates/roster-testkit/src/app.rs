@@ -9,7 +9,9 @@ use roster_server::{AppState, Config};
 use roster_testdb::TestDb;
 
 use crate::http::Api;
-use crate::KEY;
+
+/// The development key every [`TestApp`] is bootstrapped with.
+pub const KEY: &str = "sk_test_roster_integration_tests";
 
 /// A Roster served on `127.0.0.1:0`, bootstrapped with [`KEY`]; derefs to its [`Api`] client.
 pub struct TestApp {

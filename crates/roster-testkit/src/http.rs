@@ -4,7 +4,8 @@ use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::VERSION;
+/// The `Clerk-API-Version` the clients send unless told otherwise.
+pub const VERSION: &str = "2026-05-12";
 
 /// A client of one Roster: its `/v1` base URL and the key it authenticates with.
 #[derive(Clone, Debug)]

@@ -12,11 +12,6 @@ pub mod http;
 pub mod json;
 pub mod seed;
 
-pub use app::{open_store, TestApp};
-pub use http::{Api, Resp};
+pub use app::{open_store, TestApp, KEY};
+pub use http::{Api, Resp, VERSION};
 pub use roster_testdb::TestDb;
-
-/// The development key every [`TestApp`] is bootstrapped with.
-pub const KEY: &str = "sk_test_roster_integration_tests";
-/// The `Clerk-API-Version` the clients send unless told otherwise.
-pub const VERSION: &str = "2026-05-12";
