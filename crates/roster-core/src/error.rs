@@ -74,6 +74,12 @@ pub enum DomainError {
     ArrayTooLong { param: Param, limit: usize },
     #[error("request only valid for {0} instances")]
     InvalidForEnvironment(&'static str),
+    /// The request's idempotency key already holds the response of this same request: send that one back.
+    #[error("the idempotency key was used by a request that completed")]
+    IdempotentReplay(Box<crate::idempotency::StoredResponse>),
+    /// The request's idempotency key was used by a different request.
+    #[error("the idempotency key was used by a different request")]
+    IdempotencyKeyReused,
     #[error("internal error: {0}")]
     Internal(String),
 }

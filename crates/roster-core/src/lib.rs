@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod idempotency;
 pub mod ids;
 pub mod keys;
 pub mod metadata;

@@ -257,6 +257,19 @@ pub trait Store: Send + Sync + 'static {
         self.list_instances().await.map(|_| ())
     }
 
+    /// What the idempotency key `key` of the instance holds, unless it is absent or older than
+    /// `expired_before_ms`. Writes claim keys themselves (see `crate::idempotency`); this is the check before
+    /// a request is handled.
+    async fn idempotent_response(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+        expired_before_ms: i64,
+    ) -> Result<Option<crate::idempotency::Recorded>>;
+
+    /// Delete the idempotency keys of every instance used before `before_ms`; how many went.
+    async fn purge_idempotency_keys(&self, before_ms: i64) -> Result<u64>;
+
     /// Called once when the server has drained, before the process exits: flush whatever makes the next start
     /// quick (SQLite folds its write-ahead log into the database file).
     async fn close(&self) -> Result<()> {

@@ -10,6 +10,7 @@
 //! - this module's `Tx`/`StoreError`, and `crate::sql` (connections, values, `vals!`).
 
 pub mod filter;
+pub mod idempotency;
 pub mod instances;
 pub mod limits;
 pub mod memberships;

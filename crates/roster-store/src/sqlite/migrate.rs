@@ -7,6 +7,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_shared_state.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_idempotency_keys.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

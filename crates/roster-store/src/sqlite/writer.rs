@@ -101,8 +101,14 @@ impl Writer {
             Box::new(move |commit: Result<(), String>| {
                 let result = match commit {
                     Ok(()) => outcome,
-                    // The batch did not commit: whatever this request did is gone.
-                    Err(e) => outcome.and(Err(DomainError::Internal(format!("commit failed: {e}")))),
+                    // The batch did not commit: whatever this request did is gone. So is a response another
+                    // request of the batch stored under an idempotency key this request then found.
+                    Err(e) => match outcome {
+                        Ok(_) | Err(DomainError::IdempotentReplay(_)) => {
+                            Err(DomainError::Internal(format!("commit failed: {e}")))
+                        }
+                        Err(domain) => Err(domain),
+                    },
                 };
                 let _ = done_tx.send(result);
             })

@@ -26,6 +26,7 @@ use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, 
 use crate::sql::Db;
 
 mod backend;
+mod idempotency;
 
 pub use backend::Backend;
 
@@ -63,7 +64,6 @@ impl<B: Backend> SqlStore<B> {
     {
         let ins = instance_id.to_owned();
         let out = self
-            .backend
             .write(move |c| {
                 let value = work(c)?;
                 rows::roles::bump_roles_version(c, &ins)?;
@@ -89,7 +89,7 @@ impl<B: Backend> SqlStore<B> {
         T: Send + 'static,
         F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
     {
-        let out = self.backend.write(work).await;
+        let out = self.write(work).await;
         self.keys_changed();
         out
     }
@@ -126,6 +126,19 @@ impl<B: Backend> Store for SqlStore<B> {
         let key = key.to_owned();
         let now = roster_core::now_millis();
         self.backend.write(move |c| limits::hit(c, &key, max, window_ms, now)).await.map(Some)
+    }
+
+    async fn idempotent_response(
+        &self,
+        instance_id: &InstanceId,
+        key: &str,
+        expired_before_ms: i64,
+    ) -> Result<Option<roster_core::idempotency::Recorded>> {
+        self.find_idempotency_key(instance_id, key, expired_before_ms).await
+    }
+
+    async fn purge_idempotency_keys(&self, before_ms: i64) -> Result<u64> {
+        self.purge_expired_idempotency_keys(before_ms).await
     }
 
     async fn create_instance(&self, environment: Environment, name: &str) -> Result<Instance> {
@@ -287,7 +300,7 @@ impl<B: Backend> Store for SqlStore<B> {
         active_organization_id: Option<OrgId>,
     ) -> Result<Session> {
         let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| sessions::create(c, &ins, &user, active_organization_id.map(String::from))).await
+        self.write(move |c| sessions::create(c, &ins, &user, active_organization_id.map(String::from))).await
     }
 
     async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session> {
@@ -307,7 +320,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn create_user(&self, instance_id: &InstanceId, user: NewUser) -> Result<User> {
         let id = instance_id.to_owned();
-        self.backend.write(move |c| users::create(c, &id, user)).await
+        self.write(move |c| users::create(c, &id, user)).await
     }
 
     async fn get_user(&self, instance_id: &InstanceId, user_id: &UserId) -> Result<User> {
@@ -328,12 +341,12 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn update_user(&self, instance_id: &InstanceId, user_id: &UserId, update: UserUpdate) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| users::update(c, &ins, &id, update)).await
+        self.write(move |c| users::update(c, &ins, &id, update)).await
     }
 
     async fn delete_user(&self, instance_id: &InstanceId, user_id: &UserId) -> Result<()> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| users::delete(c, &ins, &id)).await
+        self.write(move |c| users::delete(c, &ins, &id)).await
     }
 
     async fn update_user_metadata(
@@ -343,7 +356,7 @@ impl<B: Backend> Store for SqlStore<B> {
         update: MetadataUpdate,
     ) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| users::update_metadata(c, &ins, &id, update)).await
+        self.write(move |c| users::update_metadata(c, &ins, &id, update)).await
     }
 
     async fn set_user_flags(
@@ -354,12 +367,12 @@ impl<B: Backend> Store for SqlStore<B> {
         locked: Option<bool>,
     ) -> Result<User> {
         let (ins, id) = (instance_id.to_owned(), user_id.to_owned());
-        self.backend.write(move |c| users::set_flags(c, &ins, &id, banned, locked)).await
+        self.write(move |c| users::set_flags(c, &ins, &id, banned, locked)).await
     }
 
     async fn create_organization(&self, instance_id: &InstanceId, org: NewOrganization) -> Result<Organization> {
         let ins = instance_id.to_owned();
-        self.backend.write(move |c| orgs::create(c, &ins, org)).await
+        self.write(move |c| orgs::create(c, &ins, org)).await
     }
 
     async fn get_organization(
@@ -390,12 +403,12 @@ impl<B: Backend> Store for SqlStore<B> {
         update: OrganizationUpdate,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
-        self.backend.write(move |c| orgs::update(c, &ins, &id, update)).await
+        self.write(move |c| orgs::update(c, &ins, &id, update)).await
     }
 
     async fn delete_organization(&self, instance_id: &InstanceId, org_id: &OrgId) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
-        self.backend.write(move |c| orgs::delete(c, &ins, &id)).await
+        self.write(move |c| orgs::delete(c, &ins, &id)).await
     }
 
     async fn update_organization_metadata(
@@ -405,12 +418,12 @@ impl<B: Backend> Store for SqlStore<B> {
         update: MetadataUpdate,
     ) -> Result<Organization> {
         let (ins, id) = (instance_id.to_owned(), org_id.to_owned());
-        self.backend.write(move |c| orgs::update_metadata(c, &ins, &id, update)).await
+        self.write(move |c| orgs::update_metadata(c, &ins, &id, update)).await
     }
 
     async fn create_membership(&self, instance_id: &InstanceId, membership: NewMembership) -> Result<Membership> {
         let (ins, cache) = (instance_id.to_owned(), self.write_roles.clone());
-        self.backend.write(move |c| memberships::create(c, &cache, &ins, membership)).await
+        self.write(move |c| memberships::create(c, &cache, &ins, membership)).await
     }
 
     async fn list_memberships(
@@ -446,7 +459,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Membership> {
         let (ins, org, user, role) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned(), role.to_owned());
         let cache = self.write_roles.clone();
-        self.backend.write(move |c| memberships::update_membership_role(c, &cache, &ins, &org, &user, &role)).await
+        self.write(move |c| memberships::update_membership_role(c, &cache, &ins, &org, &user, &role)).await
     }
 
     async fn delete_membership(
@@ -457,7 +470,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Membership> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
         let cache = self.write_roles.clone();
-        self.backend.write(move |c| memberships::delete(c, &cache, &ins, &org, &user)).await
+        self.write(move |c| memberships::delete(c, &cache, &ins, &org, &user)).await
     }
 
     async fn update_membership_metadata(
@@ -469,6 +482,6 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Membership> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
         let cache = self.write_roles.clone();
-        self.backend.write(move |c| memberships::update_metadata(c, &cache, &ins, &org, &user, update)).await
+        self.write(move |c| memberships::update_metadata(c, &cache, &ins, &org, &user, update)).await
     }
 }

@@ -236,9 +236,10 @@ pub static TABLES: &[Table] = &[
 ];
 
 /// Tables the export leaves out, with why: `rate_limits` holds rate-limit windows of the last seconds, which
-/// restart empty on a new database as they do after any restart; SQLite's `users_search*` (FTS5) tables are
+/// restart empty on a new database as they do after any restart; `idempotency_keys` holds responses kept for
+/// retries of the last hours (a client retrying against the new database runs its write there); SQLite's `users_search*` (FTS5) tables are
 /// derived from `users` by triggers, and filled again as the import inserts users.
-pub const NOT_EXPORTED: &[&str] = &["rate_limits", "users_search*"];
+pub const NOT_EXPORTED: &[&str] = &["rate_limits", "idempotency_keys", "users_search*"];
 
 pub(super) fn table_index(name: &str) -> Option<usize> {
     TABLES.iter().position(|t| t.name == name)
