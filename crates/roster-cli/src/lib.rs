@@ -98,6 +98,11 @@ pub struct ServeArgs {
     /// `instance_production=1000/10s,instance_development=100/10s,membership_patch=10/10s`.
     #[arg(long, env = "ROSTER_RATE_LIMITS", default_value = "off")]
     pub rate_limits: roster_server::ratelimit::RateLimits,
+    /// How long an `Idempotency-Key` keeps its response for retries (`90m`, `24h`, `168h`); expired
+    /// keys are deleted hourly.
+    #[arg(long, env = "ROSTER_IDEMPOTENCY_RETENTION", default_value = "24h",
+          value_parser = roster_server::ratelimit::parse_duration)]
+    pub idempotency_retention: std::time::Duration,
     /// Log format on stderr.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -212,6 +217,9 @@ fn init_logging(format: LogFormat) {
     std::panic::set_hook(Box::new(|info| tracing::error!(panic = %info, "panicked")));
 }
 
+/// How often `roster serve` deletes expired idempotency keys.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
     init_logging(args.log_format);
     if let Some(key) = &args.secret_key {
@@ -234,12 +242,18 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
     let addr = listener.local_addr()?;
     println!("roster listening on http://{addr}");
     tracing::info!(%addr, database = %db.database_url, "listening");
-    let config = roster_server::Config { max_body_bytes: args.max_body_bytes, rate_limits: args.rate_limits };
+    let config = roster_server::Config {
+        max_body_bytes: args.max_body_bytes,
+        rate_limits: args.rate_limits,
+        idempotency_retention: args.idempotency_retention,
+    };
     if !config.rate_limits.is_off() {
         tracing::info!(rate_limits = %config.rate_limits, "rate limits on");
     }
     let state = roster_server::AppState::new(store.clone(), config);
+    let purge = tokio::spawn(roster_server::idempotency::purge_expired(state.clone(), PURGE_EVERY));
     roster_server::serve(listener, state, shutdown_signal()).await?;
+    purge.abort();
     if let Err(e) = store.close().await {
         tracing::warn!(error = %e, "closing the store");
     }

@@ -13,7 +13,7 @@ use utoipa::OpenApi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{context, docs, observe, routes};
+use crate::{context, docs, idempotency, observe, routes};
 
 /// A panic turned into a Clerk 500, left unrendered: the `observe` layer renders it with the request's trace
 /// id (`tower_http::catch_panic::CatchPanicLayer::custom(panic_response)`).
@@ -21,7 +21,7 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("handler panicked").into_response()
 }
 
-/// The whole application: `/v1` routes behind the request-context middleware, the OpenAPI document
+/// The whole application: `/v1` routes behind the request-context middleware and the idempotency keys, the OpenAPI document
 /// (`/v1/openapi.json`, no key), the operator endpoints (`/healthz`, `/readyz`, `/metrics`), Clerk-shaped 404s
 /// and 405s everywhere, panics turned into Clerk 500s, and the `observe` layer around everything (trace id,
 /// span, metrics, one log line per request).
@@ -29,6 +29,8 @@ pub fn router(state: AppState) -> Router {
     let v1 = routes::routes()
         .fallback(context::not_found)
         .method_not_allowed_fallback(context::method_not_allowed)
+        // Inside the context layer: a key belongs to the caller's instance.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware));
     Router::new()
         // Outside the authenticated `/v1` router: the document needs no key.

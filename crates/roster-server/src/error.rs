@@ -108,6 +108,37 @@ impl ApiError {
         )
     }
 
+    /// An `Idempotency-Key` header that is not 1 to 255 printable ASCII characters.
+    pub fn idempotency_key_invalid() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_invalid",
+            "Idempotency key invalid",
+            "The Idempotency-Key header must be between 1 and 255 printable ASCII characters.",
+        )
+    }
+
+    /// An idempotency key already used, within its retention, by a request with another method, path, API
+    /// version or body.
+    pub fn idempotency_key_reused() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "Idempotency key reused",
+            "This Idempotency-Key was already used by a different request. Use a new key for a new request, \
+             or send the same method, path, API version and body again to get the first response.",
+        )
+    }
+
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request_body_too_large",
+            "Request body too large",
+            format!("The request body exceeds the maximum allowed size of {limit} bytes."),
+        )
+    }
+
     pub fn internal(cause: impl Into<String>) -> Self {
         let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -301,6 +332,10 @@ impl From<DomainError> for ApiError {
                 "Invalid request for environment",
                 format!("Request only valid for {env} instances."),
             ),
+            D::IdempotencyKeyReused => Self::idempotency_key_reused(),
+            // Only a write whose handler renders through `respond::written` claims a key, and `written` answers
+            // a replay itself: one reaching here is a bug.
+            D::IdempotentReplay(_) => Self::internal("an idempotent replay reached a handler that cannot send it"),
             D::Internal(cause) => Self::internal(cause),
         }
     }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod docs;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod metrics;
 pub mod observe;
 pub mod ratelimit;

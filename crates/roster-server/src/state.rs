@@ -1,11 +1,15 @@
 //! What every handler shares: the store, the server settings, the rate limits and the metrics.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use roster_core::Store;
 
 use crate::metrics::Metrics;
 use crate::ratelimit;
+
+/// How long an idempotency key keeps its response unless configured otherwise.
+pub const DEFAULT_IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Server settings that handlers read.
 #[derive(Debug, Clone)]
@@ -14,11 +18,17 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Rate limits (`ROSTER_RATE_LIMITS`); off by default.
     pub rate_limits: ratelimit::RateLimits,
+    /// How long an idempotency key keeps its response (`ROSTER_IDEMPOTENCY_RETENTION`); 24 hours by default.
+    pub idempotency_retention: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { max_body_bytes: 1024 * 1024, rate_limits: ratelimit::RateLimits::OFF }
+        Self {
+            max_body_bytes: 1024 * 1024,
+            rate_limits: ratelimit::RateLimits::OFF,
+            idempotency_retention: DEFAULT_IDEMPOTENCY_RETENTION,
+        }
     }
 }
 

@@ -34,14 +34,7 @@ async fn json_object(req: Request, limit: usize) -> ApiResult<Map<String, Value>
     let content_type = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_owned());
     let bytes: Bytes = match axum::body::to_bytes(req.into_body(), limit).await {
         Ok(b) => b,
-        Err(_) => {
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request_body_too_large",
-                "Request body too large",
-                format!("The request body exceeds the maximum allowed size of {limit} bytes."),
-            ))
-        }
+        Err(_) => return Err(ApiError::body_too_large(limit)),
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());

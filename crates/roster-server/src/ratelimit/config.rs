@@ -110,20 +110,27 @@ fn parse_count(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
-fn parse_window(s: &str) -> Result<Duration, String> {
+/// A duration written as a whole number and a unit (`500ms`, `10s`, `1m`, `24h`), longer than zero: how
+/// rate-limit windows and the idempotency retention are configured.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     let (number, unit) = s.split_at(digits);
-    let n = parse_count(number).ok_or_else(|| format!("window {s:?} must be a whole number followed by a unit"))?;
-    let window = match unit {
+    let n = parse_count(number).ok_or_else(|| format!("duration {s:?} must be a whole number followed by a unit"))?;
+    let duration = match unit {
         "ms" => Duration::from_millis(n),
         "s" => Duration::from_secs(n),
         "m" => Duration::from_secs(n.saturating_mul(60)),
         "h" => Duration::from_secs(n.saturating_mul(3600)),
-        _ => return Err(format!("window {s:?} needs a unit: ms, s, m or h")),
+        _ => return Err(format!("duration {s:?} needs a unit: ms, s, m or h")),
     };
-    if window.is_zero() {
-        return Err(format!("window {s:?} must be longer than zero"));
+    if duration.is_zero() {
+        return Err(format!("duration {s:?} must be longer than zero"));
     }
+    Ok(duration)
+}
+
+fn parse_window(s: &str) -> Result<Duration, String> {
+    let window = parse_duration(s).map_err(|e| e.replacen("duration", "window", 1))?;
     if window > MAX_WINDOW {
         return Err(format!("window {s:?} is longer than 24h"));
     }

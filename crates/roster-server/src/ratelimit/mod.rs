@@ -38,7 +38,7 @@ use roster_core::model::Instance;
 
 use crate::error::{ApiError, ApiResult};
 
-pub use config::{Limit, ParseRateLimitsError, RateLimits};
+pub use config::{parse_duration, Limit, ParseRateLimitsError, RateLimits};
 pub use memory::{Clock, MemoryLimiter, SystemClock};
 pub use shared::StoreLimiter;
 

@@ -22,7 +22,7 @@ use crate::docs::{
 };
 use crate::error::ApiResult;
 use crate::extract::{Body, Params, PathId, PathIds};
-use crate::respond::json_body;
+use crate::respond::{json_body, written};
 use crate::state::AppState;
 use crate::wire;
 
@@ -57,10 +57,6 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
-fn one(m: &Membership) -> Response {
-    json_body(&wire::membership(m))
-}
-
 fn page(p: &Page<Membership>) -> Response {
     json_body(&api::OrganizationMemberships {
         data: p.data.iter().map(wire::membership).collect(),
@@ -94,7 +90,7 @@ async fn create_organization_membership(
         public_metadata: body.public_metadata.unwrap_or_default(),
         private_metadata: body.private_metadata.unwrap_or_default(),
     };
-    Ok(one(&state.store.create_membership(&ctx.instance.id, new).await?))
+    written(wire::membership, state.store.create_membership(&ctx.instance.id, new)).await
 }
 
 /// The member filters shared by the membership lists.
@@ -172,7 +168,7 @@ async fn update_organization_membership(
     LimitedMember(org, user): LimitedMember,
     Body(body): Body<UpdateOrganizationMembershipRequestBody>,
 ) -> ApiResult<Response> {
-    Ok(one(&state.store.update_membership_role(&ctx.instance.id, &org, &user, &body.role).await?))
+    written(wire::membership, state.store.update_membership_role(&ctx.instance.id, &org, &user, &body.role)).await
 }
 
 #[utoipa::path(
@@ -195,7 +191,7 @@ async fn delete_organization_membership(
     ctx: Orgs,
     PathIds(org, user): PathIds<OrgId, UserId>,
 ) -> ApiResult<Response> {
-    Ok(one(&state.store.delete_membership(&ctx.instance.id, &org, &user).await?))
+    written(wire::membership, state.store.delete_membership(&ctx.instance.id, &org, &user)).await
 }
 
 #[utoipa::path(
@@ -229,7 +225,7 @@ async fn update_organization_membership_metadata(
         private: body.private_metadata,
         unsafe_: None,
     };
-    Ok(one(&state.store.update_membership_metadata(&ctx.instance.id, &org, &user, update).await?))
+    written(wire::membership, state.store.update_membership_metadata(&ctx.instance.id, &org, &user, update)).await
 }
 
 #[utoipa::path(

@@ -10,6 +10,7 @@ use roster_api_types::{
     self as api, CreateOrganizationRequest, OrganizationMetadataRequest, UpdateOrganizationRequest,
 };
 use roster_core::ids::OrgId;
+use roster_core::model::Organization;
 use roster_core::query::{split_signed, OrganizationFilter, OrganizationOrder};
 use roster_core::rules;
 use roster_core::store::{MetadataMode, MetadataUpdate, NewOrganization, OrganizationUpdate};
@@ -20,7 +21,7 @@ use crate::docs::{
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{datetime, non_negative, Body, Params, PathId};
-use crate::respond::json_body;
+use crate::respond::{json_body, written};
 use crate::state::AppState;
 use crate::wire::{self, OrgView};
 
@@ -49,6 +50,11 @@ pub fn routes() -> Router<AppState> {
     replace_organization_metadata
 ))]
 pub(super) struct Api;
+
+/// An organization as a write answers it.
+fn one(org: &Organization) -> api::Organization {
+    wire::organization(org, OrgView::default())
+}
 
 fn validate_slug(slug: Option<String>) -> ApiResult<Option<String>> {
     match slug {
@@ -88,8 +94,7 @@ async fn create_organization(
         created_at: datetime("created_at", body.created_at)?,
         role_set_key: body.role_set_key,
     };
-    let org = state.store.create_organization(&ctx.instance.id, new).await?;
-    Ok(json_body(&wire::organization(&org, OrgView::default())))
+    written(one, state.store.create_organization(&ctx.instance.id, new)).await
 }
 
 #[utoipa::path(
@@ -197,8 +202,7 @@ async fn update_organization(
             unsafe_: None,
         },
     };
-    let org = state.store.update_organization(&ctx.instance.id, &org, update).await?;
-    Ok(json_body(&wire::organization(&org, OrgView::default())))
+    written(one, state.store.update_organization(&ctx.instance.id, &org, update)).await
 }
 
 #[utoipa::path(
@@ -218,8 +222,8 @@ async fn delete_organization(
     ctx: Orgs,
     PathId(org): PathId<OrgId>,
 ) -> ApiResult<Response> {
-    let org = state.store.delete_organization(&ctx.instance.id, &org).await?;
-    Ok(json_body(&wire::deleted("organization", &org.id, Some(&org.slug))))
+    let deleted = |org: &Organization| wire::deleted("organization", &org.id, Some(&org.slug));
+    written(deleted, state.store.delete_organization(&ctx.instance.id, &org)).await
 }
 
 async fn change_metadata(
@@ -230,8 +234,7 @@ async fn change_metadata(
     mode: MetadataMode,
 ) -> ApiResult<Response> {
     let update = MetadataUpdate { mode, public: body.public_metadata, private: body.private_metadata, unsafe_: None };
-    let org = state.store.update_organization_metadata(&ctx.instance.id, &org, update).await?;
-    Ok(json_body(&wire::organization(&org, OrgView::default())))
+    written(one, state.store.update_organization_metadata(&ctx.instance.id, &org, update)).await
 }
 
 #[utoipa::path(

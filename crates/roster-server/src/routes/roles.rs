@@ -11,6 +11,7 @@ use roster_api_types::{
     UpdateOrganizationPermissionRequest, UpdateOrganizationRoleRequest,
 };
 use roster_core::ids::{PermissionId, RoleId};
+use roster_core::model::{Permission, Role};
 use roster_core::query::KeyedOrder;
 use roster_core::rules;
 use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
@@ -19,7 +20,7 @@ use crate::context::Orgs;
 use crate::docs::{Always, BodyErrors, Conflict, Forbidden, NotFound, PageParams, SearchParams, Unprocessable};
 use crate::error::ApiResult;
 use crate::extract::{Body, Params, PathId, PathIds};
-use crate::respond::json_body;
+use crate::respond::{json_body, written};
 use crate::state::AppState;
 use crate::wire;
 
@@ -92,7 +93,7 @@ async fn create_organization_role(
 ) -> ApiResult<Response> {
     rules::validate_role_key(&body.key)?;
     let new = NewRole { name: body.name, key: body.key, description: body.description, permissions: body.permissions };
-    Ok(json_body(&wire::role(&state.store.create_role(&ctx.instance.id, new).await?)))
+    written(wire::role, state.store.create_role(&ctx.instance.id, new)).await
 }
 
 #[utoipa::path(
@@ -144,7 +145,7 @@ async fn update_organization_role(
         // `null` leaves the role without permissions.
         permissions: body.permissions.map(Option::unwrap_or_default),
     };
-    Ok(json_body(&wire::role(&state.store.update_role(&ctx.instance.id, &role, update).await?)))
+    written(wire::role, state.store.update_role(&ctx.instance.id, &role, update)).await
 }
 
 #[utoipa::path(
@@ -164,8 +165,8 @@ async fn delete_organization_role(
     ctx: Orgs,
     PathId(role): PathId<RoleId>,
 ) -> ApiResult<Response> {
-    let role = state.store.delete_role(&ctx.instance.id, &role).await?;
-    Ok(json_body(&wire::deleted("role", &role.id, None)))
+    let deleted = |role: &Role| wire::deleted("role", &role.id, None);
+    written(deleted, state.store.delete_role(&ctx.instance.id, &role)).await
 }
 
 #[utoipa::path(
@@ -188,7 +189,7 @@ async fn assign_permission_to_organization_role(
     ctx: Orgs,
     PathIds(role, permission): PathIds<RoleId, PermissionId>,
 ) -> ApiResult<Response> {
-    Ok(json_body(&wire::role(&state.store.add_role_permission(&ctx.instance.id, &role, &permission).await?)))
+    written(wire::role, state.store.add_role_permission(&ctx.instance.id, &role, &permission)).await
 }
 
 #[utoipa::path(
@@ -211,7 +212,7 @@ async fn remove_permission_from_organization_role(
     ctx: Orgs,
     PathIds(role, permission): PathIds<RoleId, PermissionId>,
 ) -> ApiResult<Response> {
-    Ok(json_body(&wire::role(&state.store.remove_role_permission(&ctx.instance.id, &role, &permission).await?)))
+    written(wire::role, state.store.remove_role_permission(&ctx.instance.id, &role, &permission)).await
 }
 
 #[utoipa::path(
@@ -251,7 +252,7 @@ async fn create_organization_permission(
 ) -> ApiResult<Response> {
     rules::validate_permission_key(&body.key)?;
     let new = NewPermission { name: body.name, key: body.key, description: body.description.unwrap_or_default() };
-    Ok(json_body(&wire::permission(&state.store.create_permission(&ctx.instance.id, new).await?)))
+    written(wire::permission, state.store.create_permission(&ctx.instance.id, new)).await
 }
 
 #[utoipa::path(
@@ -301,7 +302,7 @@ async fn update_organization_permission(
         key: body.key,
         description: body.description,
     };
-    Ok(json_body(&wire::permission(&state.store.update_permission(&ctx.instance.id, &permission, update).await?)))
+    written(wire::permission, state.store.update_permission(&ctx.instance.id, &permission, update)).await
 }
 
 #[utoipa::path(
@@ -321,6 +322,6 @@ async fn delete_organization_permission(
     ctx: Orgs,
     PathId(permission): PathId<PermissionId>,
 ) -> ApiResult<Response> {
-    let permission = state.store.delete_permission(&ctx.instance.id, &permission).await?;
-    Ok(json_body(&wire::deleted("permission", &permission.id, None)))
+    let deleted = |permission: &Permission| wire::deleted("permission", &permission.id, None);
+    written(deleted, state.store.delete_permission(&ctx.instance.id, &permission)).await
 }

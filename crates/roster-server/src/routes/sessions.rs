@@ -17,7 +17,7 @@ use crate::context::Ctx;
 use crate::docs::{Always, BodyErrors, NotFound, PageParams, SessionList, SessionListParams, Unprocessable};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{non_negative, Body, Params, PathId};
-use crate::respond::json_body;
+use crate::respond::{json_body, written};
 use crate::state::AppState;
 use crate::wire;
 
@@ -63,8 +63,7 @@ async fn create_session(
     }
     let active = body.active_organization_id.filter(|s| !s.is_empty());
     let user = UserId::from(body.user_id);
-    let session = state.store.create_session(&ctx.instance.id, &user, active.map(Into::into)).await?;
-    Ok(json_body(&wire::session(&session)))
+    written(wire::session, state.store.create_session(&ctx.instance.id, &user, active.map(Into::into))).await
 }
 
 #[utoipa::path(
@@ -168,6 +167,5 @@ async fn update_instance_organization_settings(
         creator_role_id: body.creator_role_id,
         domains_default_role_id: body.domains_default_role_id,
     };
-    let settings = state.store.update_organization_settings(&ctx.instance.id, update).await?;
-    Ok(json_body(&wire::settings(&settings)))
+    written(wire::settings, state.store.update_organization_settings(&ctx.instance.id, update)).await
 }

@@ -17,7 +17,7 @@ use crate::context::Ctx;
 use crate::docs::{Always, BodyErrors, NotFound, PageParams, Unprocessable, UserFilterParams, UserOrderParam};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{datetime, non_negative, Body, Params, PathId};
-use crate::respond::json_body;
+use crate::respond::{json_body, written};
 use crate::state::AppState;
 use crate::wire;
 
@@ -166,8 +166,7 @@ async fn create_user(
         legal_accepted_at: datetime("legal_accepted_at", body.legal_accepted_at)?,
         created_at: datetime("created_at", body.created_at)?,
     };
-    let user = state.store.create_user(&ctx.instance.id, new).await?;
-    Ok(json_body(&wire::user(&user)))
+    written(wire::user, state.store.create_user(&ctx.instance.id, new)).await
 }
 
 fn user_filter(q: &Params) -> ApiResult<UserFilter> {
@@ -296,8 +295,7 @@ async fn update_user(
             unsafe_: body.unsafe_metadata,
         },
     };
-    let user = state.store.update_user(&ctx.instance.id, &user, update).await?;
-    Ok(json_body(&wire::user(&user)))
+    written(wire::user, state.store.update_user(&ctx.instance.id, &user, update)).await
 }
 
 #[utoipa::path(
@@ -310,8 +308,11 @@ async fn update_user(
     responses((status = 200, description = "The deleted user", body = api::DeletedObject), Always, NotFound)
 )]
 async fn delete_user(State(state): State<AppState>, ctx: Ctx, PathId(id): PathId<UserId>) -> ApiResult<Response> {
-    state.store.delete_user(&ctx.instance.id, &id).await?;
-    Ok(json_body(&wire::deleted("user", &id, None)))
+    let deleted = {
+        let id = id.clone();
+        move |(): &()| wire::deleted("user", &id, None)
+    };
+    written(deleted, state.store.delete_user(&ctx.instance.id, &id)).await
 }
 
 async fn set_flag(
@@ -321,8 +322,7 @@ async fn set_flag(
     banned: Option<bool>,
     locked: Option<bool>,
 ) -> ApiResult<Response> {
-    let user = state.store.set_user_flags(&ctx.instance.id, &user, banned, locked).await?;
-    Ok(json_body(&wire::user(&user)))
+    written(wire::user, state.store.set_user_flags(&ctx.instance.id, &user, banned, locked)).await
 }
 
 #[utoipa::path(
@@ -390,8 +390,7 @@ async fn change_metadata(
         private: body.private_metadata,
         unsafe_: body.unsafe_metadata,
     };
-    let user = state.store.update_user_metadata(&ctx.instance.id, &user, update).await?;
-    Ok(json_body(&wire::user(&user)))
+    written(wire::user, state.store.update_user_metadata(&ctx.instance.id, &user, update)).await
 }
 
 #[utoipa::path(
