@@ -279,3 +279,26 @@ async fn rate_limits_hold_across_nodes() {
         assert!((1..=3600).contains(&retry), "Retry-After {retry}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_idempotency_key_raced_on_every_node_writes_once() {
+    let Some(db) = postgres() else { return };
+    let cluster = Cluster::start(db).await;
+    let org = cluster.org(0, json!({ "name": "Race" })).await;
+    let user = cluster.user(1).await;
+    let path = format!("/organizations/{org}/memberships");
+    let body = json!({ "user_id": user, "role": "org:member", "public_metadata": { "via": "race" } });
+    // 24 attempts of one create, 8 on each node at once, under one key.
+    let attempts = (0..24).map(|i| {
+        let rb = cluster.node(i).request(Method::POST, &path).header("Idempotency-Key", "race-1").json(&body);
+        cluster.node(i).send(rb)
+    });
+    let replies = join_all(attempts).await;
+    let texts: Vec<&str> = replies.iter().map(|r| r.text.as_str()).collect();
+    assert!(replies.iter().all(|r| r.status == 200), "{texts:?}");
+    assert!(texts.iter().all(|t| *t == texts[0]), "every node answered with the one response: {texts:?}");
+    let ran = replies.iter().filter(|r| r.headers.get("idempotent-replayed").is_none()).count();
+    assert_eq!(ran, 1, "exactly one attempt ran");
+    assert_eq!(cluster.counts(2, &org).await, (1, 1));
+    eprintln!("multinode: one idempotency key raced 24 times over {NODES} nodes: 1 write, 23 replays");
+}

@@ -28,6 +28,7 @@ struct Inner {
     timeout: Option<Duration>,
     user_agent: String,
     retry_config: RetryConfig,
+    idempotency_keys: bool,
 }
 
 /// A Backend API client: Clerk's, or Roster's with another `server_url`.
@@ -64,6 +65,7 @@ impl Clerk {
                 timeout: None,
                 user_agent: DEFAULT_USER_AGENT.to_owned(),
                 retry_config: RetryConfig::default(),
+                idempotency_keys: true,
             }),
         }
     }
@@ -120,6 +122,13 @@ impl Clerk {
         let retries = options.and_then(|o| o.retries.as_ref()).unwrap_or(&inner.retry_config);
         let timeout = options.and_then(|o| o.timeout).or(inner.timeout);
 
+        // One key for every attempt of a write, so a retry of an attempt whose answer was lost is answered with
+        // that attempt's response instead of running again. A key set in `options.headers` is the caller's.
+        let caller_key = options.is_some_and(|o| o.headers.contains_key(IDEMPOTENCY_KEY));
+        let key = (inner.idempotency_keys && op.method != Method::GET && !caller_key).then(new_idempotency_key);
+        // A request that may run twice without harm: a read, or a write under a key.
+        let repeatable = op.method == Method::GET || key.is_some() || caller_key;
+
         let start = Instant::now();
         let mut retry = 0u32;
         loop {
@@ -129,6 +138,9 @@ impl Clerk {
                 .header(AUTHORIZATION, auth.clone())
                 .header("Clerk-API-Version", API_VERSION)
                 .header(USER_AGENT, user_agent.clone());
+            if let Some(key) = &key {
+                rb = rb.header(IDEMPOTENCY_KEY, key.as_str());
+            }
             if !op.query.is_empty() {
                 rb = rb.query(&op.query);
             }
@@ -151,7 +163,7 @@ impl Clerk {
                     Some((after.unwrap_or_else(|| strategy.delay(retry)), strategy))
                 }
                 (Err(e), RetryConfig::Backoff { strategy, retry_connection_errors: true })
-                    if e.is_connect() || e.is_timeout() =>
+                    if e.is_connect() || e.is_timeout() || (repeatable && e.is_request()) =>
                 {
                     Some((strategy.delay(retry), strategy))
                 }
@@ -167,6 +179,14 @@ impl Clerk {
             return map_response(outcome?, op.clerk_error_statuses).await;
         }
     }
+}
+
+/// The header that makes a write safe to retry (see Roster's README, "Idempotency keys").
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A fresh idempotency key: 128 random bits, hex.
+fn new_idempotency_key() -> String {
+    format!("roster_{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 
 /// Turn an answer into the decoded body or the right [`Error`].
@@ -256,6 +276,7 @@ pub struct ClerkBuilder {
     user_agent: Option<String>,
     retry_config: Option<RetryConfig>,
     http_client: Option<reqwest::Client>,
+    no_idempotency_keys: bool,
 }
 
 impl ClerkBuilder {
@@ -291,6 +312,14 @@ impl ClerkBuilder {
         self
     }
 
+    /// Whether every write carries a generated `Idempotency-Key` (the same on each of its retries), so a write
+    /// retried after its answer was lost runs once. Default: on. A key set in [`RequestOptions::headers`] is
+    /// sent instead.
+    pub fn idempotency_keys(mut self, on: bool) -> Self {
+        self.no_idempotency_keys = !on;
+        self
+    }
+
     /// Use this `reqwest::Client` (for proxies, custom TLS, connection pools...).
     pub fn http_client(mut self, http_client: reqwest::Client) -> Self {
         self.http_client = Some(http_client);
@@ -323,6 +352,7 @@ impl ClerkBuilder {
                 timeout: self.timeout,
                 user_agent,
                 retry_config: self.retry_config.unwrap_or_default(),
+                idempotency_keys: !self.no_idempotency_keys,
             }),
         })
     }

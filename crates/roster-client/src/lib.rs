@@ -67,7 +67,7 @@ mod retry;
 mod roles;
 mod users;
 
-pub use client::{Clerk, ClerkBuilder, API_VERSION, DEFAULT_SERVER_URL, DEFAULT_USER_AGENT};
+pub use client::{Clerk, ClerkBuilder, API_VERSION, DEFAULT_SERVER_URL, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY};
 pub use error::Error;
 pub use options::RequestOptions;
 pub use organization_memberships::{

@@ -33,7 +33,10 @@ impl Default for BackoffStrategy {
 /// Whether and how to retry a failed request.
 ///
 /// Requests are retried on 5XX answers and, when `retry_connection_errors` is set, on connection errors and
-/// timeouts. A `Retry-After` header (seconds or an HTTP date) on a retried answer replaces the computed
+/// timeouts; a read, or a write under an idempotency key (every write, unless
+/// [`ClerkBuilder::idempotency_keys`](crate::ClerkBuilder::idempotency_keys) is off), is also retried when the
+/// connection fails after the request was sent (closed or reset before the answer), since repeating it cannot
+/// apply it twice. A `Retry-After` header (seconds or an HTTP date) on a retried answer replaces the computed
 /// wait. The default is [`RetryConfig::Backoff`] with [`BackoffStrategy::default`] and
 /// `retry_connection_errors: true`.
 ///

@@ -3,6 +3,7 @@
 //! deliberately failing local axum server for retries.
 
 mod errors;
+mod idempotency;
 mod lists;
 mod retries;
 mod seed;
