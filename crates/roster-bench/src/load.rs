@@ -15,6 +15,8 @@ pub struct Req {
     pub method: Method,
     pub url: String,
     pub body: Option<serde_json::Value>,
+    /// An `Idempotency-Key` to send.
+    pub idempotency_key: Option<String>,
 }
 
 pub struct Outcome {
@@ -58,6 +60,9 @@ where
                 }
                 if let Some(body) = &req.body {
                     rb = rb.json(body);
+                }
+                if let Some(k) = &req.idempotency_key {
+                    rb = rb.header("Idempotency-Key", k);
                 }
                 let t = Instant::now();
                 let ok = match rb.send().await {

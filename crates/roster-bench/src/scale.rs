@@ -130,6 +130,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     for conns in [1usize, 32] {
         let b = base.clone();
         let out = load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
+            idempotency_key: None,
             method: Method::GET,
             // An 11-character prefix shared by 100 users of the instance; some or none are in the large organization.
             url: format!("{b}?query=member{:05}&limit=10", (i * 7) % 10_000),
@@ -146,6 +147,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     }
     let b = base.clone();
     let out = load::run(32, args.duration, Some(KEY.into()), move |i| Req {
+        idempotency_key: None,
         method: Method::GET,
         url: format!("{b}?limit=10&offset={}", (i * 10) % 100_000),
         body: None,
@@ -163,6 +165,7 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
     // Ready after a crash: kill the durable server in the middle of a write load, then start on what it left.
     let users = format!("{}/v1/users", second.base);
     let writes = tokio::spawn(load::run(64, args.duration, Some(KEY.into()), move |i| Req {
+        idempotency_key: None,
         method: Method::POST,
         url: users.clone(),
         body: Some(json!({ "first_name": format!("crash{i}") })),

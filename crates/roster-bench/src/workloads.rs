@@ -136,6 +136,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         let (ceiling, cpu) = measured(
             hello,
             load::run(conns, args.duration, None, move |_| Req {
+                idempotency_key: None,
                 method: Method::GET,
                 url: hello_url.clone(),
                 body: None,
@@ -151,6 +152,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
             load::run(conns, args.duration, Some(KEY.into()), move |_| {
                 let (org, user) = pair(&o, &u, c.fetch_add(1, Ordering::Relaxed) as usize);
                 Req {
+                    idempotency_key: None,
                     method: Method::POST,
                     url: format!("{b}/organizations/{org}/memberships"),
                     body: Some(json!({"user_id": user, "role": "org:member"})),
@@ -159,6 +161,23 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         )
         .await;
         row("create membership", conns, &out, ceiling, cpu);
+
+        // The same creates, each with an Idempotency-Key: what keys cost a write (issue 21's goal: >= 0.9).
+        let (b, u, o, c) = (base.clone(), users.clone(), orgs.clone(), created.clone());
+        let (out, cpu) = measured(
+            &roster,
+            load::run(conns, args.duration, Some(KEY.into()), move |i| {
+                let (org, user) = pair(&o, &u, c.fetch_add(1, Ordering::Relaxed) as usize);
+                Req {
+                    idempotency_key: Some(format!("bench-{org}-{user}-{i}")),
+                    method: Method::POST,
+                    url: format!("{b}/organizations/{org}/memberships"),
+                    body: Some(json!({"user_id": user, "role": "org:member"})),
+                }
+            }),
+        )
+        .await;
+        row("create (idem. key)", conns, &out, ceiling, cpu);
 
         // Updates and deletes work on the memberships the creates made: pairs `deleted..created`.
         let live = {
@@ -172,6 +191,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
                 let (from, to) = live2();
                 let (org, user) = pair(&o, &u, from + i as usize % (to - from).max(1));
                 Req {
+                    idempotency_key: None,
                     method: Method::PATCH,
                     url: format!("{b}/organizations/{org}/memberships/{user}/metadata"),
                     body: Some(json!({"public_metadata": {"seen": i, "tier": {"level": i % 3}}})),
@@ -189,6 +209,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
                 let (org, user) = pair(&o, &u, from + i as usize % (to - from).max(1));
                 let role = if i % 2 == 0 { "org:viewer" } else { "org:member" };
                 Req {
+                    idempotency_key: None,
                     method: Method::PATCH,
                     url: format!("{b}/organizations/{org}/memberships/{user}"),
                     body: Some(json!({ "role": role })),
@@ -205,7 +226,12 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
             load::run(conns, args.duration / 2, Some(KEY.into()), move |_| {
                 let k = d.fetch_add(1, Ordering::Relaxed) as usize;
                 let (org, user) = pair(&o, &u, k);
-                Req { method: Method::DELETE, url: format!("{b}/organizations/{org}/memberships/{user}"), body: None }
+                Req {
+                    idempotency_key: None,
+                    method: Method::DELETE,
+                    url: format!("{b}/organizations/{org}/memberships/{user}"),
+                    body: None,
+                }
             }),
         )
         .await;
@@ -215,6 +241,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         let (out, cpu) = measured(
             &roster,
             load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
+                idempotency_key: None,
                 method: Method::GET,
                 url: format!("{b}/organizations/{org}/memberships?user_id={}", m[i as usize % m.len()]),
                 body: None,
@@ -227,6 +254,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         let (out, cpu) = measured(
             &roster,
             load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
+                idempotency_key: None,
                 method: Method::GET,
                 url: format!("{b}/organizations/{org}/memberships?limit=10&offset={}", (i as usize * 10) % m.len()),
                 body: None,
@@ -239,6 +267,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         let (out, cpu) = measured(
             &roster,
             load::run(conns, args.duration, Some(KEY.into()), move |i| Req {
+                idempotency_key: None,
                 method: Method::GET,
                 url: format!("{b}/organizations/{org}/memberships?query=user{}%40&limit=10", i as usize % m.len()),
                 body: None,
