@@ -45,8 +45,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let target = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let version = parts.headers.get("clerk-api-version").map_or(&b""[..], |v| v.as_bytes());
     let hash = idempotency::request_hash(&[parts.method.as_str().as_bytes(), target.as_bytes(), version, &bytes]);
-    let retention = i64::try_from(state.config.idempotency_retention.as_millis()).unwrap_or(i64::MAX);
-    let expired_before = roster_core::now_millis().saturating_sub(retention);
+    let expired_before = state.config.idempotency_expired_before(roster_core::now_millis());
 
     match state.store.idempotent_response(&ctx.instance.id, &key, expired_before).await {
         Ok(Some(found)) if found.request_hash == hash => return respond::replay(found.response),
@@ -61,12 +60,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 /// Delete expired keys every `every` while the server runs (each node of a shared database does; deleting
 /// what another node already deleted costs one indexed statement).
 pub async fn purge_expired(state: AppState, every: std::time::Duration) {
-    let retention = i64::try_from(state.config.idempotency_retention.as_millis()).unwrap_or(i64::MAX);
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let before = roster_core::now_millis().saturating_sub(retention);
+        let before = state.config.idempotency_expired_before(roster_core::now_millis());
         match state.store.purge_idempotency_keys(before).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired idempotency keys deleted"),

@@ -3,7 +3,7 @@
 
 use std::any::Any;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,7 +41,8 @@ pub fn replay(stored: StoredResponse) -> Response {
 
 /// Answer a store write with `render` of its result. Under an idempotency key the store calls the same
 /// `render` inside the write's transaction and keeps what it gives; when the key turns out to hold this
-/// request's response already (a retry racing the first attempt), that response is the answer.
+/// request's response already (a retry racing the first attempt), that response is the answer. A body the
+/// store kept is also the one sent: rendered once, the same bytes.
 pub async fn written<T, W, R, F>(render: R, write: F) -> ApiResult<Response>
 where
     T: 'static,
@@ -50,15 +51,20 @@ where
     F: Future<Output = Result<T, DomainError>>,
 {
     let render = Arc::new(render);
+    let kept: Arc<Mutex<Option<String>>> = Arc::default();
     if let Some(scope) = idempotency::current() {
-        let keep = render.clone();
+        let (keep, slot) = (render.clone(), kept.clone());
         scope.set_render(Arc::new(move |value: &dyn Any| {
             let body = serde_json::to_string(&keep(value.downcast_ref::<T>()?)).ok()?;
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(body.clone());
             Some(StoredResponse { status: StatusCode::OK.as_u16(), body })
         }));
     }
     match write.await {
-        Ok(value) => Ok(json_body(&render(&value))),
+        Ok(value) => Ok(match kept.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(body) => json_bytes(StatusCode::OK, body.into_bytes()),
+            None => json_body(&render(&value)),
+        }),
         Err(DomainError::IdempotentReplay(stored)) => Ok(replay(*stored)),
         Err(e) => Err(e.into()),
     }

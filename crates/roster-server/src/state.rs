@@ -22,6 +22,13 @@ pub struct Config {
     pub idempotency_retention: Duration,
 }
 
+impl Config {
+    /// Idempotency keys used before this instant (milliseconds since the epoch) have expired, seen at `now`.
+    pub fn idempotency_expired_before(&self, now: i64) -> i64 {
+        now.saturating_sub(i64::try_from(self.idempotency_retention.as_millis()).unwrap_or(i64::MAX))
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {

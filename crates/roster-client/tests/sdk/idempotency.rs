@@ -12,9 +12,26 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::*;
 
+/// A proxy whose first connection loses Roster's answer: its `/v1` base URL, the connections it took and the
+/// head of the request whose answer it dropped.
+struct Proxy {
+    base: String,
+    connections: Arc<AtomicUsize>,
+    dropped: Arc<Mutex<String>>,
+}
+
+/// A Roster with an organization and a user, and a lossy proxy in front of it.
+async fn setup() -> (Roster, String, String, Proxy) {
+    let roster = Roster::spawn().await;
+    let org = roster.org("Acme", None).await;
+    let user = roster.user("a@example.com", "Ada", None).await;
+    let upstream = roster.app.base.trim_start_matches("http://").trim_end_matches("/v1").parse().unwrap();
+    let proxy = lossy_proxy(upstream).await;
+    (roster, org, user, proxy)
+}
+
 /// A proxy to `upstream` whose first connection loses Roster's answer; later ones pass everything through.
-/// Returns its address, the connections it took and the head of the request whose answer it dropped.
-async fn lossy_proxy(upstream: std::net::SocketAddr) -> (String, Arc<AtomicUsize>, Arc<Mutex<String>>) {
+async fn lossy_proxy(upstream: std::net::SocketAddr) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (connections, dropped) = (Arc::new(AtomicUsize::new(0)), Arc::new(Mutex::new(String::new())));
@@ -38,7 +55,7 @@ async fn lossy_proxy(upstream: std::net::SocketAddr) -> (String, Arc<AtomicUsize
             drop(client);
         }
     });
-    (format!("http://{addr}/v1"), connections, dropped)
+    Proxy { base: format!("http://{addr}/v1"), connections, dropped }
 }
 
 /// One HTTP/1.1 request with a `Content-Length` body, read whole.
@@ -75,12 +92,10 @@ fn retrying() -> RetryConfig {
 
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_is_retried_and_lands_once() {
-    let roster = Roster::spawn().await;
-    let org = roster.org("Acme", None).await;
-    let user = roster.user("a@example.com", "Ada", None).await;
-    let upstream = roster.app.base.trim_start_matches("http://").trim_end_matches("/v1").parse().unwrap();
-    let (base, connections, dropped) = lossy_proxy(upstream).await;
-    let clerk = Clerk::builder().secret_key(&roster.app.key).server_url(base).retry_config(retrying()).build().unwrap();
+    let (roster, org, user, proxy) = setup().await;
+    let (connections, dropped) = (proxy.connections, proxy.dropped);
+    let clerk =
+        Clerk::builder().secret_key(&roster.app.key).server_url(proxy.base).retry_config(retrying()).build().unwrap();
 
     let created =
         clerk.organization_memberships().create(create_req(&org, &user, "org:member")).await.expect("retried");
@@ -95,14 +110,11 @@ async fn a_create_whose_answer_was_lost_is_retried_and_lands_once() {
 
 #[tokio::test]
 async fn without_keys_a_lost_answer_is_an_error_not_a_second_write() {
-    let roster = Roster::spawn().await;
-    let org = roster.org("Acme", None).await;
-    let user = roster.user("a@example.com", "Ada", None).await;
-    let upstream = roster.app.base.trim_start_matches("http://").trim_end_matches("/v1").parse().unwrap();
-    let (base, connections, _) = lossy_proxy(upstream).await;
+    let (roster, org, user, proxy) = setup().await;
+    let connections = proxy.connections;
     let clerk = Clerk::builder()
         .secret_key(&roster.app.key)
-        .server_url(base)
+        .server_url(proxy.base)
         .retry_config(retrying())
         .idempotency_keys(false)
         .build()

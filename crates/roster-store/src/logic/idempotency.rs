@@ -30,14 +30,13 @@ pub fn find(c: &dyn Db, instance_id: &str, key: &str, expired_before_ms: i64) ->
 /// Claim the key for this transaction's write. A key another request completed answers with its response
 /// (the same request) or `IdempotencyKeyReused` (another one); either rolls this transaction back.
 pub fn claim(c: &dyn Db, claim: &Claim, now: i64) -> Tx<()> {
-    c.execute(
-        "DELETE FROM idempotency_keys WHERE instance_id = ?1 AND key = ?2 AND created_at < ?3",
-        vals![&claim.instance_id, &claim.key, claim.expired_before_ms],
-    )?;
+    // A new key, or an expired one taken over; a live row of the key is left as it is (0 rows).
     let inserted = c.execute(
         "INSERT INTO idempotency_keys (instance_id, key, request_hash, status, body, created_at) \
-         VALUES (?1, ?2, ?3, 0, '', ?4) ON CONFLICT (instance_id, key) DO NOTHING",
-        vals![&claim.instance_id, &claim.key, &claim.request_hash, now],
+         VALUES (?1, ?2, ?3, 0, '', ?4) ON CONFLICT (instance_id, key) DO UPDATE \
+         SET request_hash = excluded.request_hash, status = 0, body = '', created_at = excluded.created_at \
+         WHERE idempotency_keys.created_at < ?5",
+        vals![&claim.instance_id, &claim.key, &claim.request_hash, now, claim.expired_before_ms],
     )?;
     if inserted == 1 {
         return Ok(());
@@ -47,7 +46,8 @@ pub fn claim(c: &dyn Db, claim: &Claim, now: i64) -> Tx<()> {
             Err(DomainError::IdempotentReplay(Box::new(found.response)).into())
         }
         Some(_) => Err(DomainError::IdempotencyKeyReused.into()),
-        // Expired between the delete and the insert (a purge on another node): the row is someone else's.
+        // Purged by another node between the claim and this read: the key is free again, but not in this
+        // transaction's view.
         None => Err(DomainError::Internal("idempotency key changed during its claim".into()).into()),
     }
 }
