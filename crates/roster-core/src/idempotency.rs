@@ -1,12 +1,13 @@
 //! Idempotency keys: a write sent with an `Idempotency-Key` header runs once. The server puts the request in a
 //! [`Scope`] (task-local, for the duration of the request); the store's write claims the key, runs the work and
 //! stores the response the handler renders from its result, all in the write's own transaction. A retry finds
-//! the stored response (the server's check before the handler, or the claim itself when two requests race) and
-//! gets it back byte for byte; the same key with another request is refused. A write that fails stores nothing:
-//! its transaction is rolled back with the claim, so a retry runs it again.
+//! the stored response (in the claim, or, for a request that did not reach a write, in the server's check after
+//! the handler) and gets it back byte for byte; the same key with another request is refused. A write that
+//! fails stores nothing: its transaction is rolled back with the claim, so a retry runs it again.
 
 use std::any::Any;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -40,6 +41,7 @@ pub struct Scope {
     /// Rows older than this (milliseconds since the epoch) are expired: treated as absent and replaced.
     pub expired_before_ms: i64,
     render: Mutex<Option<Render>>,
+    claimed: AtomicBool,
 }
 
 /// What the store's write needs of a scope: everything, with the renderer taken out of it.
@@ -54,7 +56,14 @@ pub struct Claim {
 
 impl Scope {
     pub fn new(instance_id: String, key: String, request_hash: String, expired_before_ms: i64) -> Self {
-        Self { instance_id, key, request_hash, expired_before_ms, render: Mutex::new(None) }
+        Self {
+            instance_id,
+            key,
+            request_hash,
+            expired_before_ms,
+            render: Mutex::new(None),
+            claimed: AtomicBool::new(false),
+        }
     }
 
     /// Set how the next write's result becomes the stored response (the handler, just before its write).
@@ -66,6 +75,7 @@ impl Scope {
     /// rather than finding its own request's key taken.
     pub fn take_for_write(&self) -> Option<Claim> {
         let render = self.render.lock().unwrap_or_else(|e| e.into_inner()).take()?;
+        self.claimed.store(true, Ordering::Release);
         Some(Claim {
             instance_id: self.instance_id.clone(),
             key: self.key.clone(),
@@ -73,6 +83,12 @@ impl Scope {
             expired_before_ms: self.expired_before_ms,
             render,
         })
+    }
+
+    /// Whether a write took this scope's claim: its transaction then settled what the key holds (stored this
+    /// request's response, found it already stored, or found another request's) and the server needs no check.
+    pub fn claimed(&self) -> bool {
+        self.claimed.load(Ordering::Acquire)
     }
 }
 
@@ -139,8 +155,10 @@ mod tests {
         let scope = Arc::new(Scope::new("ins".into(), "k".into(), "h".into(), 0));
         within(scope.clone(), async {
             assert!(claim_for_write().is_none(), "no renderer yet: the handler has not reached its write");
+            assert!(!scope.claimed());
             current().unwrap().set_render(Arc::new(|_| None));
             let claim = claim_for_write().expect("the write's claim");
+            assert!(scope.claimed());
             assert_eq!((claim.instance_id.as_str(), claim.key.as_str()), ("ins", "k"));
             assert!(claim_for_write().is_none(), "once");
         })

@@ -3,9 +3,12 @@
 //! response back byte for byte with `Idempotent-Replayed: true`; the same key with another request (method,
 //! path and query, `Clerk-API-Version`, body) is a 422 `idempotency_key_reused`. Otherwise the request runs in
 //! an idempotency scope and its one store write claims the key and keeps the response in its own transaction
-//! (`roster_core::idempotency`, `respond::written`); a request that fails keeps nothing, so its retry runs
-//! again. Two requests racing with one key never both write: the store's claim makes the second wait for the
-//! first (PostgreSQL, any node) or follow it (SQLite's one writer), then answers it with the first's response.
+//! (`roster_core::idempotency`, `respond::written`): the claim is also where a repeat finds the response kept
+//! before, so a keyed write costs no extra read. A request that made no write (it failed before reaching one,
+//! or writes nothing) is checked against the key after its handler, and answered as the key says. A request
+//! that fails keeps nothing, so its retry runs again. Two requests racing with one key never both write: the
+//! store's claim makes the second wait for the first (PostgreSQL, any node) or follow it (SQLite's one
+//! writer), then answers it with the first's response.
 
 use std::sync::Arc;
 
@@ -46,15 +49,20 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let version = parts.headers.get("clerk-api-version").map_or(&b""[..], |v| v.as_bytes());
     let hash = idempotency::request_hash(&[parts.method.as_str().as_bytes(), target.as_bytes(), version, &bytes]);
     let expired_before = state.config.idempotency_expired_before(roster_core::now_millis());
-
-    match state.store.idempotent_response(&ctx.instance.id, &key, expired_before).await {
-        Ok(Some(found)) if found.request_hash == hash => return respond::replay(found.response),
-        Ok(Some(_)) => return ApiError::idempotency_key_reused().into_response(),
-        Ok(None) => {}
-        Err(e) => return ApiError::from(e).into_response(),
-    }
     let scope = Arc::new(Scope::new(ctx.instance.id.to_string(), key, hash, expired_before));
-    idempotency::within(scope, next.run(Request::from_parts(parts, Body::from(bytes)))).await
+    let response = idempotency::within(scope.clone(), next.run(Request::from_parts(parts, Body::from(bytes)))).await;
+    if scope.claimed() {
+        return response;
+    }
+    // The request made no write (it failed before one, or it writes nothing): what the key holds, if anything,
+    // is still the answer, as if it had been looked up first. Checked after rather than before the handler so
+    // that the common case, a new key on a write, costs no read of its own.
+    match state.store.idempotent_response(&ctx.instance.id, &scope.key, expired_before).await {
+        Ok(Some(found)) if found.request_hash == scope.request_hash => respond::replay(found.response),
+        Ok(Some(_)) => ApiError::idempotency_key_reused().into_response(),
+        Ok(None) => response,
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }
 
 /// Delete expired keys every `every` while the server runs (each node of a shared database does; deleting

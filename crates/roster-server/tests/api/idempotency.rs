@@ -132,3 +132,28 @@ async fn a_key_past_its_retention_runs_its_request_again() {
     let purged = app.store.purge_idempotency_keys(roster_core::now_millis() + 1).await.unwrap();
     assert_eq!(purged, 1, "the expired row was replaced, the live one is purged");
 }
+
+#[tokio::test]
+async fn a_request_that_fails_before_its_write_still_answers_as_its_key_says() {
+    let app = TestApp::spawn().await;
+    let (org, user) = (app.org(json!({ "name": "Acme" })).await, app.user_with_email("a@example.com").await);
+    let path = format!("/organizations/{org}/memberships");
+    let body = json!({ "user_id": user, "role": "org:member" });
+    let first = keyed(&app, Method::POST, &path, "k", Some(body.clone())).await;
+    first.ok();
+    // Another request under the key that its handler refuses before any write (a bad body) is still a reuse.
+    keyed(&app, Method::POST, &path, "k", Some(json!({ "role": 5 }))).await.err(422, "idempotency_key_reused");
+    // With organizations turned off the handler refuses the retry before its write; the key still replays it.
+    app.patch("/instance/organization_settings", json!({ "enabled": false })).await.ok();
+    let again = keyed(&app, Method::POST, &path, "k", Some(body.clone())).await;
+    assert_eq!((again.status, again.text.as_str()), (200, first.text.as_str()));
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    // A fresh key on the refused request gets the refusal, and keeps nothing.
+    let refused = keyed(&app, Method::POST, &path, "fresh", Some(body.clone())).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    app.patch("/instance/organization_settings", json!({ "enabled": true })).await.ok();
+    let other = app.user_with_email("b@example.com").await;
+    let ran = keyed(&app, Method::POST, &path, "fresh", Some(json!({ "user_id": other, "role": "org:member" }))).await;
+    assert_eq!(ran.ok()["public_user_data"]["user_id"], other.as_str());
+    assert_eq!(members(&app, &org).await, 2);
+}

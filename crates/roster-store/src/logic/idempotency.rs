@@ -80,6 +80,7 @@ mod tests {
         )
         .unwrap();
         c.execute_batch(include_str!("../../migrations/sqlite/0003_idempotency_keys.sql")).unwrap();
+        c.execute_batch(include_str!("../../migrations/sqlite/0004_idempotency_keys_rowid.sql")).unwrap();
         c
     }
 

@@ -8,6 +8,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/postgres/0001_init.sql")),
     (2, include_str!("../../migrations/postgres/0002_shared_state.sql")),
     (3, include_str!("../../migrations/postgres/0003_idempotency_keys.sql")),
+    (4, include_str!("../../migrations/postgres/0004_idempotency_keys_rowid.sql")),
 ];
 
 /// The advisory lock key the migrations run under ("roster" in ASCII).
