@@ -109,6 +109,36 @@ pub struct OrganizationMemberships {
     pub total_count: i64,
 }
 
+/// The answer of a bulk membership write in `partial` mode (in `atomic` mode, the same when every item
+/// succeeded): each item's outcome in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkOrganizationMemberships {
+    /// `bulk_organization_memberships`.
+    pub object: String,
+    pub data: Vec<BulkItemResult>,
+    /// How many items succeeded and how many failed.
+    pub succeeded: i64,
+    pub failed: i64,
+}
+
+/// One item's outcome: the membership it created, updated or deleted, or its Clerk error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum BulkItemResult {
+    Membership(Box<OrganizationMembership>),
+    Error(BulkItemError),
+}
+
+/// A failed item: the status and errors the single write would have answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkItemError {
+    pub status: u16,
+    pub errors: Vec<ClerkError>,
+}
+
 /// `verification_admin`: how Roster marks identifications created through the Backend API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = verification_admin))]

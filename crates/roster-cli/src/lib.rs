@@ -94,6 +94,9 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "ROSTER_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest body of a bulk membership write, in bytes (500 items with full metadata need about 8.5 MB).
+    #[arg(long, env = "ROSTER_MAX_BULK_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_bulk_body_bytes: usize,
     /// Rate limits: `off`, `clerk` (Clerk's documented limits) or custom values such as
     /// `instance_production=1000/10s,instance_development=100/10s,membership_patch=10/10s`.
     #[arg(long, env = "ROSTER_RATE_LIMITS", default_value = "off")]
@@ -244,6 +247,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
     tracing::info!(%addr, database = %db.database_url, "listening");
     let config = roster_server::Config {
         max_body_bytes: args.max_body_bytes,
+        max_bulk_body_bytes: args.max_bulk_body_bytes,
         rate_limits: args.rate_limits,
         idempotency_retention: args.idempotency_retention,
     };

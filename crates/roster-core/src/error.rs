@@ -80,6 +80,9 @@ pub enum DomainError {
     /// The request's idempotency key was used by a different request.
     #[error("the idempotency key was used by a different request")]
     IdempotencyKeyReused,
+    /// An atomic bulk write changed nothing: these items (by position) failed, each with its error.
+    #[error("{} items of the bulk write failed", .0.len())]
+    BulkRejected(Vec<(usize, DomainError)>),
     #[error("internal error: {0}")]
     Internal(String),
 }

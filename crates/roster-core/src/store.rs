@@ -142,6 +142,44 @@ pub struct NewMembership {
     pub private_metadata: Metadata,
 }
 
+/// The most items one bulk membership write takes.
+pub const MAX_BULK_ITEMS: usize = 500;
+
+/// One item of a bulk membership write (`Store::bulk_memberships`): what the single write of its kind takes,
+/// for the bulk's organization.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkItem {
+    Create {
+        user_id: UserId,
+        role: String,
+        public_metadata: Metadata,
+        private_metadata: Metadata,
+    },
+    /// A new role, a metadata merge, or both (at least one).
+    Update {
+        user_id: UserId,
+        role: Option<String>,
+        metadata: Option<MetadataUpdate>,
+    },
+    Delete {
+        user_id: UserId,
+    },
+}
+
+/// A bulk membership write: its items apply in order, each under the rules of its single write, in one
+/// transaction. Atomic: the first item that fails rolls everything back (`DomainError::BulkRejected`, with
+/// every failing item). Partial: a failing item changes nothing and is answered with its error; the others
+/// commit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkWrite {
+    pub organization_id: OrgId,
+    pub atomic: bool,
+    pub items: Vec<BulkItem>,
+}
+
+/// Each item's outcome, in the order of the items.
+pub type BulkResults = Vec<std::result::Result<Membership, DomainError>>;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewRole {
     pub name: String,
@@ -465,4 +503,6 @@ pub trait Store: Send + Sync + 'static {
         user_id: &UserId,
         update: MetadataUpdate,
     ) -> Result<Membership>;
+    /// Create, update or delete many memberships of one organization in one transaction (`BulkWrite`).
+    async fn bulk_memberships(&self, instance_id: &InstanceId, write: BulkWrite) -> Result<BulkResults>;
 }

@@ -24,6 +24,8 @@ pub struct ErrorBody {
     pub retry_after: Option<u64>,
     /// For 5xx: what is logged (never sent).
     pub cause: Option<String>,
+    /// More errors of the same response, after this one (an atomic bulk write's failing items).
+    pub others: Vec<ApiError>,
 }
 
 impl std::ops::Deref for ApiError {
@@ -50,7 +52,33 @@ impl ApiError {
             meta: Map::new(),
             retry_after: None,
             cause: None,
+            others: Vec::new(),
         }))
+    }
+
+    /// The errors of many items as one response: each error with its item's position in `meta.index`, the
+    /// status that of the first.
+    pub fn of_items(items: impl IntoIterator<Item = (usize, ApiError)>) -> Self {
+        let mut errors = items.into_iter().map(|(index, mut e)| {
+            e.meta.insert("index".into(), Value::from(index));
+            e
+        });
+        let Some(mut first) = errors.next() else { return Self::internal("a bulk rejection without items") };
+        first.others = errors.collect();
+        first
+    }
+
+    /// This error (and the others it carries) as the entries of Clerk's `errors` array.
+    pub fn entries(&self) -> Vec<roster_api_types::ClerkError> {
+        std::iter::once(self)
+            .chain(&self.others)
+            .map(|e| roster_api_types::ClerkError {
+                message: e.message.clone(),
+                long_message: e.long_message.clone(),
+                code: e.code.to_owned(),
+                meta: e.meta.clone(),
+            })
+            .collect()
     }
 
     pub fn param(mut self, name: &str) -> Self {
@@ -155,15 +183,7 @@ impl ApiError {
         if let Some(cause) = &self.cause {
             tracing::error!(clerk_trace_id = trace_id, status = self.status.as_u16(), cause = %cause, "request failed");
         }
-        let body = json!({
-            "errors": [{
-                "message": self.message,
-                "long_message": self.long_message,
-                "code": self.code,
-                "meta": self.meta,
-            }],
-            "clerk_trace_id": trace_id,
-        });
+        let body = json!({ "errors": self.entries(), "clerk_trace_id": trace_id });
         let mut response = (self.status, body.to_string()).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(secs) = self.retry_after {
@@ -336,6 +356,7 @@ impl From<DomainError> for ApiError {
             // Only a write whose handler renders through `respond::written` claims a key, and `written` answers
             // a replay itself: one reaching here is a bug.
             D::IdempotentReplay(_) => Self::internal("an idempotent replay reached a handler that cannot send it"),
+            D::BulkRejected(items) => Self::of_items(items.into_iter().map(|(i, e)| (i, Self::from(e)))),
             D::Internal(cause) => Self::internal(cause),
         }
     }

@@ -41,7 +41,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return ApiError::internal("idempotency layer outside the request context").into_response();
     };
     let (parts, body) = req.into_parts();
-    let limit = state.config.max_body_bytes;
+    let limit = state.config.body_limit(parts.uri.path());
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return ApiError::body_too_large(limit).into_response();
     };

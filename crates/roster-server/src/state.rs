@@ -16,13 +16,28 @@ pub const DEFAULT_IDEMPOTENCY_RETENTION: Duration = Duration::from_secs(24 * 60 
 pub struct Config {
     /// Largest request body accepted, in bytes (larger: 413 `request_body_too_large`).
     pub max_body_bytes: usize,
+    /// Largest body of a bulk membership write (`ROSTER_MAX_BULK_BODY_BYTES`): 500 items with full metadata
+    /// (8 KB each of public and private) need about 8.5 MB; 10 MiB by default.
+    pub max_bulk_body_bytes: usize,
     /// Rate limits (`ROSTER_RATE_LIMITS`); off by default.
     pub rate_limits: ratelimit::RateLimits,
     /// How long an idempotency key keeps its response (`ROSTER_IDEMPOTENCY_RETENTION`); 24 hours by default.
     pub idempotency_retention: Duration,
 }
 
+/// The path suffix of the bulk membership writes, which take `max_bulk_body_bytes`.
+pub const BULK_PATH_SUFFIX: &str = "/memberships/bulk";
+
 impl Config {
+    /// The body limit of a request to `path`.
+    pub fn body_limit(&self, path: &str) -> usize {
+        if path.ends_with(BULK_PATH_SUFFIX) {
+            self.max_bulk_body_bytes.max(self.max_body_bytes)
+        } else {
+            self.max_body_bytes
+        }
+    }
+
     /// Idempotency keys used before this instant (milliseconds since the epoch) have expired, seen at `now`.
     pub fn idempotency_expired_before(&self, now: i64) -> i64 {
         now.saturating_sub(i64::try_from(self.idempotency_retention.as_millis()).unwrap_or(i64::MAX))
@@ -33,6 +48,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
+            max_bulk_body_bytes: 10 * 1024 * 1024,
             rate_limits: ratelimit::RateLimits::OFF,
             idempotency_retention: DEFAULT_IDEMPOTENCY_RETENTION,
         }

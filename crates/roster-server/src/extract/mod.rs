@@ -30,6 +30,54 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for Body<T> {
     }
 }
 
+/// The body of a bulk membership write (`roster_api_types::BulkOrganizationMembershipsRequest`): its mode and
+/// 1 to 500 items, each read as `T`, the body of the single write of its kind, with that write's Clerk errors.
+/// An item that is not such a body is that item's error: the request as a whole is refused only when its own
+/// fields are wrong (a missing or oversized `items`, an unknown `mode`).
+pub struct BulkBody<T> {
+    pub atomic: bool,
+    pub items: Vec<ApiResult<T>>,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for BulkBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        use roster_api_types::BulkMode;
+        use roster_core::store::MAX_BULK_ITEMS;
+
+        let limit = state.config.body_limit(req.uri().path());
+        let mut map = json_object(req, limit).await?;
+        if let Some(unknown) = map.keys().find(|k| !matches!(k.as_str(), "mode" | "items")) {
+            return Err(ApiError::unknown(unknown));
+        }
+        let atomic = match map.remove("mode") {
+            None | Some(Value::Null) => true,
+            Some(mode) => match serde_json::from_value::<BulkMode>(mode) {
+                Ok(mode) => mode == BulkMode::Atomic,
+                Err(_) => return Err(ApiError::invalid("mode", "mode must be one of atomic, partial.")),
+            },
+        };
+        let items = match map.remove("items") {
+            None | Some(Value::Null) => return Err(ApiError::missing("items")),
+            Some(Value::Array(items)) if items.is_empty() => return Err(ApiError::missing("items")),
+            Some(Value::Array(items)) => items,
+            Some(other) => return Err(ApiError::wrong_type("items", &other, "array")),
+        };
+        if items.len() > MAX_BULK_ITEMS {
+            return Err(DomainError::ArrayTooLong { param: "items".into(), limit: MAX_BULK_ITEMS }.into());
+        }
+        let items = items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(fields) => form::from_map(fields),
+                other => Err(ApiError::wrong_type("items", &other, "object")),
+            })
+            .collect();
+        Ok(BulkBody { atomic, items })
+    }
+}
+
 async fn json_object(req: Request, limit: usize) -> ApiResult<Map<String, Value>> {
     let content_type = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_owned());
     let bytes: Bytes = match axum::body::to_bytes(req.into_body(), limit).await {

@@ -1,5 +1,6 @@
 //! One module per resource, each with its `routes()` and the `Api` documenting them; merged here under `/v1`.
 
+mod bulk;
 mod memberships;
 mod organizations;
 mod roles;
@@ -12,6 +13,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(bulk::routes())
         .merge(memberships::routes())
         .merge(organizations::routes())
         .merge(roles::routes())
@@ -23,6 +25,7 @@ pub fn routes() -> Router<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;
     let mut doc = memberships::Api::openapi();
+    doc.merge(bulk::Api::openapi());
     doc.merge(organizations::Api::openapi());
     doc.merge(roles::Api::openapi());
     doc.merge(sessions::Api::openapi());

@@ -16,8 +16,9 @@ use roster_core::query::{
     UserFilter, UserOrder,
 };
 use roster_core::store::{
-    Bootstrap, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission, NewRole, NewUser,
-    OrganizationUpdate, PermissionUpdate, RateLimitHit, Result, RoleUpdate, SettingsUpdate, StoreStats, UserUpdate,
+    Bootstrap, BulkResults, BulkWrite, KeyCandidate, MetadataUpdate, NewMembership, NewOrganization, NewPermission,
+    NewRole, NewUser, OrganizationUpdate, PermissionUpdate, RateLimitHit, Result, RoleUpdate, SettingsUpdate,
+    StoreStats, UserUpdate,
 };
 use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Store, UserId};
 
@@ -483,5 +484,10 @@ impl<B: Backend> Store for SqlStore<B> {
         let (ins, org, user) = (instance_id.to_owned(), org_id.to_owned(), user_id.to_owned());
         let cache = self.write_roles.clone();
         self.write(move |c| memberships::update_metadata(c, &cache, &ins, &org, &user, update)).await
+    }
+
+    async fn bulk_memberships(&self, instance_id: &InstanceId, write: BulkWrite) -> Result<BulkResults> {
+        let (ins, cache) = (instance_id.to_owned(), self.write_roles.clone());
+        self.write(move |c| memberships::bulk(c, &cache, &ins, write)).await
     }
 }

@@ -3,6 +3,7 @@
 //! and organization deletion, the instance-wide and per-user lists, and isolation between instances.
 //! The concurrent tests fire real simultaneous requests and check that exactly the right ones win.
 
+mod bulk;
 mod create;
 mod isolation;
 mod last_manager;

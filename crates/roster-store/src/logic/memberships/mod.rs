@@ -4,19 +4,22 @@
 
 use std::collections::HashMap;
 
-use roster_core::model::{Membership, Page, PublicUserData, Role};
+use roster_core::model::{Membership, Organization, Page, PublicUserData, Role};
 use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField, Pagination, UserFilter};
 use roster_core::store::{MetadataUpdate, NewMembership};
 use roster_core::{now_millis, rules, DomainError};
 
-use super::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
-use super::rows::memberships::insert_membership;
-use super::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
-use super::rows::roles::RolesCache;
-use super::rows::sessions::after_membership_removed;
-use super::rows::users::user_by_id;
-use super::rows::{json, to_json};
-use super::Tx;
+mod bulk;
+pub use bulk::bulk;
+
+use crate::logic::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
+use crate::logic::rows::memberships::insert_membership;
+use crate::logic::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
+use crate::logic::rows::roles::RolesCache;
+use crate::logic::rows::sessions::after_membership_removed;
+use crate::logic::rows::users::user_by_id;
+use crate::logic::rows::{json, to_json};
+use crate::logic::Tx;
 use crate::sql::{vals, Db, DbError, Row};
 
 /// The columns of `users u` that `public_user_data` reads, in its order.
@@ -242,6 +245,18 @@ fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
 
 pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembership) -> Tx<Membership> {
     let mut org = org_by_id_for_update(c, instance_id, &new.organization_id)?;
+    let roles = cache.roles(c, instance_id)?;
+    create_in(c, instance_id, &mut org, &roles, new)
+}
+
+/// Create the membership in `org`, locked by this transaction, whose `members_count` follows.
+pub(super) fn create_in(
+    c: &dyn Db,
+    instance_id: &str,
+    org: &mut Organization,
+    roles: &HashMap<String, Role>,
+    new: NewMembership,
+) -> Tx<Membership> {
     let user = c.query_opt(
         &format!("SELECT {PUBLIC_USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
         vals![instance_id, &new.user_id],
@@ -249,8 +264,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
     let Some(mut user) = user else {
         return Err(DomainError::UserNotFound(new.user_id.into()).into());
     };
-    let roles = cache.roles(c, instance_id)?;
-    let role = find_role_by_key(&roles, &new.role)?;
+    let role = find_role_by_key(roles, &new.role)?;
     let existing = c.query_opt(
         "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
         vals![&org.id, &new.user_id],
@@ -274,7 +288,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
     org.members_count += 1;
     Ok(Membership {
         id,
-        organization: org,
+        organization: org.clone(),
         public_user_data: public_user_data(&mut user, 0)?,
         role: role.key.clone(),
         role_name: role.name.clone(),
@@ -315,10 +329,22 @@ pub fn update_membership_role(
 ) -> Tx<Membership> {
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    let mut m = get(c, instance_id, org_id, user_id, &roles)?;
-    let new_role = find_role_by_key(&roles, role_key)?;
-    if is_manager(&m, &roles) && !new_role.can_manage_memberships() {
-        rules::check_last_manager(other_managers(c, org_id, user_id, &roles)?)?;
+    update_role_in(c, instance_id, org_id, &roles, user_id, role_key)
+}
+
+/// Change the role of `user_id` in `org_id`, locked by this transaction.
+pub(super) fn update_role_in(
+    c: &dyn Db,
+    instance_id: &str,
+    org_id: &str,
+    roles: &HashMap<String, Role>,
+    user_id: &str,
+    role_key: &str,
+) -> Tx<Membership> {
+    let mut m = get(c, instance_id, org_id, user_id, roles)?;
+    let new_role = find_role_by_key(roles, role_key)?;
+    if is_manager(&m, roles) && !new_role.can_manage_memberships() {
+        rules::check_last_manager(other_managers(c, org_id, user_id, roles)?)?;
     }
     let now = now_millis();
     c.execute(
@@ -335,9 +361,20 @@ pub fn update_membership_role(
 pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    let mut membership = get(c, instance_id, org_id, user_id, &roles)?;
-    if is_manager(&membership, &roles) {
-        rules::check_last_manager(other_managers(c, org_id, user_id, &roles)?)?;
+    delete_in(c, instance_id, org_id, &roles, user_id)
+}
+
+/// Delete the membership of `user_id` in `org_id`, locked by this transaction.
+pub(super) fn delete_in(
+    c: &dyn Db,
+    instance_id: &str,
+    org_id: &str,
+    roles: &HashMap<String, Role>,
+    user_id: &str,
+) -> Tx<Membership> {
+    let mut membership = get(c, instance_id, org_id, user_id, roles)?;
+    if is_manager(&membership, roles) {
+        rules::check_last_manager(other_managers(c, org_id, user_id, roles)?)?;
     }
     c.execute("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2", vals![org_id, user_id])?;
     c.execute("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1", vals![org_id])?;
@@ -356,7 +393,20 @@ pub fn update_metadata(
 ) -> Tx<Membership> {
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    let mut m = get(c, instance_id, org_id, user_id, &roles)?;
+    update_metadata_in(c, instance_id, org_id, &roles, user_id, update)
+}
+
+/// Merge (or replace, as `update.mode` says) the metadata of `user_id`'s membership in `org_id`, locked by
+/// this transaction.
+pub(super) fn update_metadata_in(
+    c: &dyn Db,
+    instance_id: &str,
+    org_id: &str,
+    roles: &HashMap<String, Role>,
+    user_id: &str,
+    update: MetadataUpdate,
+) -> Tx<Membership> {
+    let mut m = get(c, instance_id, org_id, user_id, roles)?;
     MetadataUpdate::apply(update.mode, "public_metadata", &mut m.public_metadata, update.public)?;
     MetadataUpdate::apply(update.mode, "private_metadata", &mut m.private_metadata, update.private)?;
     m.updated_at = now_millis();
