@@ -1,4 +1,5 @@
-//! The `roster` command line: `serve`, `migrate`, `check`, `instances`, `keys`, `export` and `import`.
+//! The `roster` command line: `serve`, `migrate`, `check`, `instances`, `keys`, `export`, `import`, and
+//! `memberships import` (through a server's API).
 //! Configuration comes from defaults, then `ROSTER_*` environment variables, then flags (clap reads both).
 #![forbid(unsafe_code)]
 
@@ -9,6 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod memberships;
 
 use roster_core::model::Environment;
 use roster_core::store::Bootstrap;
@@ -67,6 +70,9 @@ pub enum Command {
     /// Load an export into a fresh database (no instances yet) in one transaction, then verify every table
     /// against the export's checksums.
     Import(ImportArgs),
+    /// Organization memberships through a running server's API.
+    #[command(subcommand)]
+    Memberships(memberships::MembershipsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +205,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Keys(cmd) => keys(&cli.db, cmd).await,
         Command::Export(args) => export(&cli.db, args).await,
         Command::Import(args) => import(&cli.db, args).await,
+        Command::Memberships(cmd) => memberships::run(cmd).await,
     }
 }
 

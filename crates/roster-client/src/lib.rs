@@ -71,11 +71,13 @@ pub use client::{Clerk, ClerkBuilder, API_VERSION, DEFAULT_SERVER_URL, DEFAULT_U
 pub use error::Error;
 pub use options::RequestOptions;
 pub use organization_memberships::{
+    BulkItemError, BulkItemResult, BulkMode, BulkOrganizationMemberships, BulkOrganizationMembershipsRequest,
     CreateOrganizationMembershipRequest, CreateOrganizationMembershipRequestBody, DeleteOrganizationMembershipRequest,
-    ListInstanceOrganizationMembershipsRequest, ListOrganizationMembershipsRequest,
-    ListUserOrganizationMembershipsRequest, OrganizationMembershipsApi, UpdateOrganizationMembershipMetadataRequest,
-    UpdateOrganizationMembershipMetadataRequestBody, UpdateOrganizationMembershipRequest,
-    UpdateOrganizationMembershipRequestBody, DEFAULT_STREAM_PAGE_SIZE,
+    DeleteOrganizationMembershipsBulkItem, ListInstanceOrganizationMembershipsRequest,
+    ListOrganizationMembershipsRequest, ListUserOrganizationMembershipsRequest, OrganizationMembershipsApi,
+    UpdateOrganizationMembershipMetadataRequest, UpdateOrganizationMembershipMetadataRequestBody,
+    UpdateOrganizationMembershipRequest, UpdateOrganizationMembershipRequestBody,
+    UpdateOrganizationMembershipsBulkItem, DEFAULT_STREAM_PAGE_SIZE, MAX_BULK_ITEMS,
 };
 pub use organizations::{CreateOrganizationRequest, OrganizationsApi};
 pub use retry::{BackoffStrategy, RetryConfig};

@@ -142,9 +142,6 @@ pub struct NewMembership {
     pub private_metadata: Metadata,
 }
 
-/// The most items one bulk membership write takes.
-pub const MAX_BULK_ITEMS: usize = 500;
-
 /// One item of a bulk membership write (`Store::bulk_memberships`): what the single write of its kind takes,
 /// for the bulk's organization.
 #[derive(Debug, Clone, PartialEq)]

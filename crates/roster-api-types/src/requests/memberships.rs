@@ -50,6 +50,9 @@ pub struct UpdateOrganizationMembershipMetadataRequestBody {
     pub private_metadata: Option<Metadata>,
 }
 
+/// The most items one bulk membership write takes.
+pub const MAX_BULK_ITEMS: usize = 500;
+
 /// How a bulk membership write treats a failing item.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

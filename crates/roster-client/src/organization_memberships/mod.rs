@@ -21,12 +21,15 @@ pub(crate) mod declared {
 /// The page size [`OrganizationMembershipsApi::list_stream`] uses when the request sets no `limit`.
 pub const DEFAULT_STREAM_PAGE_SIZE: i64 = 100;
 
+mod bulk;
 mod requests;
 
+pub use bulk::{BulkItemError, BulkItemResult, BulkMode, MAX_BULK_ITEMS};
 pub use requests::*;
 pub use roster_api_types::{
-    CreateOrganizationMembershipRequestBody, UpdateOrganizationMembershipMetadataRequestBody,
-    UpdateOrganizationMembershipRequestBody,
+    BulkOrganizationMemberships, BulkOrganizationMembershipsRequest, CreateOrganizationMembershipRequestBody,
+    DeleteOrganizationMembershipsBulkItem, UpdateOrganizationMembershipMetadataRequestBody,
+    UpdateOrganizationMembershipRequestBody, UpdateOrganizationMembershipsBulkItem,
 };
 
 fn paging(order_by: Option<&String>, limit: Option<i64>, offset: Option<i64>) -> Vec<(&'static str, String)> {

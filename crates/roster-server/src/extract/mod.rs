@@ -43,8 +43,7 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for BulkBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        use roster_api_types::BulkMode;
-        use roster_core::store::MAX_BULK_ITEMS;
+        use roster_api_types::{BulkMode, MAX_BULK_ITEMS};
 
         let limit = state.config.body_limit(req.uri().path());
         let mut map = json_object(req, limit).await?;
