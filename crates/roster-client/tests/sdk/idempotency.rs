@@ -126,3 +126,60 @@ async fn without_keys_a_lost_answer_is_an_error_not_a_second_write() {
     let page = roster.clerk.organization_memberships().list(list_req(&org)).await.unwrap();
     assert_eq!(page.total_count, 1, "the first attempt did commit");
 }
+
+#[tokio::test]
+async fn a_bulk_create_whose_answer_was_lost_is_retried_and_lands_once_then_updates_and_deletes_in_bulk() {
+    use roster_client::{
+        BulkItemResult, BulkMode, BulkOrganizationMembershipsRequest, CreateOrganizationMembershipRequestBody,
+        DeleteOrganizationMembershipsBulkItem, UpdateOrganizationMembershipsBulkItem,
+    };
+    let (roster, org, user, proxy) = setup().await;
+    let other = roster.user("b@example.com", "Bo", None).await;
+    let clerk =
+        Clerk::builder().secret_key(&roster.app.key).server_url(proxy.base).retry_config(retrying()).build().unwrap();
+    let item = |user: &str| CreateOrganizationMembershipRequestBody {
+        user_id: user.into(),
+        role: "org:admin".into(),
+        ..Default::default()
+    };
+    let request = BulkOrganizationMembershipsRequest {
+        mode: BulkMode::Partial,
+        items: vec![item(&user), item(&other), item("user_missing")],
+    };
+    let api = clerk.organization_memberships();
+    let created = api.create_bulk(&org, &request).await.expect("retried");
+    assert_eq!(proxy.connections.load(Ordering::SeqCst), 2, "the first answer was lost");
+    assert_eq!((created.succeeded, created.failed), (2, 1));
+    let BulkItemResult::Error(missing) = &created.data[2] else { panic!("{:?}", created.data[2]) };
+    assert_eq!((missing.status, missing.errors[0].code.as_str()), (404, "resource_not_found"));
+    let page = roster.clerk.organization_memberships().list(list_req(&org)).await.unwrap();
+    assert_eq!(page.total_count, 2, "each membership once");
+
+    let demote = |user: &str| UpdateOrganizationMembershipsBulkItem {
+        user_id: user.into(),
+        role: Some("org:member".into()),
+        public_metadata: Some(meta(serde_json::json!({"tier": "gold"}))),
+        ..Default::default()
+    };
+    let atomic =
+        BulkOrganizationMembershipsRequest { mode: BulkMode::Atomic, items: vec![demote(&user), demote(&other)] };
+    match api.update_bulk(&org, &atomic).await {
+        Err(roster_client::Error::ClerkErrors { status, errors, .. }) => {
+            assert_eq!(status, 400);
+            assert_eq!(errors[0].code, "organization_minimum_permissions_needed");
+            assert_eq!(errors[0].meta["index"], 1);
+        }
+        other => panic!("the last admin cannot be demoted: {other:?}"),
+    }
+    let one = BulkOrganizationMembershipsRequest { mode: BulkMode::Atomic, items: vec![demote(&user)] };
+    let BulkItemResult::Membership(m) = &api.update_bulk(&org, &one).await.unwrap().data[0] else { panic!() };
+    assert_eq!((m.role.as_str(), &m.public_metadata), ("org:member", &meta(serde_json::json!({"tier": "gold"}))));
+
+    let remove = BulkOrganizationMembershipsRequest {
+        mode: BulkMode::Partial,
+        items: vec![DeleteOrganizationMembershipsBulkItem { user_id: user.clone() }],
+    };
+    assert_eq!(api.delete_bulk(&org, &remove).await.unwrap().succeeded, 1);
+    let page = roster.clerk.organization_memberships().list(list_req(&org)).await.unwrap();
+    assert_eq!(user_ids(&page), vec![other]);
+}
