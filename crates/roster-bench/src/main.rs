@@ -3,6 +3,7 @@
 //! seeds data through the API, runs each workload at each connection count, and prints a table.
 #![forbid(unsafe_code)]
 
+mod bulk;
 mod load;
 mod procs;
 mod scale;

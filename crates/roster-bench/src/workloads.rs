@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::json;
 use tokio::process::Command;
 
+use crate::bulk;
 use crate::load::{self, Outcome, Req};
 use crate::procs;
 use crate::seed::{self, Api};
@@ -114,7 +115,9 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     // switch away from org:admin could meet the last-admin rule).
     api.post("/organization_roles", json!({"name": "Viewer", "key": "org:viewer", "permissions": []})).await?;
     let t = std::time::Instant::now();
-    let seed::Seeded { users, orgs, read_org, members } = seed::seed(api, args.users, args.orgs, args.members).await?;
+    let seed::Seeded { users, orgs, read_org, members } =
+        seed::seed(api.clone(), args.users, args.orgs, args.members).await?;
+    let bulk_orgs = Arc::new(bulk::seed_orgs(api, args.orgs).await?);
     eprintln!(
         "seeded {} users, {} organizations, {} members in {:.1}s",
         users.len(),
@@ -131,6 +134,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     // Creates continue across runs so every request adds a new (organization, user) pair; deletes take the
     // oldest pairs first.
     let (created, deleted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let bulk_next = Arc::new(AtomicU64::new(0));
     for &conns in &args.connections {
         let hello_url = format!("{}/hello", hello.base);
         let (ceiling, cpu) = measured(
@@ -161,6 +165,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         )
         .await;
         row("create membership", conns, &out, ceiling, cpu);
+        let single_rps = out.rps();
 
         // The same creates, each with an Idempotency-Key: what keys cost a write (issue 21's goal: >= 0.9).
         let (b, u, o, c) = (base.clone(), users.clone(), orgs.clone(), created.clone());
@@ -178,6 +183,21 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         )
         .await;
         row("create (idem. key)", conns, &out, ceiling, cpu);
+
+        // Bulk creates of 500: memberships per second beside single creates (issue 21's goal: >= 50k/s).
+        let (out, cpu) = measured(
+            &roster,
+            bulk::run(&base, KEY, conns, args.duration, bulk_orgs.clone(), users.clone(), bulk_next.clone()),
+        )
+        .await;
+        row("bulk create (500)", conns, &out, ceiling, cpu);
+        let per_second =
+            out.rps() * bulk::ITEMS as f64 * (out.requests - out.errors) as f64 / out.requests.max(1) as f64;
+        println!(
+            "{:<22} {conns:>5} {per_second:>10.0} memberships/s in bulk, {:.1}x single creates",
+            "  (bulk memberships)",
+            per_second / single_rps.max(1.0)
+        );
 
         // Updates and deletes work on the memberships the creates made: pairs `deleted..created`.
         let live = {

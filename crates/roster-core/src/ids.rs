@@ -136,15 +136,20 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", base62(&raw))
 }
 
-/// Fixed-width base62 of a 160-bit big-endian number (27 digits always suffice: 62^27 > 2^160).
+/// Fixed-width base62 of a 160-bit big-endian number (27 digits always suffice: 62^27 > 2^160). Divides five
+/// 32-bit limbs per digit, not twenty bytes: ids are minted inside write transactions (one per membership
+/// of a bulk write), so this is on the writer's path.
 fn base62(bytes: &[u8; 20]) -> String {
-    let mut num = *bytes;
+    let mut limbs = [0u32; 5];
+    for (limb, chunk) in limbs.iter_mut().zip(bytes.chunks_exact(4)) {
+        *limb = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+    }
     let mut out = [b'0'; SUFFIX_LEN];
     for slot in out.iter_mut().rev() {
-        let mut rem: u32 = 0;
-        for byte in num.iter_mut() {
-            let acc = (rem << 8) | u32::from(*byte);
-            *byte = (acc / 62) as u8;
+        let mut rem: u64 = 0;
+        for limb in limbs.iter_mut() {
+            let acc = (rem << 32) | u64::from(*limb);
+            *limb = (acc / 62) as u32;
             rem = acc % 62;
         }
         *slot = ALPHABET[rem as usize];
@@ -184,5 +189,13 @@ mod tests {
         let mut b = [0u8; 20];
         b[3] = 2;
         assert!(base62(&a) < base62(&b));
+        // The digits of 2^32 + 61 and 62^2: limb boundaries and carries.
+        let mut c = [0u8; 20];
+        c[15] = 1;
+        c[19] = 61;
+        assert_eq!(base62(&c), format!("{}4gfFD3", "0".repeat(21)));
+        let mut d = [0u8; 20];
+        d[18..].copy_from_slice(&3844u16.to_be_bytes());
+        assert_eq!(base62(&d), format!("{}100", "0".repeat(24)));
     }
 }

@@ -245,3 +245,26 @@ async fn a_bulk_write_repeated_with_its_idempotency_key_is_replayed() {
     assert_eq!(again.headers["idempotent-replayed"], "true");
     assert_eq!(members_count(&app, &org).await, 1);
 }
+
+#[tokio::test]
+async fn an_update_whose_metadata_merge_fails_keeps_its_old_role_too() {
+    let app = TestApp::spawn().await;
+    let org = app.org(json!({"name": "Acme"})).await;
+    let u = users(&app, 2, "m").await;
+    let half = "x".repeat(MAX_METADATA / 2);
+    for user in &u {
+        app.add_member(&org, user, "org:member").await;
+        app.patch(&metadata(&org, user), json!({"public_metadata": {"a": half}})).await.ok();
+    }
+    // The role would change first; the merged metadata is then over 8 KB, so the item fails as a whole.
+    let items = json!([
+        {"user_id": u[0], "role": "org:admin", "public_metadata": {"b": half}},
+        {"user_id": u[1], "role": "org:admin", "public_metadata": {"b": "small"}},
+    ]);
+    let r = app.patch(&bulk(&org), json!({"mode": "partial", "items": items})).await;
+    assert_eq!(outcomes(r.ok()), vec![(422, "form_param_exceeds_allowed_size".into()), (200, String::new())]);
+    assert_eq!(stored(&app, &org, &u[0]).await["role"], "org:member");
+    assert_eq!(stored_metadata(&app, &org, &u[0]).await.0, json!({"a": half}));
+    assert_eq!(stored(&app, &org, &u[1]).await["role"], "org:admin");
+    assert_eq!(stored_metadata(&app, &org, &u[1]).await.0, json!({"a": half, "b": "small"}));
+}

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use roster_core::model::{Membership, Organization, Page, PublicUserData, Role};
 use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField, Pagination, UserFilter};
 use roster_core::store::{MetadataUpdate, NewMembership};
-use roster_core::{now_millis, rules, DomainError};
+use roster_core::{now_millis, rules, DomainError, UserId};
 
 mod bulk;
 pub use bulk::bulk;
 
 use crate::logic::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
-use crate::logic::rows::memberships::insert_membership;
+use crate::logic::rows::memberships::{insert_membership_row, set_members_count};
 use crate::logic::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
 use crate::logic::rows::roles::RolesCache;
 use crate::logic::rows::sessions::after_membership_removed;
@@ -246,35 +246,71 @@ fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
 pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembership) -> Tx<Membership> {
     let mut org = org_by_id_for_update(c, instance_id, &new.organization_id)?;
     let roles = cache.roles(c, instance_id)?;
-    create_in(c, instance_id, &mut org, &roles, new)
+    let mut joiners = joiners(c, instance_id, &org.id, std::slice::from_ref(&new.user_id))?;
+    let joiner = joiners.entry(new.user_id.to_string()).or_default();
+    let created = create_in(c, instance_id, &mut org, &roles, new, joiner)?;
+    set_members_count(c, &org.id, org.members_count)?;
+    Ok(created)
 }
 
-/// Create the membership in `org`, locked by this transaction, whose `members_count` follows.
+/// What a create must know of its user before it writes: the user's public data (`None`: no such user in the
+/// instance) and whether they are a member of the organization already.
+#[derive(Debug, Default)]
+pub(super) struct Joiner {
+    user: Option<PublicUserData>,
+    member: bool,
+}
+
+/// The joiners of `org_id` among `user_ids`, in two statements whatever their number; a user id absent from
+/// the map is no user of the instance.
+pub(super) fn joiners(c: &dyn Db, instance_id: &str, org_id: &str, user_ids: &[UserId]) -> Tx<HashMap<String, Joiner>> {
+    let ids: Vec<String> = user_ids.iter().map(ToString::to_string).collect();
+    let mut sql = Sql::new(c.dialect());
+    let ins = sql.bind(instance_id.to_owned());
+    let list = sql.bind_list(&ids);
+    let rows = c.query(
+        &format!("SELECT {PUBLIC_USER_COLUMNS} FROM users u WHERE u.instance_id = {ins} AND u.id IN {list}"),
+        &sql.params,
+    )?;
+    let mut found = HashMap::with_capacity(rows.len());
+    for mut row in rows {
+        let user = public_user_data(&mut row, 0)?;
+        found.insert(user.user_id.clone(), Joiner { user: Some(user), member: false });
+    }
+    let mut sql = Sql::new(c.dialect());
+    let org = sql.bind(org_id.to_owned());
+    let list = sql.bind_list(&ids);
+    for mut row in c.query(
+        &format!("SELECT user_id FROM memberships WHERE organization_id = {org} AND user_id IN {list}"),
+        &sql.params,
+    )? {
+        let user_id: String = row.take(0)?;
+        found.entry(user_id).or_default().member = true;
+    }
+    Ok(found)
+}
+
+/// Create the membership in `org`, locked by this transaction; `org.members_count` counts it, for the caller
+/// to store, and `joiner` becomes a member. Like every `*_in` function it checks all its rules before its
+/// first write: one that fails has changed nothing.
 pub(super) fn create_in(
     c: &dyn Db,
     instance_id: &str,
     org: &mut Organization,
     roles: &HashMap<String, Role>,
     new: NewMembership,
+    joiner: &mut Joiner,
 ) -> Tx<Membership> {
-    let user = c.query_opt(
-        &format!("SELECT {PUBLIC_USER_COLUMNS} FROM users u WHERE u.instance_id = ?1 AND u.id = ?2"),
-        vals![instance_id, &new.user_id],
-    )?;
-    let Some(mut user) = user else {
+    let Some(user) = joiner.user.clone() else {
         return Err(DomainError::UserNotFound(new.user_id.into()).into());
     };
     let role = find_role_by_key(roles, &new.role)?;
-    let existing = c.query_opt(
-        "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
-        vals![&org.id, &new.user_id],
-    )?;
-    if existing.is_some() {
+    if joiner.member {
         return Err(DomainError::AlreadyMember(new.user_id.into()).into());
     }
     rules::check_quota(org.members_count, org.max_allowed_memberships)?;
     let now = now_millis();
-    let id = insert_membership(
+    let id = insert_membership_row(
         c,
         instance_id,
         &org.id,
@@ -286,10 +322,11 @@ pub(super) fn create_in(
     )?;
     // The membership as a read of the committed rows would give it, built from what this transaction holds.
     org.members_count += 1;
+    joiner.member = true;
     Ok(Membership {
         id,
         organization: org.clone(),
-        public_user_data: public_user_data(&mut user, 0)?,
+        public_user_data: user,
         role: role.key.clone(),
         role_name: role.name.clone(),
         permissions: role.permission_keys(),
@@ -359,27 +396,31 @@ pub(super) fn update_role_in(
 }
 
 pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
-    org_by_id_for_update(c, instance_id, org_id)?;
+    let mut org = org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    delete_in(c, instance_id, org_id, &roles, user_id)
+    let deleted = delete_in(c, instance_id, &mut org, &roles, user_id)?;
+    set_members_count(c, &org.id, org.members_count)?;
+    Ok(deleted)
 }
 
-/// Delete the membership of `user_id` in `org_id`, locked by this transaction.
+/// Delete the membership of `user_id` in `org`, locked by this transaction; `org.members_count` counts it,
+/// for the caller to store.
 pub(super) fn delete_in(
     c: &dyn Db,
     instance_id: &str,
-    org_id: &str,
+    org: &mut Organization,
     roles: &HashMap<String, Role>,
     user_id: &str,
 ) -> Tx<Membership> {
+    let org_id = org.id.as_str();
     let mut membership = get(c, instance_id, org_id, user_id, roles)?;
     if is_manager(&membership, roles) {
         rules::check_last_manager(other_managers(c, org_id, user_id, roles)?)?;
     }
     c.execute("DELETE FROM memberships WHERE organization_id = ?1 AND user_id = ?2", vals![org_id, user_id])?;
-    c.execute("UPDATE organizations SET members_count = members_count - 1 WHERE id = ?1", vals![org_id])?;
     after_membership_removed(c, org_id, user_id)?;
-    membership.organization.members_count -= 1;
+    org.members_count -= 1;
+    membership.organization.members_count = org.members_count;
     Ok(membership)
 }
 
