@@ -3,6 +3,7 @@
 //! every backend implements. No HTTP, no SQL driver: the server and the stores both depend on this crate.
 #![forbid(unsafe_code)]
 
+pub mod bulk;
 pub mod error;
 pub mod idempotency;
 pub mod ids;

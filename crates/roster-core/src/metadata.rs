@@ -52,6 +52,47 @@ pub fn check_size(param: &str, value: &Metadata) -> Result<(), DomainError> {
     Ok(())
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MetadataMode {
+    /// Deep merge, `null` deletes (`PATCH .../metadata`).
+    #[default]
+    Merge,
+    /// Replace each given top-level field (`PUT .../metadata`).
+    Replace,
+}
+
+/// Metadata fields to change; `None` leaves a field untouched.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetadataUpdate {
+    pub mode: MetadataMode,
+    pub public: Option<Metadata>,
+    pub private: Option<Metadata>,
+    pub unsafe_: Option<Metadata>,
+}
+
+impl MetadataUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.public.is_none() && self.private.is_none() && self.unsafe_.is_none()
+    }
+
+    /// Apply one field's change to its current value, then check the size of the result.
+    pub fn apply(
+        mode: MetadataMode,
+        param: &str,
+        current: &mut Metadata,
+        change: Option<Metadata>,
+    ) -> Result<(), DomainError> {
+        if let Some(change) = change {
+            match mode {
+                MetadataMode::Merge => deep_merge(current, change),
+                MetadataMode::Replace => *current = change,
+            }
+            check_size(param, current)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

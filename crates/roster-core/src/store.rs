@@ -18,6 +18,9 @@ use crate::query::{
 };
 use crate::DomainError;
 
+pub use crate::bulk::{BulkItem, BulkResults, BulkWrite};
+pub use crate::metadata::{MetadataMode, MetadataUpdate};
+
 pub type Result<T> = std::result::Result<T, DomainError>;
 
 /// An identification to create: the value and whether it is only reserved (not verified).
@@ -73,42 +76,6 @@ pub struct UserUpdate {
     pub metadata: MetadataUpdate,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum MetadataMode {
-    /// Deep merge, `null` deletes (`PATCH .../metadata`).
-    #[default]
-    Merge,
-    /// Replace each given top-level field (`PUT .../metadata`).
-    Replace,
-}
-
-/// Metadata fields to change; `None` leaves a field untouched.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MetadataUpdate {
-    pub mode: MetadataMode,
-    pub public: Option<Metadata>,
-    pub private: Option<Metadata>,
-    pub unsafe_: Option<Metadata>,
-}
-
-impl MetadataUpdate {
-    pub fn is_empty(&self) -> bool {
-        self.public.is_none() && self.private.is_none() && self.unsafe_.is_none()
-    }
-
-    /// Apply one field's change to its current value, then check the size of the result.
-    pub fn apply(mode: MetadataMode, param: &str, current: &mut Metadata, change: Option<Metadata>) -> Result<()> {
-        if let Some(change) = change {
-            match mode {
-                MetadataMode::Merge => crate::metadata::deep_merge(current, change),
-                MetadataMode::Replace => *current = change,
-            }
-            crate::metadata::check_size(param, current)?;
-        }
-        Ok(())
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewOrganization {
     pub name: String,
@@ -141,41 +108,6 @@ pub struct NewMembership {
     pub public_metadata: Metadata,
     pub private_metadata: Metadata,
 }
-
-/// One item of a bulk membership write (`Store::bulk_memberships`): what the single write of its kind takes,
-/// for the bulk's organization.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BulkItem {
-    Create {
-        user_id: UserId,
-        role: String,
-        public_metadata: Metadata,
-        private_metadata: Metadata,
-    },
-    /// A new role, a metadata merge, or both (at least one).
-    Update {
-        user_id: UserId,
-        role: Option<String>,
-        metadata: Option<MetadataUpdate>,
-    },
-    Delete {
-        user_id: UserId,
-    },
-}
-
-/// A bulk membership write: its items apply in order, each under the rules of its single write, in one
-/// transaction. Atomic: the first item that fails rolls everything back (`DomainError::BulkRejected`, with
-/// every failing item). Partial: a failing item changes nothing and is answered with its error; the others
-/// commit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BulkWrite {
-    pub organization_id: OrgId,
-    pub atomic: bool,
-    pub items: Vec<BulkItem>,
-}
-
-/// Each item's outcome, in the order of the items.
-pub type BulkResults = Vec<std::result::Result<Membership, DomainError>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewRole {
