@@ -500,6 +500,25 @@ await section('memberships', async () => {
 
 });
 
+// ---------------------------------------------------------------- sessions
+await section('sessions', async () => {
+  const user = await call('createUser (sessions)', () => clerk.users.createUser({ emailAddress: ['sessions@example.com'] }));
+  const s = await call('createSession', () => clerk.sessions.createSession({ userId: user.id }));
+  checkEqual('createSession: a Session, active', [kind(s), s?.status], ['Session', 'active']);
+  const revoked = await call('revokeSession', () => clerk.sessions.revokeSession(s.id));
+  checkEqual('revokeSession: the same session, revoked', [kind(revoked), revoked?.id, revoked?.status], [
+    'Session',
+    s.id,
+    'revoked',
+  ]);
+  await expectError('revokeSession twice', () => clerk.sessions.revokeSession(s.id), 400, 'invalid_action_for_session');
+  await expectError('revokeSession unknown', () => clerk.sessions.revokeSession('sess_missing'), 404, 'resource_not_found');
+  const list = await call('getSessionList status=revoked', () =>
+    clerk.sessions.getSessionList({ userId: user.id, status: 'revoked' }),
+  );
+  checkEqual('getSessionList status=revoked', arr(list?.data).map((x) => x?.id), [s.id]);
+});
+
 // ---------------------------------------------------------------- authentication (needs no data)
 await section('bad key', async () => {
   const wrong = createClerkClient({ secretKey: 'sk_test_not_the_right_key', apiUrl });

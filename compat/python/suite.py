@@ -409,9 +409,25 @@ def memberships_section() -> None:
         error_type=models.SDKError)
 
 
+def sessions_section():
+    user = call("users.create (sessions)", lambda: clerk.users.create(email_address=["sessions@example.com"]))
+    s = call("sessions.create", lambda: clerk.sessions.create(request={"user_id": user.id}))
+    check("sessions.create: a models.Session, active", isinstance(s, models.Session) and s.status == "active", s)
+    revoked = call("sessions.revoke", lambda: clerk.sessions.revoke(session_id=s.id))
+    check_equal("sessions.revoke: the same session, revoked",
+                revoked and [type(revoked).__name__, revoked.id, revoked.status], ["Session", s.id, "revoked"])
+    expect_error("sessions.revoke twice", lambda: clerk.sessions.revoke(session_id=s.id),
+                 400, "invalid_action_for_session")
+    expect_error("sessions.revoke unknown", lambda: clerk.sessions.revoke(session_id="sess_missing"),
+                 404, "resource_not_found")
+    got = call("sessions.get", lambda: clerk.sessions.get(session_id=s.id))
+    check_equal("sessions.get after revoke", got and got.status, "revoked")
+
+
 section("users", users_section)
 section("organizations", organizations_section)
 section("memberships", memberships_section)
+section("sessions", sessions_section)
 
 print(f"python clerk-backend-api {SDK_VERSION}: {passed} passed, {failed} failed")
 sys.exit(0 if failed == 0 else 1)

@@ -26,6 +26,9 @@ pub enum DomainError {
     PermissionNotFound,
     #[error("no session was found with id {0}")]
     SessionNotFound(String),
+    /// The session's status does not allow the action (revoking a session that is no longer active).
+    #[error("unable to {action} session {session_id}")]
+    SessionActionInvalid { action: &'static str, session_id: String },
     /// A role or permission key already used in the instance.
     #[error("{what} {key} already exists")]
     DuplicateRecord { what: &'static str, key: String },

@@ -333,6 +333,8 @@ pub trait Store: Send + Sync + 'static {
         active_organization_id: Option<OrgId>,
     ) -> Result<Session>;
     async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session>;
+    /// Mark an active session `revoked`; any other status is `SessionActionInvalid`.
+    async fn revoke_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session>;
     async fn list_sessions(
         &self,
         instance_id: &InstanceId,

@@ -225,6 +225,12 @@ impl From<DomainError> for ApiError {
                 "Session not found",
                 format!("No session was found with id {id}"),
             ),
+            D::SessionActionInvalid { action, session_id } => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_action_for_session",
+                "Invalid action for user session",
+                format!("Unable to {action} session {session_id}"),
+            ),
             D::DuplicateRecord { what, key } => Self::new(
                 StatusCode::BAD_REQUEST,
                 "duplicate_record",

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use roster_api_types::{self as api, CreateSessionRequest, UpdateInstanceOrganizationSettingsRequest};
@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sessions", get(get_session_list).post(create_session))
         .route("/sessions/{session_id}", get(get_session))
+        .route("/sessions/{session_id}/revoke", post(revoke_session))
         .route(
             "/instance/organization_settings",
             get(get_instance_organization_settings).patch(update_instance_organization_settings),
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
     create_session,
     get_session_list,
     get_session,
+    revoke_session,
     get_instance_organization_settings,
     update_instance_organization_settings
 ))]
@@ -110,6 +112,23 @@ async fn get_session(
     PathId(session): PathId<SessionId>,
 ) -> ApiResult<Response> {
     Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &session).await?)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/sessions/{session_id}/revoke",
+    operation_id = "RevokeSession",
+    tag = "Sessions",
+    summary = "Revoke a session",
+    params(("session_id" = String, Path, description = "The ID of the session")),
+    responses((status = 200, description = "The revoked session", body = api::Session), Always, NotFound)
+)]
+async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PathId(session): PathId<SessionId>,
+) -> ApiResult<Response> {
+    written(wire::session, state.store.revoke_session(&ctx.instance.id, &session)).await
 }
 
 #[utoipa::path(

@@ -309,6 +309,11 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read_small(move |c| sessions::get(c, &ins, &id)).await
     }
 
+    async fn revoke_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session> {
+        let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
+        self.write(move |c| sessions::revoke(c, &ins, &id)).await
+    }
+
     async fn list_sessions(
         &self,
         instance_id: &InstanceId,

@@ -4,6 +4,7 @@
 
 mod activity;
 mod create;
+mod revoke;
 mod settings;
 
 use reqwest::Method;
