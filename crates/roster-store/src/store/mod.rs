@@ -23,11 +23,11 @@ use roster_core::store::{
 use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Store, UserId};
 
 use crate::keycache::KeyCache;
-use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users, Tx};
-use crate::sql::Db;
+use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users};
 
 mod backend;
 mod idempotency;
+mod writes;
 
 pub use backend::Backend;
 
@@ -54,45 +54,6 @@ impl<B: Backend> SqlStore<B> {
         };
         let keys = backend.sole_writer().then(KeyCache::default);
         Self { backend, roles, write_roles, keys }
-    }
-
-    /// A role or permission write: bumps the instance's `roles_version` in the same transaction and, once
-    /// committed, this process's role cache generation.
-    async fn role_write<T, F>(&self, instance_id: &str, work: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
-    {
-        let ins = instance_id.to_owned();
-        let out = self
-            .write(move |c| {
-                let value = work(c)?;
-                rows::roles::bump_roles_version(c, &ins)?;
-                Ok(value)
-            })
-            .await;
-        self.roles.invalidate();
-        // The instance's settings name roles by key.
-        self.keys_changed();
-        out
-    }
-
-    /// A write that can change a key or an instance (committed or not) has finished.
-    fn keys_changed(&self) {
-        if let Some(keys) = &self.keys {
-            keys.invalidate();
-        }
-    }
-
-    /// Run a write that can change a key or an instance, then end the cached keys.
-    async fn key_write<T, F>(&self, work: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn Db) -> Tx<T> + Clone + Send + 'static,
-    {
-        let out = self.write(work).await;
-        self.keys_changed();
-        out
     }
 
     /// The backend (its counters, or to run custom work on it).
