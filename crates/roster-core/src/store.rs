@@ -333,6 +333,14 @@ pub trait Store: Send + Sync + 'static {
         active_organization_id: Option<OrgId>,
     ) -> Result<Session>;
     async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session>;
+    /// Make `organization_id` (the user must be a member) or no organization the active one of an active
+    /// session; any other status is `SessionActionInvalid`.
+    async fn set_session_active_organization(
+        &self,
+        instance_id: &InstanceId,
+        session_id: &SessionId,
+        organization_id: Option<OrgId>,
+    ) -> Result<Session>;
     /// Mark an active session `revoked`; any other status is `SessionActionInvalid`.
     async fn revoke_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session>;
     async fn list_sessions(

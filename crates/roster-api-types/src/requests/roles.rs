@@ -120,3 +120,15 @@ pub struct CreateSessionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization_id: Option<String>,
 }
+
+/// Body of `PATCH /sessions/{session_id}` (a Roster extension): the session's new active organization, or `null`
+/// for none.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSessionRequest {
+    /// An organization the session's user is a member of, or `null`.
+    #[serde(default, deserialize_with = "super::field::nullable", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true))]
+    pub active_organization_id: Option<Option<String>>,
+}

@@ -6,7 +6,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use roster_api_types::{self as api, CreateSessionRequest, UpdateInstanceOrganizationSettingsRequest};
+use roster_api_types::{
+    self as api, CreateSessionRequest, UpdateInstanceOrganizationSettingsRequest, UpdateSessionRequest,
+};
 use roster_core::ids::{SessionId, UserId};
 use roster_core::model::Environment;
 use roster_core::query::SessionFilter;
@@ -26,7 +28,7 @@ const STATUSES: &[&str] = &["abandoned", "active", "ended", "expired", "removed"
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/sessions", get(get_session_list).post(create_session))
-        .route("/sessions/{session_id}", get(get_session))
+        .route("/sessions/{session_id}", get(get_session).patch(update_session))
         .route("/sessions/{session_id}/revoke", post(revoke_session))
         .route(
             "/instance/organization_settings",
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
     create_session,
     get_session_list,
     get_session,
+    update_session,
     revoke_session,
     get_instance_organization_settings,
     update_instance_organization_settings
@@ -112,6 +115,29 @@ async fn get_session(
     PathId(session): PathId<SessionId>,
 ) -> ApiResult<Response> {
     Ok(json_body(&wire::session(&state.store.get_session(&ctx.instance.id, &session).await?)))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/sessions/{session_id}",
+    operation_id = "UpdateSession",
+    tag = "Sessions",
+    summary = "Set or clear a session's active organization (Roster extension)",
+    params(("session_id" = String, Path, description = "The ID of the session")),
+    request_body = UpdateSessionRequest,
+    responses((status = 200, description = "The session", body = api::Session), Always, BodyErrors, NotFound)
+)]
+async fn update_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PathId(session): PathId<SessionId>,
+    Body(body): Body<UpdateSessionRequest>,
+) -> ApiResult<Response> {
+    let Some(active) = body.active_organization_id else {
+        return Err(ApiError::missing("active_organization_id"));
+    };
+    let active = active.map(roster_core::OrgId::from);
+    written(wire::session, state.store.set_session_active_organization(&ctx.instance.id, &session, active)).await
 }
 
 #[utoipa::path(

@@ -3,7 +3,7 @@
 //! documents is the spec's (path, method, operationId), with the spec's query and path parameters (names, `in`,
 //! types), and response schemas with the spec's component names, property names and required properties.
 //! What Roster deliberately leaves out is listed below, each with its reason, and so are its own operations (bulk
-//! writes), which the spec does not have; anything else that differs fails.
+//! writes, setting a session's active organization), which the spec does not have; anything else that differs fails.
 //! And Roster serves no Clerk operation under `/v1` that its document leaves out.
 
 use std::collections::{BTreeSet, HashSet};
@@ -18,6 +18,7 @@ const EXTENSIONS: &[(&str, &str)] = &[
     ("post", "/organizations/{organization_id}/memberships/bulk"),
     ("patch", "/organizations/{organization_id}/memberships/bulk"),
     ("delete", "/organizations/{organization_id}/memberships/bulk"),
+    ("patch", "/sessions/{session_id}"),
 ];
 
 fn is_extension(method: &str, path: &str) -> bool {

@@ -48,6 +48,40 @@ pub fn get(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
     .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()).into())
 }
 
+/// `org_id` can be `user_id`'s active organization: it exists (else 404) and they are a member (else 422).
+fn check_member(c: &dyn Db, instance_id: &str, user_id: &str, org_id: &str) -> Tx<()> {
+    org_by_id(c, instance_id, org_id)?;
+    let member =
+        c.query_opt("SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2", vals![org_id, user_id])?;
+    if member.is_none() {
+        return Err(DomainError::invalid(
+            "active_organization_id",
+            format!("{user_id} is not a member of {org_id}, so it cannot be their active organization."),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Set (or clear) the active organization of an active session.
+pub fn set_active_organization(c: &dyn Db, instance_id: &str, session_id: &str, org_id: Option<&str>) -> Tx<Session> {
+    let mut session = get(c, instance_id, session_id)?;
+    if let Some(org_id) = org_id {
+        check_member(c, instance_id, &session.user_id, org_id)?;
+    }
+    let now = now_millis();
+    let changed = c.execute(
+        "UPDATE sessions SET last_active_organization_id = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'active'",
+        vals![session_id, org_id, now],
+    )?;
+    if changed == 0 {
+        return Err(DomainError::SessionActionInvalid { action: "update", session_id: session_id.to_owned() }.into());
+    }
+    session.last_active_organization_id = org_id.map(str::to_owned);
+    session.updated_at = now;
+    Ok(session)
+}
+
 /// Revoke an active session: it keeps its active organization and timestamps, its status becomes `revoked`.
 pub fn revoke(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
     let mut session = get(c, instance_id, session_id)?;
@@ -97,18 +131,7 @@ pub fn create(c: &dyn Db, instance_id: &str, user_id: &str, active_org: Option<S
     user_by_id(c, instance_id, user_id)?;
     let active = match active_org {
         Some(org_id) => {
-            org_by_id(c, instance_id, &org_id)?;
-            let member = c.query_opt(
-                "SELECT 1 FROM memberships WHERE organization_id = ?1 AND user_id = ?2",
-                vals![&org_id, user_id],
-            )?;
-            if member.is_none() {
-                return Err(DomainError::invalid(
-                    "active_organization_id",
-                    format!("{user_id} is not a member of {org_id}, so it cannot be their active organization."),
-                )
-                .into());
-            }
+            check_member(c, instance_id, user_id, &org_id)?;
             Some(org_id)
         }
         None => latest_organization(c, user_id)?,

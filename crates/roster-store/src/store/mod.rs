@@ -270,6 +270,16 @@ impl<B: Backend> Store for SqlStore<B> {
         self.backend.read_small(move |c| sessions::get(c, &ins, &id)).await
     }
 
+    async fn set_session_active_organization(
+        &self,
+        instance_id: &InstanceId,
+        session_id: &SessionId,
+        organization_id: Option<OrgId>,
+    ) -> Result<Session> {
+        let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
+        self.write(move |c| sessions::set_active_organization(c, &ins, &id, organization_id.as_deref())).await
+    }
+
     async fn revoke_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session> {
         let (ins, id) = (instance_id.to_owned(), session_id.to_owned());
         self.write(move |c| sessions::revoke(c, &ins, &id)).await

@@ -4,7 +4,7 @@
 
 mod activity;
 mod create;
-mod revoke;
+mod lifecycle;
 mod settings;
 
 use reqwest::Method;
