@@ -112,6 +112,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_IDEMPOTENCY_RETENTION", default_value = "24h",
           value_parser = roster_server::ratelimit::parse_duration)]
     pub idempotency_retention: std::time::Duration,
+    /// How long a session made by `POST /sessions` lasts before it reads as `expired`.
+    #[arg(long, env = "ROSTER_SESSION_LIFETIME", default_value = "168h",
+          value_parser = roster_server::ratelimit::parse_duration)]
+    pub session_lifetime: std::time::Duration,
     /// Log format on stderr.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -257,6 +261,7 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         max_bulk_body_bytes: args.max_bulk_body_bytes,
         rate_limits: args.rate_limits,
         idempotency_retention: args.idempotency_retention,
+        session_lifetime: args.session_lifetime,
     };
     if !config.rate_limits.is_off() {
         tracing::info!(rate_limits = %config.rate_limits, "rate limits on");

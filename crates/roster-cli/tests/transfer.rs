@@ -87,7 +87,7 @@ async fn seed(db: &TestDb) -> Seeded {
         .update_membership_metadata(&ins, &roster_core::OrgId::new(&org.id), &roster_core::UserId::new(&bob.id), seat)
         .await
         .unwrap();
-    store.create_session(&ins, &roster_core::UserId::new(&bob.id), None).await.unwrap();
+    store.create_session(&ins, &roster_core::UserId::new(&bob.id), None, None).await.unwrap();
     store.close().await.unwrap();
     Seeded { org: org.id, outsider: carol.id }
 }

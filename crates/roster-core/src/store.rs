@@ -21,6 +21,9 @@ use crate::DomainError;
 pub use crate::bulk::{BulkItem, BulkResults, BulkWrite};
 pub use crate::metadata::{MetadataMode, MetadataUpdate};
 
+/// How long a session lasts unless configured otherwise: a week, Clerk's default.
+pub const DEFAULT_SESSION_LIFETIME_MS: i64 = 7 * 24 * 3600 * 1000;
+
 pub type Result<T> = std::result::Result<T, DomainError>;
 
 /// An identification to create: the value and whether it is only reserved (not verified).
@@ -324,13 +327,15 @@ pub trait Store: Send + Sync + 'static {
 
     // --- sessions ------------------------------------------------------------------------------
     /// A new active session. Its active organization is `active_organization_id` (the user must be a
-    /// member), else the organization the user joined most recently, else none. Sets the user's
+    /// member), else the organization the user joined most recently, else none. It expires `lifetime_ms` after
+    /// creation (default `DEFAULT_SESSION_LIFETIME_MS`): from then on it reads as `expired`. Sets the user's
     /// `last_active_at`.
     async fn create_session(
         &self,
         instance_id: &InstanceId,
         user_id: &UserId,
         active_organization_id: Option<OrgId>,
+        lifetime_ms: Option<i64>,
     ) -> Result<Session>;
     async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session>;
     /// Make `organization_id` (the user must be a member) or no organization the active one of an active

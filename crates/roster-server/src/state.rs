@@ -23,6 +23,9 @@ pub struct Config {
     pub rate_limits: ratelimit::RateLimits,
     /// How long an idempotency key keeps its response (`ROSTER_IDEMPOTENCY_RETENTION`); 24 hours by default.
     pub idempotency_retention: Duration,
+    /// How long a session created by `POST /sessions` lasts before it reads as `expired`
+    /// (`ROSTER_SESSION_LIFETIME`); a week by default, as in Clerk.
+    pub session_lifetime: Duration,
 }
 
 /// The path suffix of the bulk membership writes, which take `max_bulk_body_bytes`.
@@ -51,6 +54,7 @@ impl Default for Config {
             max_bulk_body_bytes: 10 * 1024 * 1024,
             rate_limits: ratelimit::RateLimits::OFF,
             idempotency_retention: DEFAULT_IDEMPOTENCY_RETENTION,
+            session_lifetime: Duration::from_millis(roster_core::store::DEFAULT_SESSION_LIFETIME_MS as u64),
         }
     }
 }

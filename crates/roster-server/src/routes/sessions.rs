@@ -68,7 +68,9 @@ async fn create_session(
     }
     let active = body.active_organization_id.filter(|s| !s.is_empty());
     let user = UserId::from(body.user_id);
-    written(wire::session, state.store.create_session(&ctx.instance.id, &user, active.map(Into::into))).await
+    let lifetime = i64::try_from(state.config.session_lifetime.as_millis()).unwrap_or(i64::MAX / 2);
+    let created = state.store.create_session(&ctx.instance.id, &user, active.map(Into::into), Some(lifetime));
+    written(wire::session, created).await
 }
 
 #[utoipa::path(

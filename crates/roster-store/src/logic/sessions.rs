@@ -5,6 +5,7 @@
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Page, Session};
 use roster_core::query::{Pagination, SessionFilter};
+use roster_core::store::DEFAULT_SESSION_LIFETIME_MS;
 use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
@@ -18,20 +19,24 @@ const SESSION_COLUMNS: &str =
     "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
     s.expire_at, s.abandon_at, s.created_at, s.updated_at";
 
-/// Sessions expire a week after creation and are abandoned after 30 days, Clerk's defaults.
-const EXPIRE_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Sessions are abandoned after 30 days, Clerk's default (they expire after their lifetime, a week by default).
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
-fn session_from_row(r: &mut Row) -> Result<Session, DbError> {
+/// A session as read at `now`: an active one past its `expire_at` is `expired` (the row is not rewritten; every
+/// read and every status filter derives it the same way).
+fn session_from_row(r: &mut Row, now: i64) -> Result<Session, DbError> {
+    let status: String = r.take(3)?;
+    let expire_at: i64 = r.take(6)?;
+    let status = if status == "active" && expire_at <= now { "expired".to_owned() } else { status };
     Ok(Session {
         id: r.take(0)?,
         user_id: r.take(1)?,
         client_id: r.take(2)?,
-        status: r.take(3)?,
+        status,
         last_active_organization_id: r.take(4)?,
         last_active_at: r.take(5)?,
-        expire_at: r.take(6)?,
+        expire_at,
         abandon_at: r.take(7)?,
         created_at: r.take(8)?,
         updated_at: r.take(9)?,
@@ -43,7 +48,7 @@ pub fn get(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
         &format!("SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.instance_id = ?1 AND s.id = ?2"),
         vals![instance_id, session_id],
     )?
-    .map(|mut r| session_from_row(&mut r))
+    .map(|mut r| session_from_row(&mut r, now_millis()))
     .transpose()?
     .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()).into())
 }
@@ -71,7 +76,8 @@ pub fn set_active_organization(c: &dyn Db, instance_id: &str, session_id: &str, 
     }
     let now = now_millis();
     let changed = c.execute(
-        "UPDATE sessions SET last_active_organization_id = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'active'",
+        "UPDATE sessions SET last_active_organization_id = ?2, updated_at = ?3 \
+         WHERE id = ?1 AND status = 'active' AND expire_at > ?3",
         vals![session_id, org_id, now],
     )?;
     if changed == 0 {
@@ -88,7 +94,7 @@ pub fn revoke(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
     let now = now_millis();
     // Conditional, so that of two revokes racing on PostgreSQL the second finds the session revoked.
     let revoked = c.execute(
-        "UPDATE sessions SET status = 'revoked', updated_at = ?2 WHERE id = ?1 AND status = 'active'",
+        "UPDATE sessions SET status = 'revoked', updated_at = ?2 WHERE id = ?1 AND status = 'active' AND expire_at > ?2",
         vals![session_id, now],
     )?;
     if revoked == 0 {
@@ -102,10 +108,26 @@ pub fn revoke(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
 pub fn list(c: &dyn Db, instance_id: &str, f: &SessionFilter, page: Pagination) -> Tx<Page<Session>> {
     let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
-    for (column, value) in [("s.client_id", &f.client_id), ("s.user_id", &f.user_id), ("s.status", &f.status)] {
+    for (column, value) in [("s.client_id", &f.client_id), ("s.user_id", &f.user_id)] {
         if let Some(v) = value {
             let p = sql.bind(v.clone());
             sql.clause(format!("{column} = {p}"));
+        }
+    }
+    let now = now_millis();
+    match f.status.as_deref() {
+        None => {}
+        Some("active") => {
+            let at = sql.bind(now);
+            sql.clause(format!("s.status = 'active' AND s.expire_at > {at}"));
+        }
+        Some("expired") => {
+            let at = sql.bind(now);
+            sql.clause(format!("(s.status = 'expired' OR (s.status = 'active' AND s.expire_at <= {at}))"));
+        }
+        Some(other) => {
+            let p = sql.bind(other.to_owned());
+            sql.clause(format!("s.status = {p}"));
         }
     }
     let filters = format!("s.instance_id = {ins}{}", sql.where_sql());
@@ -122,12 +144,18 @@ pub fn list(c: &dyn Db, instance_id: &str, f: &SessionFilter, page: Pagination) 
             &sql.params,
         )?
         .into_iter()
-        .map(|mut r| session_from_row(&mut r))
+        .map(|mut r| session_from_row(&mut r, now))
         .collect::<Result<_, _>>()?;
     Ok(Page { data, total_count })
 }
 
-pub fn create(c: &dyn Db, instance_id: &str, user_id: &str, active_org: Option<String>) -> Tx<Session> {
+pub fn create(
+    c: &dyn Db,
+    instance_id: &str,
+    user_id: &str,
+    active_org: Option<String>,
+    lifetime_ms: Option<i64>,
+) -> Tx<Session> {
     user_by_id(c, instance_id, user_id)?;
     let active = match active_org {
         Some(org_id) => {
@@ -149,7 +177,7 @@ pub fn create(c: &dyn Db, instance_id: &str, user_id: &str, active_org: Option<S
             new_id(prefix::CLIENT),
             active,
             now,
-            now + EXPIRE_AFTER_MS,
+            now + lifetime_ms.unwrap_or(DEFAULT_SESSION_LIFETIME_MS),
             now + ABANDON_AFTER_MS
         ],
     )?;

@@ -260,9 +260,11 @@ impl<B: Backend> Store for SqlStore<B> {
         instance_id: &InstanceId,
         user_id: &UserId,
         active_organization_id: Option<OrgId>,
+        lifetime_ms: Option<i64>,
     ) -> Result<Session> {
         let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
-        self.write(move |c| sessions::create(c, &ins, &user, active_organization_id.map(String::from))).await
+        let active = active_organization_id.map(String::from);
+        self.write(move |c| sessions::create(c, &ins, &user, active, lifetime_ms)).await
     }
 
     async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session> {

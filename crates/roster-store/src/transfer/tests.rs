@@ -80,7 +80,7 @@ async fn seed(store: &impl Store) -> InstanceId {
     store.create_membership(&ins, membership).await.unwrap();
     let update = MetadataUpdate { private: Some(object(serde_json::json!({"note": "ß"}))), ..Default::default() };
     store.update_membership_metadata(&ins, &OrgId::new(&org.id), &UserId::new(&bob.id), update).await.unwrap();
-    store.create_session(&ins, &UserId::new(&bob.id), Some(OrgId::new(&org.id))).await.unwrap();
+    store.create_session(&ins, &UserId::new(&bob.id), Some(OrgId::new(&org.id)), None).await.unwrap();
     ins
 }
 
@@ -423,7 +423,7 @@ async fn transfer_sqlite_to_postgres_is_byte_identical() {
         ..Default::default()
     };
     target.create_membership(&instance.id, member).await.unwrap();
-    target.create_session(&instance.id, &user, None).await.unwrap();
+    target.create_session(&instance.id, &user, None, None).await.unwrap();
     let err = import(target.backend(), Input::stream(io::Cursor::new(exported)), Arc::new(NoProgress)).await;
     assert!(matches!(err, Err(TransferError::NotEmpty)), "{err:?}");
 }

@@ -98,3 +98,35 @@ async fn an_active_session_changes_or_clears_its_active_organization() {
         format!("Unable to update session {}", str_of(&s, "id"))
     );
 }
+
+#[tokio::test]
+async fn a_session_past_its_lifetime_reads_as_expired_and_can_no_longer_change() {
+    let config =
+        roster_server::Config { session_lifetime: std::time::Duration::from_millis(300), ..Default::default() };
+    let app = TestApp::spawn_with(config).await;
+    let user = app.user_with_email("a@example.com").await;
+    let s = session(&app, &user).await;
+    let id = str_of(&s, "id");
+    assert_eq!(s["status"], "active");
+    let lifetime = s["expire_at"].as_i64().unwrap() - s["created_at"].as_i64().unwrap();
+    assert_eq!(lifetime, 300);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    assert_eq!(app.get(&format!("/sessions/{id}")).await.ok()["status"], "expired");
+    let expired = app.get(&format!("/sessions?user_id={user}&status=expired")).await;
+    assert_eq!(ids(expired.ok()), vec![id.clone()]);
+    let active = app.get(&format!("/sessions?user_id={user}&status=active")).await;
+    assert!(ids(active.ok()).is_empty());
+    let all = app.get(&format!("/sessions?user_id={user}")).await;
+    assert_eq!(all.ok()[0]["status"], "expired");
+    let path = format!("/sessions/{id}");
+    app.post(&format!("{path}/revoke"), json!({})).await.err(400, "invalid_action_for_session");
+    app.patch(&path, json!({"active_organization_id": null})).await.err(400, "invalid_action_for_session");
+    assert_eq!(app.get(&path).await.ok()["status"], "expired");
+
+    // The default lifetime is Clerk's week.
+    let app = TestApp::spawn().await;
+    let user = app.user_with_email("b@example.com").await;
+    let s = session(&app, &user).await;
+    assert_eq!(s["expire_at"].as_i64().unwrap() - s["created_at"].as_i64().unwrap(), 7 * DAY_MS);
+}
