@@ -6,24 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Result;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::load::{self, Outcome, Req};
-use crate::seed::{self, Api};
 
 /// Items per bulk request (the most the API takes).
 pub const ITEMS: usize = 500;
-
-/// Organizations for bulk creates only, so their pairs never meet the single creates'.
-pub async fn seed_orgs(api: Arc<Api>, count: usize) -> Result<Vec<String>> {
-    seed::many(count, 16, move |i| {
-        let api = api.clone();
-        async move { api.post("/organizations", json!({"name": format!("Bulk {i}")})).await }
-    })
-    .await
-}
 
 /// Run bulk creates for `duration` on `conns` connections; request `j` fills block `j / orgs` of organization
 /// `j % orgs` with users `block * 500 ..`, taken from `next` across runs.

@@ -57,6 +57,15 @@ pub struct Seeded {
     pub members: Vec<String>,
 }
 
+/// `count` organizations named `{name} {i}`; their ids.
+pub async fn organizations(api: Arc<Api>, count: usize, name: &'static str) -> Result<Vec<String>> {
+    many(count, 64, move |i| {
+        let api = api.clone();
+        async move { api.post("/organizations", json!({"name": format!("{name} {i}")})).await }
+    })
+    .await
+}
+
 /// Users `user{i}@bench.example` with names, `orgs` organizations, and `members` members in a read org.
 pub async fn seed(api: Arc<Api>, users: usize, orgs: usize, members: usize) -> Result<Seeded> {
     let a = api.clone();
@@ -71,12 +80,7 @@ pub async fn seed(api: Arc<Api>, users: usize, orgs: usize, members: usize) -> R
         }
     })
     .await?;
-    let a = api.clone();
-    let org_ids = many(orgs, 64, move |i| {
-        let a = a.clone();
-        async move { a.post("/organizations", json!({"name": format!("Bench Org {i}")})).await }
-    })
-    .await?;
+    let org_ids = organizations(api.clone(), orgs, "Bench Org").await?;
     let read_org =
         api.post("/organizations", json!({"name": "Read Org"})).await?["id"].as_str().context("id")?.to_owned();
     let members = members.min(users);

@@ -117,7 +117,8 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     let t = std::time::Instant::now();
     let seed::Seeded { users, orgs, read_org, members } =
         seed::seed(api.clone(), args.users, args.orgs, args.members).await?;
-    let bulk_orgs = Arc::new(bulk::seed_orgs(api, args.orgs).await?);
+    // Organizations for bulk creates only, so their pairs never meet the single creates'.
+    let bulk_orgs = Arc::new(seed::organizations(api, args.orgs, "Bulk").await?);
     eprintln!(
         "seeded {} users, {} organizations, {} members in {:.1}s",
         users.len(),

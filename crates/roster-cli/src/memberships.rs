@@ -115,18 +115,11 @@ async fn import(args: ImportMembershipsArgs) -> Result<()> {
                         }
                     }
                 }
-                Err(e) if args.atomic => {
-                    bar.abandon();
-                    report(&failed);
-                    bail!(
-                        "the batch from line {} failed, nothing of it was created: {e} ({created} created before it)",
-                        numbers[0]
-                    );
-                }
                 Err(e) => {
                     bar.abandon();
                     report(&failed);
-                    bail!("the batch from line {} failed: {e} ({created} created before it)", numbers[0]);
+                    let undone = if args.atomic { ", nothing of it was created" } else { "" };
+                    bail!("the batch from line {} failed{undone}: {e} ({created} created before it)", numbers[0]);
                 }
             }
         }

@@ -51,44 +51,42 @@ async fn run(
     organization_id: OrgId,
     body: BulkBody<BulkItem>,
 ) -> ApiResult<Response> {
+    // One slot per item in request order: `None` for an item sent to the store, else its refusal.
     let mut items = Vec::with_capacity(body.items.len());
-    let mut refused = Vec::new();
-    for (index, item) in body.items.into_iter().enumerate() {
+    let mut refused: Vec<Option<ApiError>> = Vec::with_capacity(body.items.len());
+    for item in body.items {
         match item {
-            Ok(item) => items.push(item),
-            Err(e) => refused.push((index, e)),
+            Ok(item) => {
+                items.push(item);
+                refused.push(None);
+            }
+            Err(e) => refused.push(Some(e)),
         }
     }
-    if body.atomic && !refused.is_empty() {
-        return Err(ApiError::of_items(refused));
+    if body.atomic && refused.iter().any(Option::is_some) {
+        return Err(ApiError::of_items(refused.into_iter().enumerate().filter_map(|(i, e)| Some((i, e?)))));
     }
     let write = BulkWrite { organization_id, atomic: body.atomic, items };
     let render = move |results: &BulkResults| render(&refused, results);
     written(render, state.store.bulk_memberships(instance, write)).await
 }
 
-/// The response: the store's results in order, with the refused items put back at their positions.
-fn render(refused: &[(usize, ApiError)], results: &BulkResults) -> api::BulkOrganizationMemberships {
+/// The response: each slot's refusal, or the store's next result.
+fn render(refused: &[Option<ApiError>], results: &BulkResults) -> api::BulkOrganizationMemberships {
     let item_error = |e: &ApiError| {
         api::BulkItemResult::Error(api::BulkItemError { status: e.status.as_u16(), errors: e.entries() })
     };
     let mut stored = results.iter();
-    let mut refused = refused.iter().peekable();
-    let mut data = Vec::with_capacity(results.len() + refused.len());
-    loop {
-        let item = match refused.peek() {
-            Some((index, e)) if *index == data.len() => {
-                refused.next();
-                item_error(e)
-            }
-            _ => match stored.next() {
-                Some(Ok(m)) => api::BulkItemResult::Membership(Box::new(wire::membership(m))),
-                Some(Err(e)) => item_error(&ApiError::from(e.clone())),
-                None => break,
-            },
-        };
-        data.push(item);
-    }
+    let data: Vec<api::BulkItemResult> = refused
+        .iter()
+        .filter_map(|slot| match slot {
+            Some(e) => Some(item_error(e)),
+            None => stored.next().map(|result| match result {
+                Ok(m) => api::BulkItemResult::Membership(Box::new(wire::membership(m))),
+                Err(e) => item_error(&ApiError::from(e.clone())),
+            }),
+        })
+        .collect();
     let succeeded = data.iter().filter(|r| matches!(r, api::BulkItemResult::Membership(_))).count();
     api::BulkOrganizationMemberships {
         object: "bulk_organization_memberships".into(),

@@ -70,38 +70,44 @@ fn check_member(c: &dyn Db, instance_id: &str, user_id: &str, org_id: &str) -> T
 
 /// Set (or clear) the active organization of an active session.
 pub fn set_active_organization(c: &dyn Db, instance_id: &str, session_id: &str, org_id: Option<&str>) -> Tx<Session> {
-    let mut session = get(c, instance_id, session_id)?;
-    if let Some(org_id) = org_id {
-        check_member(c, instance_id, &session.user_id, org_id)?;
-    }
-    let now = now_millis();
-    let changed = c.execute(
-        "UPDATE sessions SET last_active_organization_id = ?2, updated_at = ?3 \
-         WHERE id = ?1 AND status = 'active' AND expire_at > ?3",
-        vals![session_id, org_id, now],
-    )?;
-    if changed == 0 {
-        return Err(DomainError::SessionActionInvalid { action: "update", session_id: session_id.to_owned() }.into());
-    }
-    session.last_active_organization_id = org_id.map(str::to_owned);
-    session.updated_at = now;
-    Ok(session)
+    change_active(c, instance_id, session_id, "update", |c, session| {
+        if let Some(org_id) = org_id {
+            check_member(c, instance_id, &session.user_id, org_id)?;
+        }
+        session.last_active_organization_id = org_id.map(str::to_owned);
+        Ok(())
+    })
 }
 
 /// Revoke an active session: it keeps its active organization and timestamps, its status becomes `revoked`.
 pub fn revoke(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
+    change_active(c, instance_id, session_id, "revoke", |_, session| {
+        session.status = "revoked".into();
+        Ok(())
+    })
+}
+
+/// Apply `change` to an active session and store it. The update is conditional, so that of two changes racing
+/// on PostgreSQL the second finds what the first left: a session no longer active (revoked, ended, expired)
+/// is `SessionActionInvalid` for `action`.
+fn change_active(
+    c: &dyn Db,
+    instance_id: &str,
+    session_id: &str,
+    action: &'static str,
+    change: impl FnOnce(&dyn Db, &mut Session) -> Tx<()>,
+) -> Tx<Session> {
     let mut session = get(c, instance_id, session_id)?;
-    let now = now_millis();
-    // Conditional, so that of two revokes racing on PostgreSQL the second finds the session revoked.
-    let revoked = c.execute(
-        "UPDATE sessions SET status = 'revoked', updated_at = ?2 WHERE id = ?1 AND status = 'active' AND expire_at > ?2",
-        vals![session_id, now],
+    change(c, &mut session)?;
+    session.updated_at = now_millis();
+    let changed = c.execute(
+        "UPDATE sessions SET status = ?2, last_active_organization_id = ?3, updated_at = ?4 \
+         WHERE id = ?1 AND status = 'active' AND expire_at > ?4",
+        vals![session_id, &session.status, &session.last_active_organization_id, session.updated_at],
     )?;
-    if revoked == 0 {
-        return Err(DomainError::SessionActionInvalid { action: "revoke", session_id: session_id.to_owned() }.into());
+    if changed == 0 {
+        return Err(DomainError::SessionActionInvalid { action, session_id: session_id.to_owned() }.into());
     }
-    session.status = "revoked".into();
-    session.updated_at = now;
     Ok(session)
 }
 
