@@ -8,8 +8,10 @@
 
 pub mod requests;
 pub mod responses;
+pub mod tokens;
 pub mod values;
 
 pub use requests::*;
 pub use responses::*;
+pub use tokens::*;
 pub use values::Metadata;

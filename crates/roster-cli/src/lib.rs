@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod memberships;
+mod signing;
 
 use roster_core::model::Environment;
 use roster_core::store::Bootstrap;
@@ -23,6 +24,8 @@ use roster_store::transfer::{self, Input, NoProgress, Progress, TableSummary};
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
+    #[command(flatten)]
+    pub signing: signing::KeyArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -116,6 +119,8 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_SESSION_LIFETIME", default_value = "168h",
           value_parser = roster_server::ratelimit::parse_duration)]
     pub session_lifetime: std::time::Duration,
+    #[command(flatten)]
+    pub tokens: signing::TokenArgs,
     /// Log format on stderr.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -160,6 +165,16 @@ pub enum KeysCommand {
     },
     /// Revoke a key: it is refused from the next request on.
     Revoke { key_id: String },
+    /// Rotate an instance's token signing key: the new key is published now and signs after `--grace`; the
+    /// current one stays published `--retain` after the switch (keep it above your longest token lifetime).
+    Rotate {
+        #[arg(long)]
+        instance: String,
+        #[arg(long, default_value = "1h", value_parser = roster_server::ratelimit::parse_duration)]
+        grace: std::time::Duration,
+        #[arg(long, default_value = "24h", value_parser = roster_server::ratelimit::parse_duration)]
+        retain: std::time::Duration,
+    },
 }
 
 fn options(db: &DbArgs) -> Options {
@@ -184,7 +199,7 @@ async fn open(db: &DbArgs) -> Result<Arc<dyn roster_core::Store>> {
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::Serve(args) => serve(&cli.db, &cli.signing, args).await,
         Command::Migrate => {
             open(&cli.db).await?;
             let latest = if roster_store::is_postgres(&cli.db.database_url) {
@@ -205,8 +220,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Instances(cmd) => instances(&cli.db, cmd).await,
-        Command::Keys(cmd) => keys(&cli.db, cmd).await,
+        Command::Instances(cmd) => instances(&cli.db, &cli.signing, cmd).await,
+        Command::Keys(cmd) => keys(&cli.db, &cli.signing, cmd).await,
         Command::Export(args) => export(&cli.db, args).await,
         Command::Import(args) => import(&cli.db, args).await,
         Command::Memberships(cmd) => memberships::run(cmd).await,
@@ -234,7 +249,7 @@ fn init_logging(format: LogFormat) {
 /// How often `roster serve` deletes expired idempotency keys.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
-async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
+async fn serve(db: &DbArgs, signing: &signing::KeyArgs, args: ServeArgs) -> Result<()> {
     init_logging(args.log_format);
     if let Some(key) = &args.secret_key {
         if roster_core::keys::environment_of(key) != Some(Environment::Development) {
@@ -262,6 +277,8 @@ async fn serve(db: &DbArgs, args: ServeArgs) -> Result<()> {
         rate_limits: args.rate_limits,
         idempotency_retention: args.idempotency_retention,
         session_lifetime: args.session_lifetime,
+        tokens: args.tokens.settings(),
+        sealer: signing.sealer()?,
     };
     if !config.rate_limits.is_off() {
         tracing::info!(rate_limits = %config.rate_limits, "rate limits on");
@@ -297,7 +314,7 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: no new connections, draining requests in flight");
 }
 
-async fn instances(db: &DbArgs, cmd: InstancesCommand) -> Result<()> {
+async fn instances(db: &DbArgs, signing: &signing::KeyArgs, cmd: InstancesCommand) -> Result<()> {
     let store = open(db).await?;
     match cmd {
         InstancesCommand::List => {
@@ -312,13 +329,14 @@ async fn instances(db: &DbArgs, cmd: InstancesCommand) -> Result<()> {
             };
             let instance = store.create_instance(env, &name).await?;
             let (key, secret) = store.create_key(&instance.id, None).await?;
+            signing::first_key(&*store, &*signing.sealer()?, &instance.id).await?;
             println!("{}\t{}\t{}\n{}\t{secret}", instance.id, env.as_str(), instance.name, key.id);
         }
     }
     Ok(())
 }
 
-async fn keys(db: &DbArgs, cmd: KeysCommand) -> Result<()> {
+async fn keys(db: &DbArgs, signing: &signing::KeyArgs, cmd: KeysCommand) -> Result<()> {
     let store = open(db).await?;
     match cmd {
         KeysCommand::Create { instance } => {
@@ -334,6 +352,9 @@ async fn keys(db: &DbArgs, cmd: KeysCommand) -> Result<()> {
         KeysCommand::Revoke { key_id } => {
             let k = store.revoke_key(&roster_core::KeyId::from(key_id)).await?;
             println!("{}\trevoked", k.id);
+        }
+        KeysCommand::Rotate { instance, grace, retain } => {
+            signing::rotate(&*store, &*signing.sealer()?, &instance, grace, retain).await?;
         }
     }
     Ok(())

@@ -106,7 +106,7 @@ async fn production_instances_are_isolated_from_development() {
 async fn migrate_reports_the_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let out = output(roster(&dir.path().join("roster.db")), &["migrate"]).await;
-    assert_eq!(out.trim(), "schema is at version 4");
+    assert_eq!(out.trim(), "schema is at version 5");
 }
 
 /// `roster migrate` and `roster check` on PostgreSQL: check reports a missing schema until migrate has run, then
@@ -119,7 +119,7 @@ async fn migrate_and_check_on_postgres() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("no Roster schema"), "{out:?}");
     for _ in 0..2 {
-        assert_eq!(output(on_pg(), &["migrate"]).await.trim(), "schema is at version 4");
+        assert_eq!(output(on_pg(), &["migrate"]).await.trim(), "schema is at version 5");
     }
     assert_eq!(output(on_pg(), &["check"]).await.trim(), "ok");
 }

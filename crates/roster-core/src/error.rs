@@ -86,6 +86,12 @@ pub enum DomainError {
     /// An atomic bulk write changed nothing: these items (by position) failed, each with its error.
     #[error("{} items of the bulk write failed", .0.len())]
     BulkRejected(Vec<(usize, DomainError)>),
+    /// A key rotation was asked for while the previous rotation's key has not started signing yet.
+    #[error("signing key {kid} starts signing at {active_at}; rotate again after that")]
+    KeyRotationPending { kid: String, active_at: i64 },
+    /// The session's signing keys cannot be used (sealed under an encryption key this process does not have).
+    #[error("signing key unavailable: {0}")]
+    SigningKeyUnavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -22,6 +22,9 @@ pub mod prefix {
     pub const INSTANCE: &str = "ins";
     pub const EMAIL: &str = "idn";
     pub const API_KEY: &str = "key";
+    pub const JWT_TEMPLATE: &str = "jtmp";
+    /// Signing keys: their `kid`.
+    pub const SIGNING_KEY: &str = "jwk";
 }
 
 /// A typed id: what a store method's parameters are, so an organization id cannot be passed where a user id

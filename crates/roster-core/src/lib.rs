@@ -14,6 +14,7 @@ pub mod query;
 pub mod roles;
 pub mod rules;
 pub mod store;
+pub mod tokens;
 
 pub use error::{DomainError, Param};
 pub use ids::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};

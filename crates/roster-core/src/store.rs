@@ -16,6 +16,7 @@ use crate::query::{
     KeyedOrder, MembershipFilter, MembershipOrder, OrganizationFilter, OrganizationOrder, Pagination, SessionFilter,
     UserFilter, UserOrder,
 };
+use crate::tokens::{JwtTemplate, JwtTemplateUpdate, KeyAddition, SigningKey, TokenContext};
 use crate::DomainError;
 
 pub use crate::bulk::{BulkItem, BulkResults, BulkWrite};
@@ -354,6 +355,25 @@ pub trait Store: Send + Sync + 'static {
         filter: SessionFilter,
         page: Pagination,
     ) -> Result<Page<Session>>;
+
+    // --- session tokens ------------------------------------------------------------------------
+    /// The instance's published signing keys (not retired), oldest activation first.
+    async fn signing_keys(&self, instance_id: &InstanceId) -> Result<Vec<SigningKey>>;
+    /// Add a signing key (the instance's first, or a rotation); returns the published keys after.
+    async fn add_signing_key(&self, key: SigningKey, addition: KeyAddition) -> Result<Vec<SigningKey>>;
+    /// What a session token for `session_id` is computed from, read in one snapshot.
+    async fn token_context(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<TokenContext>;
+    async fn list_jwt_templates(&self, instance_id: &InstanceId) -> Result<Vec<JwtTemplate>>;
+    /// A template by id or by name.
+    async fn get_jwt_template(&self, instance_id: &InstanceId, id_or_name: &str) -> Result<JwtTemplate>;
+    async fn create_jwt_template(&self, instance_id: &InstanceId, template: JwtTemplate) -> Result<JwtTemplate>;
+    async fn update_jwt_template(
+        &self,
+        instance_id: &InstanceId,
+        template_id: &str,
+        update: JwtTemplateUpdate,
+    ) -> Result<JwtTemplate>;
+    async fn delete_jwt_template(&self, instance_id: &InstanceId, template_id: &str) -> Result<JwtTemplate>;
 
     // --- users -------------------------------------------------------------------------------
     async fn create_user(&self, instance_id: &InstanceId, user: NewUser) -> Result<User>;

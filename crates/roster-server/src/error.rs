@@ -231,6 +231,18 @@ impl From<DomainError> for ApiError {
                 "Invalid action for user session",
                 format!("Unable to {action} session {session_id}"),
             ),
+            D::KeyRotationPending { kid, active_at } => Self::new(
+                StatusCode::CONFLICT,
+                "signing_key_rotation_pending",
+                "a key rotation is pending",
+                format!("Signing key {kid} starts signing at {active_at}; rotate again after that."),
+            ),
+            D::SigningKeyUnavailable(_) => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "signing_key_unavailable",
+                "Signing key unavailable",
+                "The instance's signing key cannot be used by this server (see its log).",
+            ),
             D::DuplicateRecord { what, key } => Self::new(
                 StatusCode::BAD_REQUEST,
                 "duplicate_record",

@@ -15,6 +15,7 @@ pub mod ratelimit;
 pub mod respond;
 mod routes;
 pub mod state;
+pub mod tokens;
 pub mod wire;
 
 pub use app::{document, panic_response, router, serve};

@@ -26,6 +26,10 @@ pub struct Config {
     /// How long a session created by `POST /sessions` lasts before it reads as `expired`
     /// (`ROSTER_SESSION_LIFETIME`); a week by default, as in Clerk.
     pub session_lifetime: Duration,
+    /// `iss` and `azp` of the tokens (`ROSTER_ISSUER`, `ROSTER_AUTHORIZED_PARTY`).
+    pub tokens: crate::tokens::TokenSettings,
+    /// Seals signing keys and template secrets at rest (`ROSTER_KEY_ENCRYPTION_KEY`; plain without one).
+    pub sealer: Arc<roster_jwt::Sealer>,
 }
 
 /// The path suffix of the bulk membership writes, which take `max_bulk_body_bytes`.
@@ -55,6 +59,8 @@ impl Default for Config {
             rate_limits: ratelimit::RateLimits::OFF,
             idempotency_retention: DEFAULT_IDEMPOTENCY_RETENTION,
             session_lifetime: Duration::from_millis(roster_core::store::DEFAULT_SESSION_LIFETIME_MS as u64),
+            tokens: crate::tokens::TokenSettings::default(),
+            sealer: Arc::new(roster_jwt::Sealer::plain()),
         }
     }
 }
@@ -67,12 +73,15 @@ pub struct AppState {
     pub rate_limit: ratelimit::RateLimit,
     /// Prometheus metrics (`GET /metrics`).
     pub metrics: Arc<Metrics>,
+    /// The instances' signing keys as this node uses them.
+    pub keys: Arc<crate::tokens::keyring::KeyRing>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let rate_limit = ratelimit::RateLimit::for_store(config.rate_limits, &store);
         let metrics = Arc::new(Metrics::new(store.clone()));
-        Self { store, config: Arc::new(config), rate_limit, metrics }
+        let keys = Arc::new(crate::tokens::keyring::KeyRing::new(config.sealer.clone()));
+        Self { store, config: Arc::new(config), rate_limit, metrics, keys }
     }
 }

@@ -1,10 +1,12 @@
 //! One module per resource, each with its `routes()` and the `Api` documenting them; merged here under `/v1`.
 
 mod bulk;
+mod jwt_templates;
 mod memberships;
 mod organizations;
 mod roles;
 mod sessions;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -19,6 +21,8 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(sessions::routes())
         .merge(users::routes())
+        .merge(tokens::routes())
+        .merge(jwt_templates::routes())
 }
 
 /// Every operation of `routes()`, for the OpenAPI document: a route added above belongs in its module's `Api`.
@@ -30,5 +34,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(roles::Api::openapi());
     doc.merge(sessions::Api::openapi());
     doc.merge(users::Api::openapi());
+    doc.merge(tokens::Api::openapi());
+    doc.merge(jwt_templates::Api::openapi());
     doc
 }

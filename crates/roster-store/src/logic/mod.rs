@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod roles;
 pub mod rows;
 pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 use roster_core::DomainError;

@@ -10,38 +10,14 @@ use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
 use super::rows::orgs::org_by_id;
-use super::rows::sessions::latest_organization;
+use super::rows::sessions::{latest_organization, session_from_row, SESSION_COLUMNS};
 use super::rows::users::user_by_id;
 use super::Tx;
-use crate::sql::{vals, Db, DbError, Row};
-
-const SESSION_COLUMNS: &str =
-    "s.id, s.user_id, s.client_id, s.status, s.last_active_organization_id, s.last_active_at, \
-    s.expire_at, s.abandon_at, s.created_at, s.updated_at";
+use crate::sql::{vals, Db};
 
 /// Sessions are abandoned after 30 days, Clerk's default (they expire after their lifetime, a week by default).
 const ABANDON_AFTER_MS: i64 = 30 * 24 * 3600 * 1000;
 const DAY_MS: i64 = 24 * 3600 * 1000;
-
-/// A session as read at `now`: an active one past its `expire_at` is `expired` (the row is not rewritten; every
-/// read and every status filter derives it the same way).
-fn session_from_row(r: &mut Row, now: i64) -> Result<Session, DbError> {
-    let status: String = r.take(3)?;
-    let expire_at: i64 = r.take(6)?;
-    let status = if status == "active" && expire_at <= now { "expired".to_owned() } else { status };
-    Ok(Session {
-        id: r.take(0)?,
-        user_id: r.take(1)?,
-        client_id: r.take(2)?,
-        status,
-        last_active_organization_id: r.take(4)?,
-        last_active_at: r.take(5)?,
-        expire_at,
-        abandon_at: r.take(7)?,
-        created_at: r.take(8)?,
-        updated_at: r.take(9)?,
-    })
-}
 
 pub fn get(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
     c.query_opt(

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_shared_state.sql")),
     (3, include_str!("../../migrations/sqlite/0003_idempotency_keys.sql")),
     (4, include_str!("../../migrations/sqlite/0004_idempotency_keys_rowid.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_signing_keys_and_jwt_templates.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -20,10 +20,11 @@ use roster_core::store::{
     NewRole, NewUser, OrganizationUpdate, PermissionUpdate, RateLimitHit, Result, RoleUpdate, SettingsUpdate,
     StoreStats, UserUpdate,
 };
+use roster_core::tokens::{JwtTemplate, JwtTemplateUpdate, KeyAddition, SigningKey, TokenContext};
 use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Store, UserId};
 
 use crate::keycache::KeyCache;
-use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, users};
+use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, tokens, users};
 
 mod backend;
 mod idempotency;
@@ -265,6 +266,50 @@ impl<B: Backend> Store for SqlStore<B> {
         let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
         let active = active_organization_id.map(String::from);
         self.write(move |c| sessions::create(c, &ins, &user, active, lifetime_ms)).await
+    }
+
+    async fn signing_keys(&self, instance_id: &InstanceId) -> Result<Vec<SigningKey>> {
+        let ins = instance_id.to_owned();
+        self.backend.read_small(move |c| tokens::signing_keys(c, &ins)).await
+    }
+
+    async fn add_signing_key(&self, key: SigningKey, addition: KeyAddition) -> Result<Vec<SigningKey>> {
+        self.backend.write(move |c| tokens::add_signing_key(c, &key, addition)).await
+    }
+
+    async fn token_context(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<TokenContext> {
+        let (ins, id, roles) = (instance_id.to_owned(), session_id.to_owned(), self.roles.clone());
+        self.backend.read_small(move |c| tokens::token_context(c, &roles, &ins, &id)).await
+    }
+
+    async fn list_jwt_templates(&self, instance_id: &InstanceId) -> Result<Vec<JwtTemplate>> {
+        let ins = instance_id.to_owned();
+        self.backend.read_small(move |c| tokens::list_templates(c, &ins)).await
+    }
+
+    async fn get_jwt_template(&self, instance_id: &InstanceId, id_or_name: &str) -> Result<JwtTemplate> {
+        let (ins, id) = (instance_id.to_owned(), id_or_name.to_owned());
+        self.backend.read_small(move |c| tokens::get_template(c, &ins, &id)).await
+    }
+
+    async fn create_jwt_template(&self, instance_id: &InstanceId, template: JwtTemplate) -> Result<JwtTemplate> {
+        let ins = instance_id.to_owned();
+        self.backend.write(move |c| tokens::create_template(c, &ins, template)).await
+    }
+
+    async fn update_jwt_template(
+        &self,
+        instance_id: &InstanceId,
+        template_id: &str,
+        update: JwtTemplateUpdate,
+    ) -> Result<JwtTemplate> {
+        let (ins, id) = (instance_id.to_owned(), template_id.to_owned());
+        self.backend.write(move |c| tokens::update_template(c, &ins, &id, update)).await
+    }
+
+    async fn delete_jwt_template(&self, instance_id: &InstanceId, template_id: &str) -> Result<JwtTemplate> {
+        let (ins, id) = (instance_id.to_owned(), template_id.to_owned());
+        self.backend.write(move |c| tokens::delete_template(c, &ins, &id)).await
     }
 
     async fn get_session(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<Session> {
