@@ -45,6 +45,16 @@ impl TestApp {
         Self { api: Api::new(format!("http://{addr}/v1"), KEY), store, db }
     }
 
+    /// Another node serving this app's database with `config`: its own store and process state, the same data
+    /// (on PostgreSQL, a second stateless node; on SQLite, a second process-like server on the same file).
+    pub async fn second_node(&self, config: Config) -> Api {
+        let store = open_store(&self.db.url).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        tokio::spawn(roster_server::serve(listener, AppState::new(store, config), std::future::pending()));
+        Api::new(format!("http://{addr}/v1"), KEY)
+    }
+
     /// Whether this run's backend is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.db.is_postgres()

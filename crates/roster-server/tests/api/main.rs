@@ -12,5 +12,6 @@ mod ratelimit;
 mod roles;
 mod sessions;
 mod smoke;
+mod tokens;
 mod users;
 mod wire;
