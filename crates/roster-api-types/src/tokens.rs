@@ -24,6 +24,7 @@ pub struct Token {
 /// One public key of `GET /jwks`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = JWKS::rsa::PublicKey))]
 pub struct JwksRsaPublicKey {
     pub kid: String,
     pub alg: String,

@@ -175,6 +175,15 @@ pub struct SessionListParams {
     paginated: Option<bool>,
 }
 
+/// `paginated` of the lists that answer an array by default.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PaginatedParams {
+    /// Answer `{data, total_count}` instead of an array.
+    paginated: Option<bool>,
+}
+
 #[derive(ToSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(dead_code)]

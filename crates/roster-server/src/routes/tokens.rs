@@ -175,7 +175,7 @@ pub fn template_aad(instance_id: &str, template_id: &str) -> String {
     path = "/jwks/rotate",
     operation_id = "RotateSigningKey",
     tag = "JWKS",
-    summary = "Rotate the instance's signing key (a Roster extension)",
+    summary = "Rotate the instance's signing key (Roster extension)",
     description = "Publishes a new key now, signs with it after `grace_period_seconds` (default 3600), and keeps the \
         current key published for `retain_seconds` (default 86400) after the switch, so tokens it signed keep \
         verifying. 409 signing_key_rotation_pending while an earlier rotation's key has not started signing.",

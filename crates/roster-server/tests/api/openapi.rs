@@ -19,6 +19,7 @@ const EXTENSIONS: &[(&str, &str)] = &[
     ("patch", "/organizations/{organization_id}/memberships/bulk"),
     ("delete", "/organizations/{organization_id}/memberships/bulk"),
     ("patch", "/sessions/{session_id}"),
+    ("post", "/jwks/rotate"),
 ];
 
 fn is_extension(method: &str, path: &str) -> bool {
@@ -51,6 +52,11 @@ const OMITTED_PROPERTIES: &[(&str, &str)] = &[
     ("User", "scim"),
     // Roster's verifications are the Backend API's own (`admin`), never completed on a client.
     ("verification_admin", "verified_at_client"),
+    // Roster's keys are bare RSA keys: no X.509 certificate chain.
+    ("JWKS.rsa.PublicKey", "x5c"),
+    ("JWKS.rsa.PublicKey", "x5t"),
+    ("JWKS.rsa.PublicKey", "x5t#S256"),
+    ("JWKS.rsa.PublicKey", "x5u"),
     // A top-level `meta` Clerk adds to some errors; each error's own `meta` is there.
     ("ClerkErrors", "meta"),
 ];

@@ -101,6 +101,9 @@ async fn templates_are_listed_updated_deleted_and_checked() {
     let list = app.get("/jwt_templates").await;
     let names: Vec<&str> = list.ok().as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["a", "b"]);
+    let page = app.get("/jwt_templates?paginated=true&limit=1&offset=1").await;
+    assert_eq!((page.ok()["total_count"].as_i64(), page.ok()["data"][0]["id"].as_str()), (Some(2), Some(b.as_str())));
+    app.get("/jwt_templates?limit=501").await.err(422, "form_param_value_invalid");
 
     let dup = app.post("/jwt_templates", json!({"name": "a", "claims": {}})).await;
     assert_eq!(dup.err(422, "form_identifier_exists")["meta"]["param_name"], "name");
