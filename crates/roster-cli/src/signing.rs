@@ -86,7 +86,14 @@ pub async fn rotate(
     retain: std::time::Duration,
 ) -> Result<()> {
     let id = roster_core::InstanceId::from(instance_id.to_owned());
-    if store.signing_keys(&id).await?.is_empty() {
+    let current = store.signing_keys(&id).await?;
+    if !sealer.encrypts() && current.iter().any(|k| !k.private_key.starts_with("plain.")) {
+        anyhow::bail!(
+            "the keys of {instance_id} are encrypted at rest: set ROSTER_KEY_ENCRYPTION_KEY to rotate (the next key \
+             would be stored in the clear)"
+        );
+    }
+    if current.is_empty() {
         first_key(store, sealer, instance_id).await?;
     }
     let active_at = now_millis() + grace.as_millis() as i64;

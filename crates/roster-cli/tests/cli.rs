@@ -102,6 +102,49 @@ async fn production_instances_are_isolated_from_development() {
     assert_eq!(list["total_count"], 0);
 }
 
+/// `roster instances create` makes the instance's signing key (sealed with ROSTER_KEY_ENCRYPTION_KEY) and
+/// `roster keys rotate` publishes the next one at once, which the running server serves and, after the grace
+/// period, signs with.
+#[tokio::test]
+async fn signing_keys_are_made_with_the_instance_and_rotated_by_the_operator() {
+    const KEK: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("roster.db");
+    let with_kek = |mut cmd: tokio::process::Command| {
+        cmd.env("ROSTER_KEY_ENCRYPTION_KEY", KEK);
+        cmd
+    };
+    let mut cmd = with_kek(roster(&db));
+    cmd.env("ROSTER_SECRET_KEY", "sk_test_dev");
+    let server = serve(cmd).await;
+    let out = output(with_kek(roster(&db)), &["instances", "create", "--name", "tokens"]).await;
+    let instance = out.split('\t').next().unwrap().to_owned();
+    let secret = out.split_whitespace().find(|w| w.starts_with("sk_test_")).expect("a key").to_owned();
+    let api = server.api(&secret);
+    let first = api.get("/jwks").await.ok()["keys"].clone();
+    assert_eq!(first.as_array().map(Vec::len), Some(1), "{first}");
+
+    let rotated = output(with_kek(roster(&db)), &["keys", "rotate", "--instance", &instance, "--grace", "1s"]).await;
+    let lines: Vec<&str> = rotated.lines().collect();
+    assert_eq!(lines.len(), 2, "{rotated}");
+    assert!(lines[0].starts_with(first[0]["kid"].as_str().unwrap()) && !lines[0].ends_with("retire_at=-"));
+    let next = lines[1].split('\t').next().unwrap();
+    assert!(!rotated.contains("plain.") && !rotated.contains("v1."), "no key material printed: {rotated}");
+    tokio::time::sleep(std::time::Duration::from_millis(6200)).await; // grace, and the server's key cache
+    let jwks = api.get("/jwks").await;
+    assert!(jwks.text.contains(next), "{}", jwks.text);
+    let user = api.user_with_email("a@example.com").await;
+    let session = api.post("/sessions", serde_json::json!({"user_id": user})).await.ok()["id"].clone();
+    let token = api.post(&format!("/sessions/{}/tokens", session.as_str().unwrap()), serde_json::json!({})).await;
+    let jwt = token.ok()["jwt"].as_str().unwrap().to_owned();
+    assert_eq!(roster_jwt::decode_unverified(&jwt).unwrap().0.kid.as_deref(), Some(next));
+
+    // Without the encryption key a rotation would store the next key in the clear: refused.
+    let keyless = roster(&db).args(["keys", "rotate", "--instance", &instance]).output().await.unwrap();
+    assert!(!keyless.status.success());
+    assert!(String::from_utf8_lossy(&keyless.stderr).contains("ROSTER_KEY_ENCRYPTION_KEY"), "{keyless:?}");
+}
+
 #[tokio::test]
 async fn migrate_reports_the_schema_version() {
     let dir = tempfile::tempdir().unwrap();

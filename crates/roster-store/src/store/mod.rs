@@ -3,7 +3,6 @@
 //! only how work reaches a connection (`Backend`): SQLite through its group-commit writer and read pool,
 //! PostgreSQL through a connection pool with a transaction per request.
 
-use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -23,45 +22,15 @@ use roster_core::store::{
 use roster_core::tokens::{JwtTemplate, JwtTemplateUpdate, KeyAddition, SigningKey, TokenContext};
 use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Store, UserId};
 
-use crate::keycache::KeyCache;
 use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, tokens, users};
 
 mod backend;
+mod sql_store;
 mod idempotency;
 mod writes;
 
 pub use backend::Backend;
-
-/// A store over a SQL backend.
-pub struct SqlStore<B> {
-    backend: B,
-    /// Role maps for reads (see `RolesCache` for how each backend keeps them current).
-    roles: Arc<rows::roles::RolesCache>,
-    /// Role maps for membership writes, always checked against `roles_version` inside the write's own
-    /// transaction: a batch of the SQLite writer can hold a role write whose commit is still to come. Where reads
-    /// check `roles_version` too (PostgreSQL), this is the same cache as `roles`.
-    write_roles: Arc<rows::roles::RolesCache>,
-    /// Keys for authentication, where this process is the database's only server (see `keycache`).
-    keys: Option<KeyCache>,
-}
-
-impl<B: Backend> SqlStore<B> {
-    pub fn new(backend: B) -> Self {
-        let versioned = Arc::new(rows::roles::RolesCache::versioned());
-        let (roles, write_roles) = if backend.sole_writer() {
-            (Arc::new(rows::roles::RolesCache::default()), versioned)
-        } else {
-            (versioned.clone(), versioned)
-        };
-        let keys = backend.sole_writer().then(KeyCache::default);
-        Self { backend, roles, write_roles, keys }
-    }
-
-    /// The backend (its counters, or to run custom work on it).
-    pub fn backend(&self) -> &B {
-        &self.backend
-    }
-}
+pub use sql_store::SqlStore;
 
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B> {
