@@ -34,9 +34,9 @@ pub struct Header {
 pub(crate) fn signing_input(header: &Header, claims: &serde_json::Value) -> String {
     let header = serde_json::to_vec(header).expect("a header serializes");
     let claims = serde_json::to_vec(claims).expect("claims serialize");
-    let mut out = b64(&header);
+    let mut out = b64::encode(&header);
     out.push('.');
-    out.push_str(&b64(&claims));
+    out.push_str(&b64::encode(&claims));
     out
 }
 
@@ -47,6 +47,6 @@ pub fn sign_hs256(secret: &[u8], claims: &serde_json::Value) -> String {
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
     let tag = ring::hmac::sign(&key, token.as_bytes());
     token.push('.');
-    token.push_str(&b64(tag.as_ref()));
+    token.push_str(&b64::encode(tag.as_ref()));
     token
 }

@@ -6,7 +6,7 @@ use ring::signature::{RsaKeyPair, RsaPublicKeyComponents, RSA_PKCS1_SHA256};
 use serde::{Deserialize, Serialize};
 
 use crate::jws::{signing_input, Algorithm, Header};
-use crate::{b64, unb64};
+use crate::b64;
 
 /// One public key as Clerk's `GET /v1/jwks` serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ impl From<&Jwks> for KeySet {
             .keys
             .iter()
             .filter(|k| k.kty == "RSA" && (k.alg == "RS256" || k.alg.is_empty()) && k.use_ != "enc")
-            .filter_map(|k| Some((k.kid.clone(), RsaPublicKeyComponents { n: unb64(&k.n)?, e: unb64(&k.e)? })))
+            .filter_map(|k| Some((k.kid.clone(), RsaPublicKeyComponents { n: b64::decode(&k.n)?, e: b64::decode(&k.e)? })))
             .collect();
         Self { keys }
     }
@@ -110,8 +110,8 @@ impl RsaSigner {
             kty: "RSA".into(),
             kid: self.kid.clone(),
             alg: "RS256".into(),
-            n: b64(&public.n),
-            e: b64(&public.e),
+            n: b64::encode(&public.n),
+            e: b64::encode(&public.e),
         }
     }
 
@@ -121,7 +121,7 @@ impl RsaSigner {
         let mut token = signing_input(&header, claims);
         let signature = self.sign_bytes(token.as_bytes());
         token.push('.');
-        token.push_str(&b64(&signature));
+        token.push_str(&b64::encode(&signature));
         token
     }
 

@@ -5,6 +5,7 @@
 //! The server signs with [`RsaSigner`]; an application verifies with [`verify`] against a [`Jwks`] (roster-client
 //! adds the fetching and caching). Private keys are sealed at rest with [`Sealer`].
 
+mod b64;
 mod claims;
 mod jws;
 mod keys;
@@ -18,14 +19,3 @@ pub use keys::generate_rsa_2048;
 pub use keys::{Jwk, Jwks, KeySet, RsaSigner};
 pub use seal::{SealError, Sealer};
 pub use verify::{decode_unverified, verify, verify_hs256, Validation, VerifyError};
-
-/// Base64url without padding, the encoding of every JWS part and JWK number.
-pub(crate) fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub(crate) fn unb64(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).ok()
-}

@@ -6,7 +6,7 @@
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::{b64, unb64};
+use crate::b64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
@@ -61,7 +61,7 @@ impl Sealer {
 
     pub fn seal(&self, plaintext: &[u8], aad: &str) -> String {
         let Some(key) = &self.key else {
-            return format!("plain.{}", b64(plaintext));
+            return format!("plain.{}", b64::encode(plaintext));
         };
         let mut nonce = [0u8; NONCE_LEN];
         self.rng.fill(&mut nonce).expect("the system random source");
@@ -70,14 +70,14 @@ impl Sealer {
             .expect("AES-GCM sealing");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&data);
-        format!("v1.{}", b64(&out))
+        format!("v1.{}", b64::encode(&out))
     }
 
     pub fn open(&self, stored: &str, aad: &str) -> Result<Vec<u8>, SealError> {
         if let Some(plain) = stored.strip_prefix("plain.") {
-            return unb64(plain).ok_or(SealError::Malformed);
+            return b64::decode(plain).ok_or(SealError::Malformed);
         }
-        let sealed = stored.strip_prefix("v1.").and_then(unb64).ok_or(SealError::Malformed)?;
+        let sealed = stored.strip_prefix("v1.").and_then(b64::decode).ok_or(SealError::Malformed)?;
         let key = self.key.as_ref().ok_or(SealError::NoKey)?;
         if sealed.len() < NONCE_LEN {
             return Err(SealError::Malformed);

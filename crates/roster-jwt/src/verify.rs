@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::jws::{Algorithm, Header};
 use crate::keys::KeySet;
-use crate::unb64;
+use crate::b64;
 
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,15 +66,15 @@ fn split(token: &str) -> Result<(Header, serde_json::Value, &str, Vec<u8>), Veri
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(VerifyError::Malformed("a JWT has three dot-separated parts"));
     };
-    let header = unb64(h).ok_or(VerifyError::Malformed("the header is not base64url"))?;
+    let header = b64::decode(h).ok_or(VerifyError::Malformed("the header is not base64url"))?;
     let header: Header = serde_json::from_slice(&header).map_err(|_| VerifyError::Malformed("the header"))?;
-    let payload = unb64(p).ok_or(VerifyError::Malformed("the payload is not base64url"))?;
+    let payload = b64::decode(p).ok_or(VerifyError::Malformed("the payload is not base64url"))?;
     let payload: serde_json::Value =
         serde_json::from_slice(&payload).map_err(|_| VerifyError::Malformed("the payload is not JSON"))?;
     if !payload.is_object() {
         return Err(VerifyError::Malformed("the payload is not a JSON object"));
     }
-    let signature = unb64(s).ok_or(VerifyError::Malformed("the signature is not base64url"))?;
+    let signature = b64::decode(s).ok_or(VerifyError::Malformed("the signature is not base64url"))?;
     Ok((header, payload, &token[..h.len() + 1 + p.len()], signature))
 }
 
