@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod bulk;
+mod tokens;
 mod load;
 mod procs;
 mod scale;

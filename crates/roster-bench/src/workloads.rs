@@ -11,6 +11,7 @@ use serde_json::json;
 use tokio::process::Command;
 
 use crate::bulk;
+use crate::tokens;
 use crate::load::{self, Outcome, Req};
 use crate::procs;
 use crate::seed::{self, Api};
@@ -111,6 +112,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     let base = format!("{}/v1", roster.base);
 
     let api = Arc::new(Api { client: reqwest::Client::new(), base: base.clone(), key: KEY.into() });
+    let token_api = api.clone();
     // A second role without the right to manage memberships, for the role updates to switch to and back (a
     // switch away from org:admin could meet the last-admin rule).
     api.post("/organization_roles", json!({"name": "Viewer", "key": "org:viewer", "permissions": []})).await?;
@@ -136,6 +138,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     // oldest pairs first.
     let (created, deleted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let bulk_next = Arc::new(AtomicU64::new(0));
+    let session = tokens::session(&token_api, &members[0], &read_org).await?;
     for &conns in &args.connections {
         let hello_url = format!("{}/hello", hello.base);
         let (ceiling, cpu) = measured(
@@ -296,7 +299,22 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
         )
         .await;
         row("search query=", conns, &out, ceiling, cpu);
+
+        // Session tokens beside raw RS256 signing on every core, measured right after (issue 15's goal: >= 0.7).
+        let (out, cpu) = measured(&roster, tokens::issue(&base, KEY, conns, args.duration, &session)).await;
+        row("issue session token", conns, &out, ceiling, cpu);
+        let raw = tokens::raw_signing(args.duration);
+        println!(
+            "{:<22} {conns:>5} {raw:>10.0} raw RS256 signatures/s on every core; tokens issued at {:.2} of it",
+            "  (raw signing)",
+            out.rps() / raw
+        );
     }
+    let jwt: serde_json::Value = token_api.post(&format!("/sessions/{session}/tokens"), json!({})).await?;
+    let jwks: roster_jwt::Jwks =
+        reqwest::Client::new().get(format!("{base}/jwks")).bearer_auth(KEY).send().await?.json().await?;
+    let per_core = tokens::verification(jwt["jwt"].as_str().unwrap_or_default(), &jwks, args.duration)?;
+    println!("{:<22} {:>5} {per_core:>10.0} verifications/s on one core, warm JWKS", "verify session token", 1);
     drop(roster);
     Ok(())
 }
