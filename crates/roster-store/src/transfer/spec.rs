@@ -233,6 +233,41 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         rowid: true,
     },
+    // Signing keys travel as stored: a key sealed with ROSTER_KEY_ENCRYPTION_KEY needs the same key where the
+    // export is imported; tokens signed before the move keep verifying after it.
+    Table {
+        name: "signing_keys",
+        columns: &[
+            text("kid"),
+            text("instance_id"),
+            text("n"),
+            text("e"),
+            text("private_key"),
+            int("created_at"),
+            int("active_at"),
+            int_or_null("retire_at"),
+        ],
+        key: &["kid"],
+        rowid: false,
+    },
+    Table {
+        name: "jwt_templates",
+        columns: &[
+            text("id"),
+            text("instance_id"),
+            text("name"),
+            text("claims"),
+            int("lifetime"),
+            int("allowed_clock_skew"),
+            flag("custom_signing_key"),
+            text("signing_algorithm"),
+            text_or_null("signing_key"),
+            int("created_at"),
+            int("updated_at"),
+        ],
+        key: &["id"],
+        rowid: false,
+    },
 ];
 
 /// Tables the export leaves out, with why: `rate_limits` holds rate-limit windows of the last seconds, which
