@@ -50,10 +50,16 @@
 //! errors, honouring `Retry-After`, for at most an hour ([`RetryConfig`]). Set another policy for the client
 //! with [`ClerkBuilder::retry_config`] or for one call with [`RequestOptions::retries`].
 //!
+//! # Session tokens
+//!
+//! [`tokens`] verifies the session tokens your app receives, as @clerk/backend does for Node apps: a
+//! [`Verifier`] over a cached JWKS, and with the `axum` feature the `tokens::Auth` extractor.
+//!
 //! # Features
 //!
 //! - `rustls` (default): HTTPS through rustls, needed for `https://api.clerk.com`. Without it only plain
 //!   HTTP works, unless you pass your own client to [`ClerkBuilder::http_client`].
+//! - `axum`: the `tokens::Auth` extractor (axum 0.8).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -65,6 +71,7 @@ mod organization_memberships;
 mod organizations;
 mod retry;
 mod roles;
+pub mod tokens;
 mod users;
 
 pub use client::{Clerk, ClerkBuilder, API_VERSION, DEFAULT_SERVER_URL, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY};
@@ -82,6 +89,7 @@ pub use organization_memberships::{
 pub use organizations::{CreateOrganizationRequest, OrganizationsApi};
 pub use retry::{BackoffStrategy, RetryConfig};
 pub use roles::{ListOrganizationRolesRequest, RolesApi};
+pub use tokens::{JwksCache, SessionClaims, TokenError, Verifier};
 pub use users::{CreateUserRequest, UsersApi};
 
 /// The wire types responses decode into (re-exported from `roster-api-types`).
