@@ -4,11 +4,11 @@
 #![forbid(unsafe_code)]
 
 mod bulk;
-mod tokens;
 mod load;
 mod procs;
 mod scale;
 mod seed;
+mod tokens;
 mod workloads;
 
 use anyhow::Result;

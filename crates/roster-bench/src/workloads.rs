@@ -11,10 +11,10 @@ use serde_json::json;
 use tokio::process::Command;
 
 use crate::bulk;
-use crate::tokens;
 use crate::load::{self, Outcome, Req};
 use crate::procs;
 use crate::seed::{self, Api};
+use crate::tokens;
 
 const KEY: &str = "sk_test_roster_bench";
 
@@ -313,7 +313,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, db: &roster_testdb::TestDb) 
     let jwt: serde_json::Value = token_api.post(&format!("/sessions/{session}/tokens"), json!({})).await?;
     let jwks: roster_jwt::Jwks =
         reqwest::Client::new().get(format!("{base}/jwks")).bearer_auth(KEY).send().await?.json().await?;
-    let per_core = tokens::verification(jwt["jwt"].as_str().unwrap_or_default(), &jwks, args.duration)?;
+    let per_core = tokens::verification(jwt["jwt"].as_str().unwrap_or_default(), jwks, args.duration)?;
     println!("{:<22} {:>5} {per_core:>10.0} verifications/s on one core, warm JWKS", "verify session token", 1);
     drop(roster);
     Ok(())

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use ring::signature::{RsaKeyPair, RsaPublicKeyComponents, RSA_PKCS1_SHA256};
 use serde::{Deserialize, Serialize};
 
-use crate::jws::{signing_input, Algorithm, Header};
 use crate::b64;
+use crate::jws::{signing_input, Algorithm, Header};
 
 /// One public key as Clerk's `GET /v1/jwks` serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +63,9 @@ impl From<&Jwks> for KeySet {
             .keys
             .iter()
             .filter(|k| k.kty == "RSA" && (k.alg == "RS256" || k.alg.is_empty()) && k.use_ != "enc")
-            .filter_map(|k| Some((k.kid.clone(), RsaPublicKeyComponents { n: b64::decode(&k.n)?, e: b64::decode(&k.e)? })))
+            .filter_map(|k| {
+                Some((k.kid.clone(), RsaPublicKeyComponents { n: b64::decode(&k.n)?, e: b64::decode(&k.e)? }))
+            })
             .collect();
         Self { keys }
     }

@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ring::signature::RSA_PKCS1_2048_8192_SHA256;
 use serde::de::DeserializeOwned;
 
+use crate::b64;
 use crate::jws::{Algorithm, Header};
 use crate::keys::KeySet;
-use crate::b64;
 
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -257,3 +257,16 @@ async fn stale_keys_are_refetched_and_fetch_failures_are_typed() {
     offline.verify_token(&jwt).await.unwrap();
     assert_eq!(offline.cache().fetch_count(), 0);
 }
+
+/// The README's "Protect your app" shows the two example files the tests run, verbatim.
+#[test]
+fn the_readme_shows_the_tested_examples_verbatim() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let section = readme.split("## Protect your app").nth(1).expect("the section").split("\n## ").next().unwrap();
+    let rust = std::fs::read_to_string(format!("{root}/crates/roster-client/examples/protect_your_app.rs")).unwrap();
+    let rust = &rust[rust.find("use std::sync::Arc;").unwrap()..];
+    assert!(section.contains(rust.trim_end()), "README's Rust example differs from examples/protect_your_app.rs");
+    let node = std::fs::read_to_string(format!("{root}/compat/node/protect-your-app.mjs")).unwrap();
+    assert!(section.contains(node.trim_end()), "README's Node example differs from compat/node/protect-your-app.mjs");
+}

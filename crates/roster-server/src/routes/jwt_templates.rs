@@ -145,7 +145,11 @@ async fn list_jwt_templates(State(state): State<AppState>, ctx: Ctx, q: Params) 
     let total_count = templates.len() as i64;
     let data: Vec<api::JwtTemplate> =
         templates.iter().skip(page.offset as usize).take(page.limit as usize).map(render).collect();
-    Ok(if paginated { json_body(&serde_json::json!({"data": data, "total_count": total_count})) } else { json_body(&data) })
+    Ok(if paginated {
+        json_body(&serde_json::json!({"data": data, "total_count": total_count}))
+    } else {
+        json_body(&data)
+    })
 }
 
 #[utoipa::path(get, path = "/jwt_templates/{template_id}", operation_id = "GetJWTTemplate", tag = "JWT Templates",

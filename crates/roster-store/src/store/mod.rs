@@ -3,7 +3,6 @@
 //! only how work reaches a connection (`Backend`): SQLite through its group-commit writer and read pool,
 //! PostgreSQL through a connection pool with a transaction per request.
 
-
 use async_trait::async_trait;
 
 use roster_core::model::{
@@ -25,8 +24,8 @@ use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Sto
 use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, tokens, users};
 
 mod backend;
-mod sql_store;
 mod idempotency;
+mod sql_store;
 mod writes;
 
 pub use backend::Backend;

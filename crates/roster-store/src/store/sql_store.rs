@@ -36,4 +36,3 @@ impl<B: Backend> SqlStore<B> {
         &self.backend
     }
 }
-

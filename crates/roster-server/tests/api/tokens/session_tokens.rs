@@ -125,8 +125,7 @@ async fn two_nodes_on_one_database_issue_tokens_of_the_same_data_and_key() {
 
 #[tokio::test]
 async fn revoked_ended_expired_and_unknown_sessions_get_no_token() {
-    let mut config = Config::default();
-    config.session_lifetime = std::time::Duration::from_millis(300);
+    let config = Config { session_lifetime: std::time::Duration::from_millis(300), ..Config::default() };
     let app = TestApp::spawn_with(config).await;
     let user = app.user_with_email("a@example.com").await;
     let short = session_in(&app, &user, None).await;
