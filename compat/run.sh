@@ -5,7 +5,9 @@
 #
 # Builds the server, installs the pinned clients (npm ci in compat/node; a venv in compat/python/.venv), then for
 # each client starts a FRESH roster (port 0, new SQLite file, key sk_test_compat_suite), runs that client's suite
-# against it and stops it. Exits non-zero if any check failed. The last line is `compat: N passed, M failed`.
+# against it and stops it. A suite also gets the binary (ROSTER_BIN) to start a second, unrelated instance of its
+# own, whose session tokens the first must refuse. Exits non-zero if any check failed. The last line is
+# `compat: N passed, M failed`.
 #
 # Environment: PYTHON (interpreter for the venv, default python3.11 or python3), COMPAT_SUITE_TIMEOUT (seconds per
 # suite, default 300), COMPAT_ONLY=node|python (run one client), ROSTER_BIN (test this roster binary instead of
@@ -59,7 +61,7 @@ run_suite() {
   fi
   out=$(mktemp)
   ROSTER_TMP+=("$out")
-  ROSTER_API_URL=$SERVER_URL ROSTER_SECRET_KEY=$SECRET timeout "$SUITE_TIMEOUT" "$@" 2>&1 | tee "$out"
+  ROSTER_API_URL=$SERVER_URL ROSTER_SECRET_KEY=$SECRET ROSTER_BIN=$BIN timeout "$SUITE_TIMEOUT" "$@" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   stop_server
   summary=$(grep -E '^[^ ].*: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)

@@ -1,15 +1,25 @@
 // Drives a running Roster through the official @clerk/backend client, exactly as an application would:
 // `createClerkClient({ secretKey, apiUrl })`, where apiUrl is the origin (the SDK appends /v1 itself).
 //
-//   ROSTER_API_URL=http://127.0.0.1:PORT ROSTER_SECRET_KEY=sk_test_... node suite.mjs
+//   ROSTER_API_URL=http://127.0.0.1:PORT ROSTER_SECRET_KEY=sk_test_... ROSTER_BIN=target/debug/roster node suite.mjs
 //
-// Expects a fresh, empty instance (counts are exact). Prints every failure with details (and every pass with
+// The session-token checks verify Roster's tokens with the SDK's own verifyToken and authenticateRequest, and start
+// a second roster (ROSTER_BIN, port 0, a fresh SQLite file) whose tokens this instance must refuse; they also wait
+// for a 30 s token to expire (about 36 s, overlapped with the other checks). Expects a fresh, empty instance
+// (counts are exact). Prints every failure with details (and every pass with
 // COMPAT_VERBOSE=1) and closes with `node @clerk/backend <version>: N passed, M failed`; exits 1 if anything failed.
 
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { isDeepStrictEqual, inspect } from 'node:util';
-import { createClerkClient } from '@clerk/backend';
+import { createClerkClient, verifyToken } from '@clerk/backend';
 import { isClerkAPIResponseError } from '@clerk/backend/errors';
+import { startApp } from './protect-your-app.mjs';
 
 const apiUrl = process.env.ROSTER_API_URL;
 const secretKey = process.env.ROSTER_SECRET_KEY;
@@ -517,6 +527,499 @@ await section('sessions', async () => {
     clerk.sessions.getSessionList({ userId: user.id, status: 'revoked' }),
   );
   checkEqual('getSessionList status=revoked', arr(list?.data).map((x) => x?.id), [s.id]);
+});
+
+// ---------------------------------------------------------------- session tokens
+// Roster's tokens verified by the SDK itself, as an app's backend does: `verifyToken` and
+// `authenticateRequest` fetch the keys from Roster's GET /v1/jwks (apiUrl) and read the claims into
+// `toAuth()` and `has()`.
+const issuer = process.env.ROSTER_ISSUER ?? 'https://clerk.roster.local';
+// A publishable key names the frontend API, the host of the tokens' issuer: pk_test_ + base64("<host>$").
+const publishableKey = `pk_test_${Buffer.from(`${new URL(issuer).host}$`).toString('base64').replace(/=+$/, '')}`;
+/** A JWT's header (0) or payload (1), decoded without verification; {} when it is not a JWT. */
+const jwtPart = (jwt, i) => {
+  try {
+    return JSON.parse(Buffer.from(String(jwt).split('.')[i], 'base64url').toString('utf8'));
+  } catch {
+    return {};
+  }
+};
+
+/** Starts another roster (ROSTER_BIN) on port 0 with a fresh SQLite file: a second, unrelated instance. */
+function startOtherRoster() {
+  const bin = process.env.ROSTER_BIN;
+  if (!bin) return Promise.reject(new Error('ROSTER_BIN (the roster binary) is not set'));
+  const dir = mkdtempSync(join(tmpdir(), 'roster-compat-other-'));
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--database-url', `sqlite://${dir}/roster.db`], {
+    env: { ...process.env, ROSTER_SECRET_KEY: secretKey, ROSTER_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  process.on('exit', () => running() && child.kill());
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const stop = async () => {
+    if (running()) {
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (why) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop().finally(() => reject(new Error(`second roster ${why}; its stderr: ${stderr}`)));
+    };
+    const timer = setTimeout(() => fail('printed no address within 60 s'), 60_000);
+    child.on('error', (e) => fail(`did not start (${e.message})`));
+    child.on('exit', (code, signal) => fail(`exited (${code ?? signal}) before listening`));
+    // Reading every line also keeps its stdout drained.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (settled || !line.startsWith('roster listening on ')) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ url: line.slice('roster listening on '.length).trim(), stop });
+    });
+  });
+}
+
+/** `verifyToken` must throw a TokenVerificationError with this reason. */
+async function expectRejected(name, jwt, options, reason) {
+  try {
+    const claims = await verifyToken(jwt, options);
+    return check(name, false, { expected: reason, actual: 'accepted', claims });
+  } catch (e) {
+    return check(name, kind(e) === 'TokenVerificationError' && e.reason === reason, {
+      expected: reason,
+      actual: { type: kind(e), reason: e?.reason, message: e?.message },
+    });
+  }
+}
+
+await section('session tokens', async () => {
+  // Started now, used at the end: another instance, and a 30 s token that must have expired by then.
+  const otherStarting = startOtherRoster().then(
+    (server) => ({ server }),
+    (error) => ({ error }),
+  );
+  let other;
+  try {
+    const app = createClerkClient({ secretKey, apiUrl, publishableKey, telemetry: { disabled: true } });
+    const verifyOptions = { secretKey, apiUrl };
+    const authenticate = (jwt) =>
+      app.authenticateRequest(new Request('http://localhost/api', { headers: { Authorization: `Bearer ${jwt}` } }));
+    const tokenFor = async (name, sessionId, template, expiresInSeconds) =>
+      (await call(name, () => clerk.sessions.getToken(sessionId, template, expiresInSeconds)))?.jwt;
+
+    // nora belongs to no organization (a session picks the user's latest organization when given none).
+    const people = {};
+    for (const key of ['ada', 'max', 'bill', 'nora']) {
+      people[key] = await call(`createUser ${key} (tokens)`, () =>
+        clerk.users.createUser({ emailAddress: [`tokens-${key}@example.com`] }),
+      );
+    }
+    const tokOrg = await call('createOrganization (tokens)', () =>
+      clerk.organizations.createOrganization({ name: 'Token Co', slug: 'token-co', createdBy: people.ada.id }),
+    );
+    const sessions = {};
+    sessions.ada = await call('createSession ada', () =>
+      clerk.sessions.createSession({ userId: people.ada.id, activeOrganizationId: tokOrg.id }),
+    );
+    const shortJwt = await tokenFor('getToken expiresInSeconds 30', sessions.ada.id, '', 30);
+
+    // A custom role, org:billing, with two custom permissions; org:invoices:write exists but is not given.
+    const perm = {};
+    for (const [key, name] of [
+      ['org:invoices:read', 'Read invoices'],
+      ['org:invoices:write', 'Write invoices'],
+      ['org:reports:read', 'Read reports'],
+    ]) {
+      perm[key] = await call(`createOrganizationPermission ${key}`, () =>
+        clerk.organizationPermissions.createOrganizationPermission({ name, key, description: name }),
+      );
+    }
+    const read = perm['org:invoices:read'];
+    checkEqual('createOrganizationPermission: a Permission', [kind(read), read?.key], [
+      'Permission',
+      'org:invoices:read',
+    ]);
+    const billing = await call('createOrganizationRole org:billing', () =>
+      clerk.organizationRoles.createOrganizationRole({
+        name: 'Billing',
+        key: 'org:billing',
+        description: 'Reads invoices and reports',
+        permissions: [perm['org:invoices:read'].id, perm['org:reports:read'].id],
+      }),
+    );
+    checkEqual(
+      'createOrganizationRole: a Role with its permissions',
+      [kind(billing), billing?.key, new Set(arr(billing?.permissions).map((p) => p.key))],
+      ['Role', 'org:billing', new Set(['org:invoices:read', 'org:reports:read'])],
+    );
+    for (const [key, role] of [
+      ['max', 'org:member'],
+      ['bill', 'org:billing'],
+    ]) {
+      await call(`createOrganizationMembership ${key}`, () =>
+        clerk.organizations.createOrganizationMembership({ organizationId: tokOrg.id, userId: people[key].id, role }),
+      );
+    }
+    const memberships = await call('membership list (tokens)', () =>
+      clerk.organizations.getOrganizationMembershipList({ organizationId: tokOrg.id }),
+    );
+    const permissionsOf = (key) =>
+      new Set(arr(memberships?.data).find((m) => m.publicUserData?.userId === people[key].id)?.permissions);
+    for (const key of ['max', 'bill']) {
+      sessions[key] = await call(`createSession ${key}`, () =>
+        clerk.sessions.createSession({ userId: people[key].id, activeOrganizationId: tokOrg.id }),
+      );
+    }
+    sessions.nora = await call('createSession without organization', () =>
+      clerk.sessions.createSession({ userId: people.nora.id }),
+    );
+
+    // ------------------------------------------------------------ issue and verify
+    const issued = await call('sessions.getToken', () => clerk.sessions.getToken(sessions.ada.id));
+    checkEqual('getToken: a Token with a compact JWS', [kind(issued), String(issued?.jwt).split('.').length], [
+      'Token',
+      3,
+    ]);
+    const jwts = { ada: issued?.jwt };
+    const jwks = await call('jwks.getJwks', () => clerk.jwks.getJwks());
+    const header = jwtPart(jwts.ada, 0);
+    checkEqual(
+      'GET /v1/jwks: one RSA signing key, the one named in the token header',
+      [arr(jwks?.keys).map((k) => [k.kid, k.kty, k.alg, k.use, k.e, typeof k.n]), header],
+      [[[header.kid, 'RSA', 'RS256', 'sig', 'AQAB', 'string']], { alg: 'RS256', kid: header.kid, typ: 'JWT' }],
+    );
+    const claims = await call('verifyToken', () => verifyToken(jwts.ada, verifyOptions));
+    checkEqual(
+      'verifyToken: the claims (v2, the active organization)',
+      claims && {
+        sub: claims.sub,
+        sid: claims.sid,
+        iss: claims.iss,
+        azp: claims.azp,
+        v: claims.v,
+        fva: claims.fva,
+        lifetime: claims.exp - claims.iat,
+        nbfBeforeIat: claims.iat - claims.nbf,
+        o: { id: claims.o?.id, slg: claims.o?.slg, rol: claims.o?.rol },
+      },
+      {
+        sub: people.ada.id,
+        sid: sessions.ada.id,
+        iss: issuer,
+        azp: process.env.ROSTER_AUTHORIZED_PARTY,
+        v: 2,
+        fva: [0, -1],
+        lifetime: 60,
+        nbfBeforeIat: 10,
+        o: { id: tokOrg.id, slg: 'token-co', rol: 'admin' },
+      },
+    );
+    const shortClaims = await call('verifyToken (30 s token)', () => verifyToken(shortJwt, verifyOptions));
+    checkEqual(
+      'getToken expiresInSeconds 30: exp = iat + 30, valid now',
+      shortClaims && shortClaims.exp - shortClaims.iat,
+      30,
+    );
+
+    // ------------------------------------------------------------ authenticateRequest, toAuth, has
+    const authOf = async (who, jwt) => {
+      const state = await call(`authenticateRequest ${who}`, () => authenticate(jwt));
+      checkEqual(`authenticateRequest ${who}: signed-in`, [state?.status, state?.isAuthenticated, state?.reason], [
+        'signed-in',
+        true,
+        null,
+      ]);
+      return state?.toAuth();
+    };
+    // A fresh token of the session, through authenticateRequest.
+    const freshAuth = async (who, key) => authOf(who, await tokenFor(`getToken ${who}`, sessions[key].id));
+    const has = (auth, q) => auth?.has?.(q);
+    const asks = [
+      ['role org:admin', { role: 'org:admin' }],
+      ['role org:member', { role: 'org:member' }],
+      ['role org:billing', { role: 'org:billing' }],
+      ['org:sys_memberships:manage', { permission: 'org:sys_memberships:manage' }],
+      ['org:sys_memberships:read', { permission: 'org:sys_memberships:read' }],
+      ['org:invoices:read', { permission: 'org:invoices:read' }],
+      ['org:invoices:write', { permission: 'org:invoices:write' }],
+      ['org:reports:read', { permission: 'org:reports:read' }],
+    ];
+    const expectedHas = {
+      ada: [true, false, false, true, true, false, false, false],
+      max: [false, true, false, false, true, false, false, false],
+      bill: [false, false, true, false, false, true, false, true],
+    };
+    for (const key of ['max', 'bill']) jwts[key] = await tokenFor(`getToken ${key}`, sessions[key].id);
+    for (const [key, role] of [
+      ['ada', 'org:admin'],
+      ['max', 'org:member'],
+      ['bill', 'org:billing'],
+    ]) {
+      const auth = await authOf(key, jwts[key]);
+      checkEqual(
+        `toAuth ${key}: userId, sessionId, orgId, orgSlug, orgRole`,
+        [auth?.userId, auth?.sessionId, auth?.orgId, auth?.orgSlug, auth?.orgRole],
+        [people[key].id, sessions[key].id, tokOrg.id, 'token-co', role],
+      );
+      checkEqual(
+        `toAuth ${key}: orgPermissions = the membership's permissions`,
+        new Set(auth?.orgPermissions),
+        permissionsOf(key),
+      );
+      checkEqual(
+        `has() ${key} (${role})`,
+        Object.fromEntries(asks.map(([label, q]) => [label, has(auth, q)])),
+        Object.fromEntries(asks.map(([label], i) => [label, expectedHas[key][i]])),
+      );
+    }
+    checkEqual(
+      'membership permissions of org:billing',
+      permissionsOf('bill'),
+      new Set(['org:invoices:read', 'org:reports:read']),
+    );
+    const noOrg = await freshAuth('without organization', 'nora');
+    checkEqual(
+      'no active organization: no o claim, no orgId, has() false',
+      [noOrg?.userId, noOrg?.sessionClaims?.o, noOrg?.orgId, has(noOrg, { role: 'org:admin' })],
+      [people.nora.id, undefined, undefined, false],
+    );
+
+    // ------------------------------------------------------------ JWT templates
+    const template = await call('jwtTemplates.create', () =>
+      clerk.jwtTemplates.create({
+        name: 'compat-invoices',
+        claims: {
+          email: '{{user.primary_email_address}}',
+          org: { slug: '{{org.slug}}', role: '{{org.role}}', permissions: '{{org.permissions}}' },
+          greeting: 'hello {{user.first_name || "there"}}',
+        },
+        lifetime: 120,
+        allowedClockSkew: 7,
+      }),
+    );
+    checkEqual(
+      'jwtTemplates.create: a JwtTemplate',
+      template && [
+        kind(template),
+        template.name,
+        template.lifetime,
+        template.allowedClockSkew,
+        template.customSigningKey,
+        template.signingAlgorithm,
+      ],
+      ['JwtTemplate', 'compat-invoices', 120, 7, false, 'RS256'],
+    );
+    const templJwt = await tokenFor('getToken with template', sessions.bill.id, 'compat-invoices');
+    const templClaims = await call('verifyToken (template token)', () => verifyToken(templJwt, verifyOptions));
+    checkEqual(
+      'template token: verifyToken accepts it; shortcodes rendered',
+      templClaims && {
+        kid: jwtPart(templJwt, 0).kid,
+        sub: templClaims.sub,
+        iss: templClaims.iss,
+        email: templClaims.email,
+        org: templClaims.org,
+        greeting: templClaims.greeting,
+        lifetime: templClaims.exp - templClaims.iat,
+        skew: templClaims.iat - templClaims.nbf,
+      },
+      {
+        kid: header.kid,
+        sub: people.bill.id,
+        iss: issuer,
+        email: 'tokens-bill@example.com',
+        org: { slug: 'token-co', role: 'org:billing', permissions: ['org:invoices:read', 'org:reports:read'] },
+        greeting: 'hello there',
+        lifetime: 120,
+        skew: 7,
+      },
+    );
+    const hsSecret = 'compat-suite-hs256-secret-0123456789abcdef';
+    const hsTemplate = await call('jwtTemplates.create HS256', () =>
+      clerk.jwtTemplates.create({
+        name: 'compat-hs256',
+        claims: { uid: '{{user.id}}' },
+        customSigningKey: true,
+        signingAlgorithm: 'HS256',
+        signingKey: hsSecret,
+      }),
+    );
+    checkEqual(
+      'jwtTemplates.create HS256: custom signing key',
+      hsTemplate && [hsTemplate.customSigningKey, hsTemplate.signingAlgorithm],
+      [true, 'HS256'],
+    );
+    const hsJwt = await tokenFor('getToken with HS256 template', sessions.bill.id, 'compat-hs256');
+    const [h, p, sig] = String(hsJwt).split('.');
+    const hmac = createHmac('sha256', hsSecret).update(`${h}.${p}`).digest('base64url');
+    checkEqual(
+      'HS256 template token: signed with the template secret',
+      [jwtPart(hsJwt, 0), hmac === sig, jwtPart(hsJwt, 1).uid],
+      [{ alg: 'HS256', typ: 'JWT' }, true, people.bill.id],
+    );
+    // It names no key of the JWKS (verifyToken knows RS256 only): the app verifies it with the secret itself.
+    await expectRejected('HS256 template token: verifyToken refuses it', hsJwt, verifyOptions, 'jwk-kid-mismatch');
+    await expectError(
+      'getToken with an unknown template',
+      () => clerk.sessions.getToken(sessions.bill.id, 'nope'),
+      404,
+      'resource_not_found',
+    );
+    await expectError(
+      'getToken expiresInSeconds 29',
+      () => clerk.sessions.getToken(sessions.bill.id, '', 29),
+      422,
+      'form_param_value_invalid',
+      'expires_in_seconds',
+    );
+
+    // ------------------------------------------------------------ the README's example app
+    const example = await call('protect-your-app: startApp', () => startApp({ apiUrl, secretKey, port: 0 }));
+    if (example) {
+      try {
+        const get = async (jwt) => {
+          const headers = jwt ? { Authorization: `Bearer ${jwt}` } : {};
+          const res = await fetch(`${example.url}/invoices`, { headers });
+          return [res.status, await res.json()];
+        };
+        const [anonymous, member, reader] = [await get(), await get(jwts.max), await get(jwts.bill)];
+        checkEqual(
+          'protect-your-app: no token 401, member 403, org:invoices:read 200 {userId, orgId}',
+          [anonymous[0], member[0], reader],
+          [401, 403, [200, { userId: people.bill.id, orgId: tokOrg.id }]],
+        );
+      } finally {
+        await example.close();
+      }
+    }
+
+    // ------------------------------------------------------------ tokens follow changes
+    const maxMember = { organizationId: tokOrg.id, userId: people.max.id };
+    await call('updateOrganizationMembership max -> org:billing', () =>
+      clerk.organizations.updateOrganizationMembership({ ...maxMember, role: 'org:billing' }),
+    );
+    const promoted = await freshAuth('max after role change', 'max');
+    checkEqual(
+      'role change: the next token has the new role and its permissions',
+      [
+        promoted?.orgRole,
+        has(promoted, { role: 'org:billing' }),
+        has(promoted, { role: 'org:member' }),
+        has(promoted, { permission: 'org:invoices:read' }),
+      ],
+      ['org:billing', true, false, true],
+    );
+    const stale = await authOf('max, token issued before the change', jwts.max);
+    checkEqual('role change: a token issued before keeps its claims until it expires', stale?.orgRole, 'org:member');
+
+    await call('removePermissionFromOrganizationRole org:invoices:read', () =>
+      clerk.organizationRoles.removePermissionFromOrganizationRole({
+        organizationRoleId: billing.id,
+        permissionId: perm['org:invoices:read'].id,
+      }),
+    );
+    const trimmed = await freshAuth('max after permission removal', 'max');
+    checkEqual(
+      'permission removed from the role: the next token drops it',
+      [
+        trimmed?.orgPermissions,
+        has(trimmed, { permission: 'org:invoices:read' }),
+        has(trimmed, { permission: 'org:reports:read' }),
+      ],
+      [['org:reports:read'], false, true],
+    );
+
+    await call('deleteOrganizationMembership max', () => clerk.organizations.deleteOrganizationMembership(maxMember));
+    const removed = await freshAuth('max after membership deletion', 'max');
+    checkEqual(
+      'membership deleted: the next token has no organization',
+      [removed?.userId, removed?.orgId, removed?.orgRole, has(removed, { role: 'org:billing' })],
+      [people.max.id, undefined, undefined, false],
+    );
+
+    await call('revokeSession (tokens)', () => clerk.sessions.revokeSession(sessions.nora.id));
+    await expectError(
+      'getToken of a revoked session',
+      () => clerk.sessions.getToken(sessions.nora.id),
+      400,
+      'invalid_action_for_session',
+    );
+
+    // ------------------------------------------------------------ rejections
+    // Tampering: the member's own token, its role raised to admin, the signature kept.
+    const [th, , ts] = String(jwts.bill).split('.');
+    const raised = jwtPart(jwts.bill, 1);
+    raised.o = { ...raised.o, rol: 'admin' };
+    const tampered = [th, Buffer.from(JSON.stringify(raised)).toString('base64url'), ts].join('.');
+    await expectRejected('tampered token: verifyToken', tampered, verifyOptions, 'token-invalid-signature');
+    const tamperedState = await call('authenticateRequest tampered', () => authenticate(tampered));
+    checkEqual(
+      'tampered token: authenticateRequest signed-out',
+      [tamperedState?.status, tamperedState?.reason, tamperedState?.toAuth()?.userId],
+      ['signed-out', 'token-invalid-signature', null],
+    );
+
+    // Another instance: its own keys, so its token verifies against its own JWKS only.
+    const started = await otherStarting;
+    if (!check('second roster started', !!started.server, started.error?.message)) return;
+    other = started.server;
+    const otherClerk = createClerkClient({ secretKey, apiUrl: other.url });
+    const stranger = await call('other instance: createUser', () =>
+      otherClerk.users.createUser({ emailAddress: ['stranger@example.com'] }),
+    );
+    const strangerSession = await call('other instance: createSession', () =>
+      otherClerk.sessions.createSession({ userId: stranger.id }),
+    );
+    const strangerJwt = (await call('other instance: getToken', () => otherClerk.sessions.getToken(strangerSession.id)))
+      ?.jwt;
+    const own = await call('other instance: verifyToken against its own JWKS', () =>
+      verifyToken(strangerJwt, { secretKey, apiUrl: other.url }),
+    );
+    checkEqual(
+      'other instance: its token verifies against its own JWKS, under another kid',
+      [own?.sub, jwtPart(strangerJwt, 0).kid !== header.kid],
+      [stranger.id, true],
+    );
+    await expectRejected(
+      'other instance token: verifyToken against this instance',
+      strangerJwt,
+      verifyOptions,
+      'jwk-kid-mismatch',
+    );
+    const strangerState = await call('authenticateRequest other instance', () => authenticate(strangerJwt));
+    checkEqual(
+      'other instance token: authenticateRequest signed-out',
+      [strangerState?.status, strangerState?.reason],
+      ['signed-out', 'jwk-kid-mismatch'],
+    );
+
+    // Expiry: the 30 s token, past exp and the SDK's 5 s clock skew.
+    if (shortClaims) {
+      const wait = shortClaims.exp * 1000 + 5000 + 1000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      await expectRejected('expired token: verifyToken', shortJwt, verifyOptions, 'token-expired');
+      const expired = await call('authenticateRequest expired', () => authenticate(shortJwt));
+      // A header token cannot be refreshed (no refresh cookie), so the SDK signs the request out.
+      checkEqual(
+        'expired token: authenticateRequest signed-out',
+        [expired?.status, expired?.isAuthenticated, expired?.reason],
+        ['signed-out', false, 'session-token-expired-refresh-non-eligible-no-refresh-cookie'],
+      );
+    }
+  } finally {
+    const started = other ? { server: other } : await otherStarting;
+    await started.server?.stop();
+  }
 });
 
 // ---------------------------------------------------------------- authentication (needs no data)
