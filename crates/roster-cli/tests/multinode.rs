@@ -302,3 +302,55 @@ async fn one_idempotency_key_raced_on_every_node_writes_once() {
     assert_eq!(cluster.counts(2, &org).await, (1, 1));
     eprintln!("multinode: one idempotency key raced 24 times over {NODES} nodes: 1 write, 23 replays");
 }
+
+/// Session tokens across processes: every node asks for the instance's first signing key at once and all sign
+/// with the one that was made; a role change on one node is in the next token of every other; a rotation made on
+/// one node is published by all and, after its grace period, signs on all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nodes_sign_with_one_key_and_follow_changes_and_rotations() {
+    let Some(db) = postgres() else { return };
+    let cluster = Cluster::start(db).await;
+    let org = cluster.org(0, json!({ "name": "Tokens" })).await;
+    let user = cluster.user(1).await;
+    cluster.post(2, &format!("/organizations/{org}/memberships"), json!({"user_id": user, "role": "org:member"})).await;
+    let session = cluster.post(0, "/sessions", json!({"user_id": user, "active_organization_id": org})).await;
+    let session = session.ok()["id"].as_str().unwrap().to_owned();
+    let path = format!("/sessions/{session}/tokens");
+    let claims = |jwt: &str| roster_jwt::decode_unverified(jwt).unwrap();
+    let tokens = join_all((0..NODES * 2).map(|i| cluster.post(i, &path, json!({})))).await;
+    let kids: std::collections::BTreeSet<String> =
+        tokens.iter().map(|r| claims(r.ok()["jwt"].as_str().unwrap()).0.kid.unwrap()).collect();
+    assert_eq!(kids.len(), 1, "one key for the instance: {kids:?}");
+    let jwks: roster_jwt::Jwks = serde_json::from_value(cluster.get(1, "/jwks").await).unwrap();
+    let keys = roster_jwt::KeySet::from(&jwks);
+    for r in &tokens {
+        let jwt = r.ok()["jwt"].as_str().unwrap();
+        let c: roster_jwt::SessionClaims = roster_jwt::verify(jwt, &keys, &Default::default()).unwrap();
+        assert!(c.has_role("org:member"));
+    }
+
+    let r = cluster
+        .call(0, Method::PATCH, &format!("/organizations/{org}/memberships/{user}"), Some(json!({"role": "org:admin"})))
+        .await;
+    r.ok();
+    for node in 1..NODES {
+        let jwt = cluster.post(node, &path, json!({})).await.ok()["jwt"].as_str().unwrap().to_owned();
+        let c: roster_jwt::SessionClaims = roster_jwt::verify(&jwt, &keys, &Default::default()).unwrap();
+        assert!(c.has_role("org:admin"), "node {node} sees the change at once");
+    }
+
+    let rotated = cluster.post(2, "/jwks/rotate", json!({"grace_period_seconds": 7, "retain_seconds": 600})).await;
+    let next = rotated.ok()["data"][1]["kid"].as_str().unwrap().to_owned();
+    // Every node's key cache lives at most 5 s: within the grace period each publishes the next key.
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    for node in 0..NODES {
+        let jwks: roster_jwt::Jwks = serde_json::from_value(cluster.get(node, "/jwks").await).unwrap();
+        assert!(jwks.find(&next).is_some(), "node {node} publishes the next key before it signs");
+    }
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    for node in 0..NODES {
+        let jwt = cluster.post(node, &path, json!({})).await.ok()["jwt"].as_str().unwrap().to_owned();
+        assert_eq!(claims(&jwt).0.kid.as_deref(), Some(next.as_str()), "node {node} signs with the next key");
+    }
+    eprintln!("multinode: {NODES} nodes signed with one key, followed a role change and a rotation");
+}
