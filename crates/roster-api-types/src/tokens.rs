@@ -98,6 +98,14 @@ pub struct JwtTemplate {
     pub updated_at: i64,
 }
 
+/// `GET /jwt_templates?paginated=true`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JwtTemplates {
+    pub data: Vec<JwtTemplate>,
+    pub total_count: i64,
+}
+
 /// Body of `POST /jwt_templates` and `PATCH /jwt_templates/{template_id}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

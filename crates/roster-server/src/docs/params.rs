@@ -198,6 +198,15 @@ pub enum SessionStatus {
     Pending,
 }
 
+/// `GET /jwt_templates`: an array, or `{data, total_count}` with `paginated=true`.
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum JwtTemplateList {
+    Array(Vec<api::JwtTemplate>),
+    Paginated(api::JwtTemplates),
+}
+
 /// `GET /sessions`: an array, or `{data, total_count}` with `paginated=true`.
 #[derive(ToSchema)]
 #[serde(untagged)]

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::tokens::{template_aad, LIFETIME_RANGE};
 use crate::context::Ctx;
-use crate::docs::{Always, BodyErrors, NotFound, PageParams, PaginatedParams, Unprocessable};
+use crate::docs::{Always, BodyErrors, JwtTemplateList, NotFound, PageParams, PaginatedParams, Unprocessable};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Params};
 use crate::respond::json_body;
@@ -137,7 +137,7 @@ fn signing_key(
 #[utoipa::path(get, path = "/jwt_templates", operation_id = "ListJWTTemplates", tag = "JWT Templates",
     summary = "List all templates", params(PaginatedParams, PageParams),
     responses((status = 200, description = "The templates, oldest first (`{data, total_count}` with \
-        `paginated=true`)", body = Vec<api::JwtTemplate>), Always, Unprocessable))]
+        `paginated=true`)", body = inline(JwtTemplateList)), Always, Unprocessable))]
 async fn list_jwt_templates(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiResult<Response> {
     let paginated = q.bool("paginated")?.unwrap_or(false);
     let page = q.pagination()?;
@@ -145,11 +145,7 @@ async fn list_jwt_templates(State(state): State<AppState>, ctx: Ctx, q: Params) 
     let total_count = templates.len() as i64;
     let data: Vec<api::JwtTemplate> =
         templates.iter().skip(page.offset as usize).take(page.limit as usize).map(render).collect();
-    Ok(if paginated {
-        json_body(&serde_json::json!({"data": data, "total_count": total_count}))
-    } else {
-        json_body(&data)
-    })
+    Ok(if paginated { json_body(&api::JwtTemplates { data, total_count }) } else { json_body(&data) })
 }
 
 #[utoipa::path(get, path = "/jwt_templates/{template_id}", operation_id = "GetJWTTemplate", tag = "JWT Templates",

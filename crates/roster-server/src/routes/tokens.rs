@@ -13,7 +13,7 @@ use roster_core::{now_millis, DomainError};
 use serde_json::Value;
 
 use crate::context::Ctx;
-use crate::docs::{Always, BodyErrors, NotFound};
+use crate::docs::{Always, BodyErrors, Conflict, NotFound};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PathId};
 use crate::respond::json_body;
@@ -180,7 +180,7 @@ pub fn template_aad(instance_id: &str, template_id: &str) -> String {
         current key published for `retain_seconds` (default 86400) after the switch, so tokens it signed keep \
         verifying. 409 signing_key_rotation_pending while an earlier rotation's key has not started signing.",
     request_body = RotateSigningKeyRequest,
-    responses((status = 200, description = "The published keys after the rotation", body = api::SigningKeyList), Always, BodyErrors)
+    responses((status = 200, description = "The published keys after the rotation", body = api::SigningKeyList), Always, BodyErrors, Conflict)
 )]
 async fn rotate_signing_key(
     State(state): State<AppState>,

@@ -73,8 +73,9 @@ pub fn token_context(c: &dyn Db, roles: &RolesCache, instance_id: &str, session_
     let mut row = c
         .query_opt(
             &format!(
-                "SELECT {SESSION_COLUMNS}, o.id, o.slug, o.name, o.public_metadata, m.role_id, m.public_metadata \
-                 FROM sessions s \
+                "SELECT {SESSION_COLUMNS}, o.id, o.slug, o.name, o.public_metadata, m.role_id, m.public_metadata, \
+                 i.roles_version \
+                 FROM sessions s JOIN instances i ON i.id = s.instance_id \
                  LEFT JOIN organizations o ON o.id = s.last_active_organization_id \
                  LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = s.user_id \
                  WHERE s.instance_id = ?1 AND s.id = ?2"
@@ -84,7 +85,7 @@ pub fn token_context(c: &dyn Db, roles: &RolesCache, instance_id: &str, session_
         .ok_or_else(|| DomainError::SessionNotFound(session_id.to_owned()))?;
     let session = session_from_row(&mut row, now_millis())?;
     let role_id: Option<String> = row.take(14)?;
-    let map = roles.roles(c, instance_id)?;
+    let map = roles.roles_at(c, instance_id, Some(row.take(16)?))?;
     let mut instance_permissions: Vec<String> =
         map.values().flat_map(|r| r.permissions.iter().map(|p| p.key.clone())).collect();
     instance_permissions.sort();

@@ -247,7 +247,8 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn token_context(&self, instance_id: &InstanceId, session_id: &SessionId) -> Result<TokenContext> {
         let (ins, id, roles) = (instance_id.to_owned(), session_id.to_owned(), self.roles.clone());
-        self.backend.read_small(move |c| tokens::token_context(c, &roles, &ins, &id)).await
+        // One statement (the roles from memory): no transaction around it on PostgreSQL.
+        self.backend.read_statement(move |c| tokens::token_context(c, &roles, &ins, &id)).await
     }
 
     async fn list_jwt_templates(&self, instance_id: &InstanceId) -> Result<Vec<JwtTemplate>> {

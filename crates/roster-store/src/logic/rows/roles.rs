@@ -90,10 +90,19 @@ impl RolesCache {
 
     /// The instance's roles: from the cache when current, else loaded on `c` (inside the caller's snapshot).
     pub fn roles(&self, c: &dyn Db, instance_id: &str) -> Tx<RoleMap> {
+        self.roles_at(c, instance_id, None)
+    }
+
+    /// The same, with the instance's `roles_version` already read by the caller (in the statement that needs the
+    /// roles, saving a round trip); read here when `None`. A map loaded on a miss is read after that version, so
+    /// it is never older than the version it is filed under.
+    pub fn roles_at(&self, c: &dyn Db, instance_id: &str, version: Option<i64>) -> Tx<RoleMap> {
         use std::sync::atomic::Ordering;
         let current = if self.versioned {
-            let version: i64 =
-                c.query_one("SELECT roles_version FROM instances WHERE id = ?1", vals![instance_id])?.get(0)?;
+            let version: i64 = match version {
+                Some(v) => v,
+                None => c.query_one("SELECT roles_version FROM instances WHERE id = ?1", vals![instance_id])?.get(0)?,
+            };
             version as u64
         } else {
             self.generation.load(Ordering::Acquire)
