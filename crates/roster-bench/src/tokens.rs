@@ -11,10 +11,13 @@ use serde_json::{json, Value};
 use crate::load::{self, Outcome, Req};
 use crate::seed::Api;
 
-/// A session of `user` in `org`: its id.
+/// A session of `user` in `org` (its first token issued): its id.
 pub async fn session(api: &Api, user: &str, org: &str) -> Result<String> {
     let s: Value = api.post("/sessions", json!({"user_id": user, "active_organization_id": org})).await?;
-    s["id"].as_str().map(str::to_owned).context("a session id")
+    let id = s["id"].as_str().map(str::to_owned).context("a session id")?;
+    // The instance's signing key is made with its first token: not inside a measured run.
+    api.post(&format!("/sessions/{id}/tokens"), json!({})).await?;
+    Ok(id)
 }
 
 /// Issue tokens for `session` for `duration` on `conns` connections.
