@@ -329,7 +329,7 @@ async fn instances(db: &DbArgs, signing: &signing::KeyArgs, cmd: InstancesComman
             };
             let instance = store.create_instance(env, &name).await?;
             let (key, secret) = store.create_key(&instance.id, None).await?;
-            signing::first_key(&*store, &*signing.sealer()?, &instance.id).await?;
+            signing::first_key(&*store, signing.sealer()?, &instance.id).await?;
             println!("{}\t{}\t{}\n{}\t{secret}", instance.id, env.as_str(), instance.name, key.id);
         }
     }
@@ -354,7 +354,7 @@ async fn keys(db: &DbArgs, signing: &signing::KeyArgs, cmd: KeysCommand) -> Resu
             println!("{}\trevoked", k.id);
         }
         KeysCommand::Rotate { instance, grace, retain } => {
-            signing::rotate(&*store, &*signing.sealer()?, &instance, grace, retain).await?;
+            signing::rotate(&*store, signing.sealer()?, &instance, grace, retain).await?;
         }
     }
     Ok(())

@@ -1,14 +1,14 @@
 //! Session token settings of `roster serve`, and the signing keys of instances: made with `roster instances
-//! create`, rotated with `roster keys rotate`.
+//! create`, rotated with `roster keys rotate` (both through the server's `KeyRing`).
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
-use roster_core::tokens::KeyAddition;
-use roster_core::{now_millis, Store};
+use roster_core::Store;
 use roster_jwt::Sealer;
+use roster_server::tokens::keyring::KeyRing;
 
 /// A secret given on the command line or in the environment: never printed, not even by `Debug`.
 #[derive(Clone)]
@@ -63,16 +63,9 @@ impl TokenArgs {
     }
 }
 
-/// A new signing key for `instance_id`, signing from `active_at`.
-async fn new_key(sealer: &Sealer, instance_id: &str, active_at: i64) -> Result<roster_core::tokens::SigningKey> {
-    let der = tokio::task::spawn_blocking(roster_jwt::generate_rsa_2048).await?;
-    Ok(roster_server::tokens::keyring::seal_key(sealer, instance_id, &der, active_at)?)
-}
-
 /// The instance's first signing key (`roster instances create`).
-pub async fn first_key(store: &dyn Store, sealer: &Sealer, instance_id: &str) -> Result<()> {
-    let key = new_key(sealer, instance_id, now_millis()).await?;
-    store.add_signing_key(key, KeyAddition::First).await?;
+pub async fn first_key(store: &dyn Store, sealer: Arc<Sealer>, instance_id: &str) -> Result<()> {
+    KeyRing::new(sealer).keys(store, instance_id).await?;
     Ok(())
 }
 
@@ -80,27 +73,13 @@ pub async fn first_key(store: &dyn Store, sealer: &Sealer, instance_id: &str) ->
 /// after the switch. Prints the instance's keys after.
 pub async fn rotate(
     store: &dyn Store,
-    sealer: &Sealer,
+    sealer: Arc<Sealer>,
     instance_id: &str,
     grace: std::time::Duration,
     retain: std::time::Duration,
 ) -> Result<()> {
-    let id = roster_core::InstanceId::from(instance_id.to_owned());
-    let current = store.signing_keys(&id).await?;
-    if !sealer.encrypts() && current.iter().any(|k| !k.private_key.starts_with("plain.")) {
-        anyhow::bail!(
-            "the keys of {instance_id} are encrypted at rest: set ROSTER_KEY_ENCRYPTION_KEY to rotate (the next key \
-             would be stored in the clear)"
-        );
-    }
-    if current.is_empty() {
-        first_key(store, sealer, instance_id).await?;
-    }
-    let active_at = now_millis() + grace.as_millis() as i64;
-    let key = new_key(sealer, instance_id, active_at).await?;
-    let keys = store
-        .add_signing_key(key, KeyAddition::Rotate { retire_previous_at: active_at + retain.as_millis() as i64 })
-        .await?;
+    let ring = KeyRing::new(sealer);
+    let keys = ring.rotate(store, instance_id, grace.as_millis() as i64, retain.as_millis() as i64).await?;
     for k in keys {
         let retire = k.retire_at.map_or("-".to_owned(), |r| r.to_string());
         println!("{}\tactive_at={}\tretire_at={retire}", k.kid, k.active_at);

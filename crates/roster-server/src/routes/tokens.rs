@@ -8,7 +8,7 @@ use axum::Router;
 
 use roster_api_types::{self as api, CreateSessionTokenRequest, RotateSigningKeyRequest};
 use roster_core::ids::{SessionId, UserId};
-use roster_core::tokens::{KeyAddition, SigningKey};
+use roster_core::tokens::SigningKey;
 use roster_core::{now_millis, DomainError};
 use serde_json::Value;
 
@@ -18,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, PathId};
 use crate::respond::json_body;
 use crate::state::AppState;
+use crate::tokens::keyring::current_key;
 use crate::tokens::template::{pem_to_der, Subject, RESERVED_CLAIMS};
 use crate::tokens::{check_active, now_secs, session_claims, to_value, DEFAULT_TOKEN_LIFETIME_SECS};
 
@@ -194,20 +195,13 @@ async fn rotate_signing_key(
             return Err(ApiError::invalid(name, format!("{name} must be between 0 and {}.", LIFETIME_RANGE.end() * 2)));
         }
     }
-    // The instance's first key exists before the rotation (a rotation retires it).
-    state.keys.keys(&*state.store, &ctx.instance.id).await?;
-    let active_at = now_millis() + grace * 1000;
-    let key = state.keys.generate(&ctx.instance.id, active_at).await?;
-    let keys =
-        state.store.add_signing_key(key, KeyAddition::Rotate { retire_previous_at: active_at + retain * 1000 }).await;
-    state.keys.forget(&ctx.instance.id);
-    Ok(json_body(&key_list(&keys?)))
+    let keys = state.keys.rotate(&*state.store, &ctx.instance.id, grace * 1000, retain * 1000).await?;
+    Ok(json_body(&key_list(&keys)))
 }
 
 pub fn key_list(keys: &[SigningKey]) -> api::SigningKeyList {
     let now = now_millis();
-    let current =
-        keys.iter().filter(|k| k.active_at <= now).max_by_key(|k| (k.active_at, k.created_at)).map(|k| &k.kid);
+    let current = current_key(keys, now).map(|k| &k.kid);
     let data: Vec<api::SigningKeyState> = keys
         .iter()
         .map(|k| api::SigningKeyState {

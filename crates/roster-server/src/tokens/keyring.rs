@@ -20,15 +20,15 @@ const KEYS_TTL: Duration = Duration::from_secs(5);
 
 struct Loaded {
     at: Instant,
-    keys: Vec<SigningKey>,
+    keys: Arc<Vec<SigningKey>>,
 }
 
 pub struct KeyRing {
     sealer: Arc<Sealer>,
     instances: Mutex<HashMap<String, Arc<Loaded>>>,
     signers: Mutex<HashMap<String, Arc<RsaSigner>>>,
-    /// One key generation at a time per process: instances created together wait instead of each burning a
-    /// core on a key only one of them will use... each instance still gets its own key.
+    /// One first-key generation at a time per process, so that requests racing on a new instance make one key
+    /// between them instead of one each.
     generating: tokio::sync::Mutex<()>,
 }
 
@@ -38,9 +38,9 @@ impl KeyRing {
     }
 
     /// The instance's published keys, making its first key if it has none.
-    pub async fn keys(&self, store: &dyn Store, instance_id: &str) -> Result<Vec<SigningKey>, DomainError> {
-        if let Some(loaded) = self.cached(instance_id) {
-            return Ok(loaded.keys.clone());
+    pub async fn keys(&self, store: &dyn Store, instance_id: &str) -> Result<Arc<Vec<SigningKey>>, DomainError> {
+        if let Some(keys) = self.cached(instance_id) {
+            return Ok(keys);
         }
         let mut keys = store.signing_keys(&instance_id.into()).await?;
         if keys.is_empty() {
@@ -51,41 +51,59 @@ impl KeyRing {
                 keys = store.add_signing_key(key, KeyAddition::First).await?;
             }
         }
-        self.remember(instance_id, keys.clone());
-        Ok(keys)
+        Ok(self.remember(instance_id, keys))
     }
 
-    fn cached(&self, instance_id: &str) -> Option<Arc<Loaded>> {
+    fn cached(&self, instance_id: &str) -> Option<Arc<Vec<SigningKey>>> {
         let map = self.instances.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(instance_id).filter(|l| l.at.elapsed() < KEYS_TTL).cloned()
+        map.get(instance_id).filter(|l| l.at.elapsed() < KEYS_TTL).map(|l| l.keys.clone())
     }
 
-    fn remember(&self, instance_id: &str, keys: Vec<SigningKey>) {
-        let loaded = Arc::new(Loaded { at: Instant::now(), keys });
+    fn remember(&self, instance_id: &str, keys: Vec<SigningKey>) -> Arc<Vec<SigningKey>> {
+        let keys = Arc::new(keys);
+        let loaded = Arc::new(Loaded { at: Instant::now(), keys: keys.clone() });
         self.instances.lock().unwrap_or_else(|e| e.into_inner()).insert(instance_id.to_owned(), loaded);
-    }
-
-    /// Forget this node's copy of the instance's keys (after a rotation made here).
-    pub fn forget(&self, instance_id: &str) {
-        self.instances.lock().unwrap_or_else(|e| e.into_inner()).remove(instance_id);
+        keys
     }
 
     /// A new key for `instance_id`, activating at `active_at`, its private half sealed.
-    pub async fn generate(&self, instance_id: &str, active_at: i64) -> Result<SigningKey, DomainError> {
+    async fn generate(&self, instance_id: &str, active_at: i64) -> Result<SigningKey, DomainError> {
         let der = tokio::task::spawn_blocking(roster_jwt::generate_rsa_2048)
             .await
             .map_err(|e| DomainError::Internal(format!("key generation: {e}")))?;
         seal_key(&self.sealer, instance_id, &der, active_at)
     }
 
+    /// Rotate the instance's key: a new key is published now and signs from `grace_ms` on; the keys signing
+    /// until then leave the JWKS `retain_ms` after the switch. Refused where the instance's keys are encrypted
+    /// at rest and this process has no encryption key (the next key would be stored in the clear). Returns the
+    /// published keys after.
+    pub async fn rotate(
+        &self,
+        store: &dyn Store,
+        instance_id: &str,
+        grace_ms: i64,
+        retain_ms: i64,
+    ) -> Result<Vec<SigningKey>, DomainError> {
+        // The instance's first key exists before the rotation (a rotation retires it).
+        let current = self.keys(store, instance_id).await?;
+        if !self.sealer.encrypts() && current.iter().any(|k| !k.private_key.starts_with("plain.")) {
+            return Err(DomainError::SigningKeyUnavailable(format!(
+                "the keys of {instance_id} are encrypted at rest: set ROSTER_KEY_ENCRYPTION_KEY to rotate (the next key \
+                 would be stored in the clear)"
+            )));
+        }
+        let active_at = now_millis() + grace_ms;
+        let key = self.generate(instance_id, active_at).await?;
+        let keys = store.add_signing_key(key, KeyAddition::Rotate { retire_previous_at: active_at + retain_ms }).await;
+        self.instances.lock().unwrap_or_else(|e| e.into_inner()).remove(instance_id);
+        keys
+    }
+
     /// The key that signs for the instance now.
     pub async fn signer(&self, store: &dyn Store, instance_id: &str) -> Result<Arc<RsaSigner>, DomainError> {
         let keys = self.keys(store, instance_id).await?;
-        let now = now_millis();
-        let key = keys
-            .iter()
-            .filter(|k| k.active_at <= now)
-            .max_by_key(|k| (k.active_at, k.created_at))
+        let key = current_key(&keys, now_millis())
             .or_else(|| keys.first())
             .ok_or_else(|| DomainError::Internal("the instance has no signing key".into()))?;
         if let Some(signer) = self.signers.lock().unwrap_or_else(|e| e.into_inner()).get(&key.kid) {
@@ -101,6 +119,11 @@ impl KeyRing {
         let keys = self.keys(store, instance_id).await?;
         Ok(Jwks { keys: keys.iter().map(jwk).collect() })
     }
+}
+
+/// The key that signs at `now`: the one activated last at or before it.
+pub fn current_key(keys: &[SigningKey], now: i64) -> Option<&SigningKey> {
+    keys.iter().filter(|k| k.active_at <= now).max_by_key(|k| (k.active_at, k.created_at))
 }
 
 pub fn jwk(key: &SigningKey) -> Jwk {

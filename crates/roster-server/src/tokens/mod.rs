@@ -70,7 +70,7 @@ pub fn to_value(claims: &SessionClaims) -> Value {
     serde_json::to_value(claims).expect("claims serialize")
 }
 
-/// Seconds since the Unix epoch.
+/// Seconds since the Unix epoch, the unit of JWT times.
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    (roster_core::now_millis() / 1000).max(0) as u64
 }
