@@ -6,11 +6,13 @@
 //! example `public_user_data` is always present on memberships and live objects never carry `deleted`.
 #![forbid(unsafe_code)]
 
+pub mod events;
 pub mod requests;
 pub mod responses;
 pub mod tokens;
 pub mod values;
 
+pub use events::*;
 pub use requests::*;
 pub use responses::*;
 pub use tokens::*;

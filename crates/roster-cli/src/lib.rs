@@ -1,5 +1,5 @@
 //! The `roster` command line: `serve`, `migrate`, `check`, `instances`, `keys`, `export`, `import`, and
-//! `memberships import` (through a server's API).
+//! `memberships import`, `webhooks` and `events tail` (through a server's API).
 //! Configuration comes from defaults, then `ROSTER_*` environment variables, then flags (clap reads both).
 #![forbid(unsafe_code)]
 
@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod memberships;
 mod signing;
+mod webhooks;
 
 use roster_core::model::Environment;
 use roster_core::store::Bootstrap;
@@ -76,6 +77,12 @@ pub enum Command {
     /// Organization memberships through a running server's API.
     #[command(subcommand)]
     Memberships(memberships::MembershipsCommand),
+    /// Webhook endpoints through a running server's API.
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
+    /// The event log through a running server's API.
+    #[command(subcommand)]
+    Events(webhooks::EventsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +128,8 @@ pub struct ServeArgs {
     pub session_lifetime: std::time::Duration,
     #[command(flatten)]
     pub tokens: signing::TokenArgs,
+    #[command(flatten)]
+    pub webhooks: webhooks::WebhookArgs,
     /// Log format on stderr.
     #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -225,6 +234,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export(&cli.db, args).await,
         Command::Import(args) => import(&cli.db, args).await,
         Command::Memberships(cmd) => memberships::run(cmd).await,
+        Command::Webhooks(cmd) => webhooks::webhooks(cmd).await,
+        Command::Events(cmd) => webhooks::events(cmd).await,
     }
 }
 
@@ -257,6 +268,7 @@ async fn serve(db: &DbArgs, signing: &signing::KeyArgs, args: ServeArgs) -> Resu
         }
     }
     let store = open(db).await?;
+    let sealer = signing.sealer()?;
     if let Bootstrap::Created { instance, secret_key } = store.bootstrap(args.secret_key.as_deref()).await? {
         match secret_key {
             Some(key) => println!(
@@ -278,8 +290,14 @@ async fn serve(db: &DbArgs, signing: &signing::KeyArgs, args: ServeArgs) -> Resu
         idempotency_retention: args.idempotency_retention,
         session_lifetime: args.session_lifetime,
         tokens: args.tokens.settings(),
-        sealer: signing.sealer()?,
+        sealer: sealer.clone(),
+        webhooks: args.webhooks.settings(),
     };
+    if args.webhooks.webhook_url.is_some() {
+        let development = store.list_instances().await?.into_iter().find(|i| i.environment == Environment::Development);
+        let Some(instance) = development else { bail!("ROSTER_WEBHOOK_URL needs a development instance") };
+        webhooks::ensure_endpoint(&store, &sealer, &instance.id, &args.webhooks).await?;
+    }
     if !config.rate_limits.is_off() {
         tracing::info!(rate_limits = %config.rate_limits, "rate limits on");
     }

@@ -25,6 +25,7 @@ pub mod prefix {
     pub const JWT_TEMPLATE: &str = "jtmp";
     /// Signing keys: their `kid`.
     pub const SIGNING_KEY: &str = "jwk";
+    pub const WEBHOOK_ENDPOINT: &str = "whe";
 }
 
 /// A typed id: what a store method's parameters are, so an organization id cannot be passed where a user id

@@ -5,6 +5,7 @@
 
 pub mod bulk;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod ids;
 pub mod keys;
@@ -15,6 +16,7 @@ pub mod roles;
 pub mod rules;
 pub mod store;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{DomainError, Param};
 pub use ids::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};

@@ -1,6 +1,8 @@
 //! Domain records as the stores return them. Field names follow the Clerk spec so the wire mapping in
 //! the server stays a plain copy; timestamps are Unix milliseconds.
 
+use serde::{Deserialize, Serialize};
+
 use crate::ids::InstanceId;
 use crate::metadata::Metadata;
 
@@ -70,7 +72,7 @@ impl Default for OrganizationSettings {
 }
 
 /// A session, as far as Roster keeps them: who, which client, and the active organization.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub id: String,
     pub user_id: String,
@@ -94,7 +96,7 @@ pub struct ApiKey {
     pub revoked_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identification {
     pub id: String,
     /// The address, number or wallet as given.
@@ -105,7 +107,7 @@ pub struct Identification {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: String,
     pub external_id: Option<String>,
@@ -154,7 +156,7 @@ impl User {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: String,
     pub name: String,
@@ -173,7 +175,7 @@ pub struct Organization {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Permission {
     pub id: String,
     pub key: String,
@@ -185,7 +187,7 @@ pub struct Permission {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
     pub id: String,
     pub key: String,
@@ -208,7 +210,7 @@ impl Role {
 }
 
 /// The member's side of a membership, as `public_user_data` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicUserData {
     pub user_id: String,
     pub first_name: Option<String>,
@@ -218,7 +220,23 @@ pub struct PublicUserData {
     pub banned: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl PublicUserData {
+    /// The member's side of a membership of `user`: its identifier is the primary email address, else the
+    /// primary phone number, else the primary web3 wallet, else the username.
+    pub fn of(user: &User) -> Self {
+        let identifier = user.primary_email().or(user.primary_phone()).or(user.primary_web3()).map(str::to_owned);
+        Self {
+            user_id: user.id.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            identifier: identifier.or_else(|| user.username.clone()),
+            username: user.username.clone(),
+            banned: user.banned,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Membership {
     pub id: String,
     pub organization: Organization,

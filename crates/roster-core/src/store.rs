@@ -204,7 +204,7 @@ pub struct StoreStats {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: crate::webhooks::EventLog + Send + Sync + 'static {
     // --- operations ------------------------------------------------------------------------------
     /// Counters and gauges for metrics; cheap, never touches the database.
     fn stats(&self) -> StoreStats {

@@ -43,13 +43,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve `router(state)` on `listener` until `shutdown` resolves, then drain requests in flight.
+/// Serve `router(state)` on `listener` until `shutdown` resolves, then drain requests in flight. Unless
+/// `config.webhooks.deliver` is off, the node delivers webhooks meanwhile (`webhooks::worker`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let deliveries = state.config.webhooks.deliver.then(|| tokio::spawn(crate::webhooks::worker::run(state.clone())));
+    let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    // Deliveries in flight are left to their leases: whatever was not recorded is sent again (at least once).
+    if let Some(worker) = deliveries {
+        worker.abort();
+    }
+    served
 }
 
 /// The OpenAPI document: the root (info, server, security) of `docs` and every route module's operations.

@@ -7,6 +7,7 @@ mod app;
 pub mod context;
 pub mod docs;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod idempotency;
 pub mod metrics;
@@ -16,6 +17,7 @@ pub mod respond;
 mod routes;
 pub mod state;
 pub mod tokens;
+pub mod webhooks;
 pub mod wire;
 
 pub use app::{document, panic_response, router, serve};

@@ -34,12 +34,18 @@ struct RouteLabels {
 
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AttemptLabels {
+    outcome: &'static str,
+}
+
 /// The process's metrics registry: HTTP metrics recorded by the layer, store metrics read on each scrape.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
     in_flight: Gauge,
+    webhook_attempts: Family<AttemptLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -66,8 +72,20 @@ impl Metrics {
         );
         let in_flight = Gauge::default();
         registry.register("http_requests_in_flight", "HTTP requests being handled now", in_flight.clone());
+        let webhook_attempts = Family::<AttemptLabels, Counter>::default();
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts made by this node, by outcome (succeeded, failed)",
+            webhook_attempts.clone(),
+        );
         registry.register_collector(Box::new(StoreCollector(store)));
-        Self { registry, requests, latency, in_flight }
+        Self { registry, requests, latency, in_flight, webhook_attempts }
+    }
+
+    /// Count one webhook delivery attempt.
+    pub(crate) fn webhook_attempt(&self, succeeded: bool) {
+        let outcome = if succeeded { "succeeded" } else { "failed" };
+        self.webhook_attempts.get_or_create(&AttemptLabels { outcome }).inc();
     }
 
     /// Count a request in flight until the guard is dropped (when it completes or its client goes away).

@@ -28,8 +28,11 @@ pub struct Config {
     pub session_lifetime: Duration,
     /// `iss` and `azp` of the tokens (`ROSTER_ISSUER`, `ROSTER_AUTHORIZED_PARTY`).
     pub tokens: crate::tokens::TokenSettings,
-    /// Seals signing keys and template secrets at rest (`ROSTER_KEY_ENCRYPTION_KEY`; plain without one).
+    /// Seals signing keys, template secrets and webhook secrets at rest (`ROSTER_KEY_ENCRYPTION_KEY`; plain
+    /// without one).
     pub sealer: Arc<roster_jwt::Sealer>,
+    /// Event retention and webhook deliveries (`ROSTER_EVENT_RETENTION`, `ROSTER_WEBHOOK_*`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// The path suffix of the bulk membership writes, which take `max_bulk_body_bytes`.
@@ -61,6 +64,7 @@ impl Default for Config {
             session_lifetime: Duration::from_millis(roster_core::store::DEFAULT_SESSION_LIFETIME_MS as u64),
             tokens: crate::tokens::TokenSettings::default(),
             sealer: Arc::new(roster_jwt::Sealer::plain()),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

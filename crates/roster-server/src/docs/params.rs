@@ -215,3 +215,20 @@ pub enum SessionList {
     Array(Vec<api::Session>),
     Paginated(api::Sessions),
 }
+
+/// The query of `GET /events`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct EventParams {
+    /// Only events after this one (its id, `evt_…`): the cursor a consumer keeps. Default: from the oldest
+    /// event retained.
+    after: Option<String>,
+    /// How many events to return.
+    #[param(default = 100, minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Only these event types: comma-separated, or the parameter repeated.
+    types: Option<String>,
+    /// Only events of this organization (its own events and its memberships').
+    organization_id: Option<String>,
+}

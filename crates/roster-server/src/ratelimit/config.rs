@@ -110,8 +110,8 @@ fn parse_count(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
-/// A duration written as a whole number and a unit (`500ms`, `10s`, `1m`, `24h`), longer than zero: how
-/// rate-limit windows and the idempotency retention are configured.
+/// A duration written as a whole number and a unit (`500ms`, `10s`, `1m`, `24h`, `30d`), longer than zero: how
+/// rate-limit windows, retentions and webhook retries are configured.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     let (number, unit) = s.split_at(digits);
@@ -121,7 +121,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "s" => Duration::from_secs(n),
         "m" => Duration::from_secs(n.saturating_mul(60)),
         "h" => Duration::from_secs(n.saturating_mul(3600)),
-        _ => return Err(format!("duration {s:?} needs a unit: ms, s, m or h")),
+        "d" => Duration::from_secs(n.saturating_mul(86_400)),
+        _ => return Err(format!("duration {s:?} needs a unit: ms, s, m, h or d")),
     };
     if duration.is_zero() {
         return Err(format!("duration {s:?} must be longer than zero"));

@@ -1,6 +1,7 @@
 //! One module per resource, each with its `routes()` and the `Api` documenting them; merged here under `/v1`.
 
 mod bulk;
+mod events;
 mod jwt_templates;
 mod memberships;
 mod organizations;
@@ -8,6 +9,7 @@ mod roles;
 mod sessions;
 mod tokens;
 mod users;
+mod webhook_endpoints;
 
 use axum::Router;
 
@@ -23,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(tokens::routes())
         .merge(jwt_templates::routes())
+        .merge(events::routes())
+        .merge(webhook_endpoints::routes())
 }
 
 /// Every operation of `routes()`, for the OpenAPI document: a route added above belongs in its module's `Api`.
@@ -36,5 +40,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(users::Api::openapi());
     doc.merge(tokens::Api::openapi());
     doc.merge(jwt_templates::Api::openapi());
+    doc.merge(events::Api::openapi());
+    doc.merge(webhook_endpoints::Api::openapi());
     doc
 }

@@ -9,6 +9,7 @@
 //! - `filter`: the statement builder (`Sql`), list filters and orders;
 //! - this module's `Tx`/`StoreError`, and `crate::sql` (connections, values, `vals!`).
 
+pub mod events;
 pub mod filter;
 pub mod idempotency;
 pub mod instances;
@@ -20,6 +21,7 @@ pub mod rows;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use roster_core::DomainError;
 

@@ -1,19 +1,22 @@
 //! Organizations. Creating one with `created_by` also makes that user a member with the instance's
 //! creator role, in the same transaction.
 
+use roster_core::events::{EventType, NewEvent, Record};
 use roster_core::ids::{new_id, prefix};
-use roster_core::model::{Organization, Page};
+use roster_core::model::{Membership, Organization, Page, PublicUserData};
 use roster_core::query::{OrganizationFilter, OrganizationOrder, Pagination};
 use roster_core::store::{MetadataUpdate, NewOrganization, OrganizationUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::{organization_order, Sql};
+use super::rows::events::append;
 use super::rows::instances::load_instance;
 use super::rows::memberships::insert_membership;
 use super::rows::orgs::{org_by_id, org_from_row, ORG_COLUMNS};
 use super::rows::roles::{load_role_by_key, manager_role_ids};
 use super::rows::sessions::after_organization_deleted;
 use super::rows::to_json;
+use super::rows::users::user_by_id;
 use super::Tx;
 use crate::sql::{vals, Db};
 
@@ -138,12 +141,13 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
     };
     let creator = match &new.created_by {
         Some(user_id) => {
-            let exists =
-                c.query_opt("SELECT 1 FROM users WHERE instance_id = ?1 AND id = ?2", vals![instance_id, user_id])?;
-            if exists.is_none() {
-                return Err(DomainError::CreatorNotFound(user_id.clone()).into());
-            }
-            Some((user_id.clone(), load_role_by_key(c, instance_id, &instance.settings.creator_role)?))
+            let user = user_by_id(c, instance_id, user_id).map_err(|e| match e {
+                super::StoreError::Domain(DomainError::UserNotFound(_)) => {
+                    DomainError::CreatorNotFound(user_id.clone()).into()
+                }
+                other => other,
+            })?;
+            Some((user, load_role_by_key(c, instance_id, &instance.settings.creator_role)?))
         }
         None => None,
     };
@@ -169,14 +173,37 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
             now
         ],
     )?;
-    if let Some((user_id, role)) = creator {
-        insert_membership(c, instance_id, &id, &user_id, &role.id, &Default::default(), &Default::default(), now)?;
+    let creator = match creator {
+        Some((user, role)) => {
+            let (public, private) = (Default::default(), Default::default());
+            let membership_id = insert_membership(c, instance_id, &id, &user.id, &role.id, &public, &private, now)?;
+            Some((membership_id, user, role))
+        }
+        None => None,
+    };
+    let org = org_by_id(c, instance_id, &id)?;
+    append(c, instance_id, NewEvent::new(EventType::OrganizationCreated, Record::Organization(org.clone())))?;
+    if let Some((membership_id, user, role)) = creator {
+        let membership = Membership {
+            id: membership_id,
+            organization: org.clone(),
+            public_user_data: PublicUserData::of(&user),
+            role: role.key.clone(),
+            role_name: role.name.clone(),
+            permissions: role.permission_keys(),
+            public_metadata: Default::default(),
+            private_metadata: Default::default(),
+            created_at: now,
+            updated_at: now,
+        };
+        append(c, instance_id, NewEvent::new(EventType::MembershipCreated, Record::Membership(membership)))?;
     }
-    org_by_id(c, instance_id, &id)
+    Ok(org)
 }
 
 pub fn update(c: &dyn Db, instance_id: &str, org_id: &str, u: OrganizationUpdate) -> Tx<Organization> {
     let mut org = org_by_id(c, instance_id, org_id)?;
+    let before = org.clone();
     if let Some(name) = u.name {
         org.name = name;
     }
@@ -220,6 +247,12 @@ pub fn update(c: &dyn Db, instance_id: &str, org_id: &str, u: OrganizationUpdate
             org.updated_at
         ],
     )?;
+    let event = NewEvent::updated(
+        EventType::OrganizationUpdated,
+        Record::Organization(before),
+        Record::Organization(org.clone()),
+    );
+    append(c, instance_id, event)?;
     Ok(org)
 }
 
@@ -232,5 +265,6 @@ pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
     c.execute("DELETE FROM memberships WHERE organization_id = ?1", vals![org_id])?;
     after_organization_deleted(c, org_id)?;
     c.execute("DELETE FROM organizations WHERE id = ?1", vals![org_id])?;
+    append(c, instance_id, NewEvent::deleted(EventType::OrganizationDeleted, "organization", org_id))?;
     Ok(org)
 }

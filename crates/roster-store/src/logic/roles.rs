@@ -1,6 +1,7 @@
 //! Organization roles and permissions. System permissions (`org:sys_*`) are fixed; the creator role must
 //! keep the permissions an organization creator needs; a role in use cannot be deleted.
 
+use roster_core::events::{EventType, NewEvent, Record};
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Page, Permission, Role};
 use roster_core::query::{KeyedOrder, KeyedOrderField, Pagination};
@@ -8,6 +9,7 @@ use roster_core::store::{NewPermission, NewRole, PermissionUpdate, RoleUpdate};
 use roster_core::{now_millis, rules, DomainError};
 
 use super::filter::Sql;
+use super::rows::events::append;
 use super::rows::roles::{load_roles, permission_from_row, PERMISSION_COLUMNS};
 use super::Tx;
 use crate::sql::{vals, Db};
@@ -118,7 +120,29 @@ pub fn create_role(c: &dyn Db, instance_id: &str, new: NewRole) -> Tx<Role> {
     )?;
     set_permissions(c, &id, &new.permissions)?;
     refresh_creator_eligibility(c, &id)?;
-    get_role(c, instance_id, &id)
+    let role = get_role(c, instance_id, &id)?;
+    append(c, instance_id, NewEvent::new(EventType::RoleCreated, Record::Role(role.clone())))?;
+    Ok(role)
+}
+
+/// The role as it is now, after a change from `before`, with its `role.updated` event appended.
+fn role_updated(c: &dyn Db, instance_id: &str, before: Role) -> Tx<Role> {
+    let after = get_role(c, instance_id, &before.id)?;
+    append(
+        c,
+        instance_id,
+        NewEvent::updated(EventType::RoleUpdated, Record::Role(before), Record::Role(after.clone())),
+    )?;
+    Ok(after)
+}
+
+/// The permission as it is now, after a change from `before`, with its `permission.updated` event appended.
+fn permission_updated(c: &dyn Db, instance_id: &str, before: Permission) -> Tx<Permission> {
+    let after = get_permission(c, instance_id, &before.id)?;
+    let event =
+        NewEvent::updated(EventType::PermissionUpdated, Record::Permission(before), Record::Permission(after.clone()));
+    append(c, instance_id, event)?;
+    Ok(after)
 }
 
 /// `is_creator_eligible` follows the role's permissions.
@@ -152,14 +176,14 @@ pub fn update_role(c: &dyn Db, instance_id: &str, role_id: &str, u: RoleUpdate) 
         "UPDATE roles SET name = ?2, key = ?3, description = ?4, updated_at = ?5 WHERE id = ?1",
         vals![
             role_id,
-            u.name.unwrap_or(role.name),
-            u.key.unwrap_or(role.key),
-            u.description.unwrap_or(role.description),
+            u.name.unwrap_or_else(|| role.name.clone()),
+            u.key.unwrap_or_else(|| role.key.clone()),
+            u.description.unwrap_or_else(|| role.description.clone()),
             now_millis().max(role.updated_at)
         ],
     )?;
     check_still_creator_eligible(c, instance_id, role_id)?;
-    get_role(c, instance_id, role_id)
+    role_updated(c, instance_id, role)
 }
 
 pub fn delete_role(c: &dyn Db, instance_id: &str, role_id: &str) -> Tx<Role> {
@@ -181,6 +205,7 @@ pub fn delete_role(c: &dyn Db, instance_id: &str, role_id: &str) -> Tx<Role> {
     }
     c.execute("DELETE FROM role_permissions WHERE role_id = ?1", vals![role_id])?;
     c.execute("DELETE FROM roles WHERE id = ?1", vals![role_id])?;
+    append(c, instance_id, NewEvent::new(EventType::RoleDeleted, Record::Role(role.clone())))?;
     Ok(role)
 }
 
@@ -193,7 +218,7 @@ pub fn add_role_permission(c: &dyn Db, instance_id: &str, role_id: &str, permiss
     c.execute("INSERT INTO role_permissions (role_id, permission_id) VALUES (?1, ?2)", vals![role_id, permission_id])?;
     c.execute("UPDATE roles SET updated_at = ?2 WHERE id = ?1", vals![role_id, now_millis()])?;
     refresh_creator_eligibility(c, role_id)?;
-    get_role(c, instance_id, role_id)
+    role_updated(c, instance_id, role)
 }
 
 pub fn remove_role_permission(c: &dyn Db, instance_id: &str, role_id: &str, permission_id: &str) -> Tx<Role> {
@@ -206,7 +231,7 @@ pub fn remove_role_permission(c: &dyn Db, instance_id: &str, role_id: &str, perm
     c.execute("UPDATE roles SET updated_at = ?2 WHERE id = ?1", vals![role_id, now_millis()])?;
     refresh_creator_eligibility(c, role_id)?;
     check_still_creator_eligible(c, instance_id, role_id)?;
-    get_role(c, instance_id, role_id)
+    role_updated(c, instance_id, role)
 }
 
 pub fn get_permission(c: &dyn Db, instance_id: &str, permission_id: &str) -> Tx<Permission> {
@@ -262,7 +287,9 @@ pub fn create_permission(c: &dyn Db, instance_id: &str, new: NewPermission) -> T
          VALUES (?1, ?2, ?3, ?4, ?5, 'user', ?6, ?6)",
         vals![id, instance_id, new.key, new.name, new.description, now_millis()],
     )?;
-    get_permission(c, instance_id, &id)
+    let permission = get_permission(c, instance_id, &id)?;
+    append(c, instance_id, NewEvent::new(EventType::PermissionCreated, Record::Permission(permission.clone())))?;
+    Ok(permission)
 }
 
 fn modifiable(c: &dyn Db, instance_id: &str, permission_id: &str) -> Tx<Permission> {
@@ -284,13 +311,13 @@ pub fn update_permission(c: &dyn Db, instance_id: &str, permission_id: &str, u: 
         "UPDATE permissions SET name = ?2, key = ?3, description = ?4, updated_at = ?5 WHERE id = ?1",
         vals![
             permission_id,
-            u.name.unwrap_or(permission.name),
-            u.key.unwrap_or(permission.key),
-            u.description.unwrap_or(permission.description),
+            u.name.unwrap_or_else(|| permission.name.clone()),
+            u.key.unwrap_or_else(|| permission.key.clone()),
+            u.description.unwrap_or_else(|| permission.description.clone()),
             now_millis().max(permission.updated_at)
         ],
     )?;
-    get_permission(c, instance_id, permission_id)
+    permission_updated(c, instance_id, permission)
 }
 
 pub fn delete_permission(c: &dyn Db, instance_id: &str, permission_id: &str) -> Tx<Permission> {
@@ -305,5 +332,6 @@ pub fn delete_permission(c: &dyn Db, instance_id: &str, permission_id: &str) -> 
     for role in roles {
         refresh_creator_eligibility(c, &role)?;
     }
+    append(c, instance_id, NewEvent::new(EventType::PermissionDeleted, Record::Permission(permission.clone())))?;
     Ok(permission)
 }

@@ -2,6 +2,7 @@
 //! the organization the user joined most recently; leaving an organization moves the user's sessions to
 //! their latest remaining one; deleting an organization clears it from every session.
 
+use roster_core::events::{EventType, NewEvent, Record};
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Page, Session};
 use roster_core::query::{Pagination, SessionFilter};
@@ -9,6 +10,7 @@ use roster_core::store::DEFAULT_SESSION_LIFETIME_MS;
 use roster_core::{now_millis, DomainError};
 
 use super::filter::Sql;
+use super::rows::events::append;
 use super::rows::orgs::org_by_id;
 use super::rows::sessions::{latest_organization, session_from_row, SESSION_COLUMNS};
 use super::rows::users::user_by_id;
@@ -46,7 +48,7 @@ fn check_member(c: &dyn Db, instance_id: &str, user_id: &str, org_id: &str) -> T
 
 /// Set (or clear) the active organization of an active session.
 pub fn set_active_organization(c: &dyn Db, instance_id: &str, session_id: &str, org_id: Option<&str>) -> Tx<Session> {
-    change_active(c, instance_id, session_id, "update", |c, session| {
+    change_active(c, instance_id, session_id, "update", EventType::SessionUpdated, |c, session| {
         if let Some(org_id) = org_id {
             check_member(c, instance_id, &session.user_id, org_id)?;
         }
@@ -57,7 +59,7 @@ pub fn set_active_organization(c: &dyn Db, instance_id: &str, session_id: &str, 
 
 /// Revoke an active session: it keeps its active organization and timestamps, its status becomes `revoked`.
 pub fn revoke(c: &dyn Db, instance_id: &str, session_id: &str) -> Tx<Session> {
-    change_active(c, instance_id, session_id, "revoke", |_, session| {
+    change_active(c, instance_id, session_id, "revoke", EventType::SessionRevoked, |_, session| {
         session.status = "revoked".into();
         Ok(())
     })
@@ -71,9 +73,11 @@ fn change_active(
     instance_id: &str,
     session_id: &str,
     action: &'static str,
+    event_type: EventType,
     change: impl FnOnce(&dyn Db, &mut Session) -> Tx<()>,
 ) -> Tx<Session> {
     let mut session = get(c, instance_id, session_id)?;
+    let before = session.clone();
     change(c, &mut session)?;
     session.updated_at = now_millis();
     let changed = c.execute(
@@ -84,6 +88,13 @@ fn change_active(
     if changed == 0 {
         return Err(DomainError::SessionActionInvalid { action, session_id: session_id.to_owned() }.into());
     }
+    let event = match event_type {
+        EventType::SessionUpdated => {
+            NewEvent::updated(event_type, Record::Session(before), Record::Session(session.clone()))
+        }
+        _ => NewEvent::new(event_type, Record::Session(session.clone())),
+    };
+    append(c, instance_id, event)?;
     Ok(session)
 }
 
@@ -168,5 +179,7 @@ pub fn create(
         "UPDATE users SET last_active_at = ?2, last_sign_in_at = ?3 WHERE id = ?1",
         vals![user_id, now - now.rem_euclid(DAY_MS), now],
     )?;
-    get(c, instance_id, &id)
+    let session = get(c, instance_id, &id)?;
+    append(c, instance_id, NewEvent::new(EventType::SessionCreated, Record::Session(session.clone())))?;
+    Ok(session)
 }

@@ -1,5 +1,6 @@
 //! Users and their identifications (email addresses, phone numbers, web3 wallets).
 
+use roster_core::events::{EventType, NewEvent, Record};
 use roster_core::ids::{new_id, prefix};
 use roster_core::model::{Page, User};
 use roster_core::query::{search_text, Pagination, UserFilter, UserOrder};
@@ -7,6 +8,7 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUse
 use roster_core::{now_millis, DomainError};
 
 use super::filter::{plan, resolve_text_search, user_filter, user_order, Sql};
+use super::rows::events::append;
 use super::rows::to_json;
 use super::rows::users::{attach_identifications, user_by_id, user_from_row, USER_COLUMNS};
 use super::Tx;
@@ -193,7 +195,14 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewUser) -> Tx<User> {
          WHERE id = ?1",
         vals![id, email, phone, web3],
     )?;
-    reindex(c, instance_id, &id)
+    let user = reindex(c, instance_id, &id)?;
+    append(c, instance_id, NewEvent::new(EventType::UserCreated, Record::User(user.clone())))?;
+    Ok(user)
+}
+
+/// Append the `user.updated` event of a change from `before` to `after`.
+fn updated(c: &dyn Db, instance_id: &str, before: User, after: &User) -> Tx<()> {
+    append(c, instance_id, NewEvent::updated(EventType::UserUpdated, Record::User(before), Record::User(after.clone())))
 }
 
 fn set_primary(c: &dyn Db, user: &User, kind: &str, column: &str, ident_id: &str) -> Tx<()> {
@@ -215,6 +224,7 @@ fn set_primary(c: &dyn Db, user: &User, kind: &str, column: &str, ident_id: &str
 
 pub fn update(c: &dyn Db, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx<User> {
     let mut user = user_by_id(c, instance_id, user_id)?;
+    let before = user.clone();
     if let Some(Some(username)) = &u.username {
         check_username_free(c, instance_id, username, Some(user_id))?;
     }
@@ -260,12 +270,15 @@ pub fn update(c: &dyn Db, instance_id: &str, user_id: &str, u: UserUpdate) -> Tx
             now_millis().max(user.updated_at),
         ],
     )?;
-    reindex(c, instance_id, user_id)
+    let after = reindex(c, instance_id, user_id)?;
+    updated(c, instance_id, before, &after)?;
+    Ok(after)
 }
 
 pub fn update_metadata(c: &dyn Db, instance_id: &str, user_id: &str, update: MetadataUpdate) -> Tx<User> {
     let mode: MetadataMode = update.mode;
     let mut user = user_by_id(c, instance_id, user_id)?;
+    let before = user.clone();
     MetadataUpdate::apply(mode, "public_metadata", &mut user.public_metadata, update.public)?;
     MetadataUpdate::apply(mode, "private_metadata", &mut user.private_metadata, update.private)?;
     MetadataUpdate::apply(mode, "unsafe_metadata", &mut user.unsafe_metadata, update.unsafe_)?;
@@ -280,6 +293,7 @@ pub fn update_metadata(c: &dyn Db, instance_id: &str, user_id: &str, update: Met
             user.updated_at
         ],
     )?;
+    updated(c, instance_id, before, &user)?;
     Ok(user)
 }
 
@@ -289,7 +303,9 @@ pub fn set_flags(c: &dyn Db, instance_id: &str, user_id: &str, banned: Option<bo
         "UPDATE users SET banned = ?2, locked = ?3, updated_at = ?4 WHERE id = ?1",
         vals![user_id, banned.unwrap_or(user.banned), locked.unwrap_or(user.locked), now_millis().max(user.updated_at)],
     )?;
-    user_by_id(c, instance_id, user_id)
+    let after = user_by_id(c, instance_id, user_id)?;
+    updated(c, instance_id, user, &after)?;
+    Ok(after)
 }
 
 pub fn delete(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<()> {
@@ -309,5 +325,5 @@ pub fn delete(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<()> {
     c.execute("DELETE FROM sessions WHERE user_id = ?1", vals![user_id])?;
     c.execute("DELETE FROM identifications WHERE user_id = ?1", vals![user_id])?;
     c.execute("DELETE FROM users WHERE id = ?1 AND instance_id = ?2", vals![user_id, instance_id])?;
-    Ok(())
+    append(c, instance_id, NewEvent::deleted(EventType::UserDeleted, "user", user_id))
 }

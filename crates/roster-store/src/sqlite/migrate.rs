@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../migrations/sqlite/0003_idempotency_keys.sql")),
     (4, include_str!("../../migrations/sqlite/0004_idempotency_keys_rowid.sql")),
     (5, include_str!("../../migrations/sqlite/0005_signing_keys_and_jwt_templates.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_events_and_webhooks.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -17,7 +17,7 @@ use roster_core::model::Membership;
 use roster_core::store::{BulkItem, BulkResults, BulkWrite, NewMembership};
 use roster_core::{DomainError, UserId};
 
-use super::{create_in, delete_in, joiners, update_metadata_in, update_role_in};
+use super::{create_in, delete_in, joiners, update_metadata_in, update_role_in, updated};
 use crate::logic::rows::memberships::set_members_count;
 use crate::logic::rows::orgs::org_by_id_for_update;
 use crate::logic::rows::roles::RolesCache;
@@ -53,19 +53,26 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
             }
             BulkItem::Update { user_id, role: Some(role), metadata: Some(update) } => {
                 c.execute("SAVEPOINT bulk_item", &[])?;
-                let updated = update_role_in(c, instance_id, &org.id, &roles, &user_id, &role)
-                    .and_then(|_| update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update));
-                if matches!(updated, Err(StoreError::Domain(_))) {
+                // One item, one event: from before the role change to after the metadata change.
+                let changed =
+                    update_role_in(c, instance_id, &org.id, &roles, &user_id, &role).and_then(|(before, _)| {
+                        let (_, after) = update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)?;
+                        updated(c, instance_id, before, &after)?;
+                        Ok(after)
+                    });
+                if matches!(changed, Err(StoreError::Domain(_))) {
                     c.execute("ROLLBACK TO bulk_item", &[])?;
                 }
                 c.execute("RELEASE bulk_item", &[])?;
-                updated
+                changed
             }
             BulkItem::Update { user_id, role: Some(role), metadata: None } => {
                 update_role_in(c, instance_id, &org.id, &roles, &user_id, &role)
+                    .and_then(|(before, after)| updated(c, instance_id, before, &after).map(|()| after))
             }
             BulkItem::Update { user_id, role: None, metadata: Some(update) } => {
                 update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)
+                    .and_then(|(before, after)| updated(c, instance_id, before, &after).map(|()| after))
             }
             BulkItem::Update { role: None, metadata: None, .. } => Err(DomainError::ParamMissing("role".into()).into()),
             BulkItem::Delete { user_id } => delete_in(c, instance_id, &mut org, &roles, &user_id),

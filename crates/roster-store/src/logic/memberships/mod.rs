@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use roster_core::events::{EventType, NewEvent, Record};
 use roster_core::model::{Membership, Organization, Page, PublicUserData, Role};
 use roster_core::query::{MembershipFilter, MembershipOrder, MembershipOrderField, Pagination, UserFilter};
 use roster_core::store::{MetadataUpdate, NewMembership};
@@ -13,6 +14,7 @@ mod bulk;
 pub use bulk::bulk;
 
 use crate::logic::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
+use crate::logic::rows::events::append;
 use crate::logic::rows::memberships::{insert_membership_row, set_members_count};
 use crate::logic::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
 use crate::logic::rows::roles::RolesCache;
@@ -323,7 +325,7 @@ pub(super) fn create_in(
     // The membership as a read of the committed rows would give it, built from what this transaction holds.
     org.members_count += 1;
     joiner.member = true;
-    Ok(Membership {
+    let membership = Membership {
         id,
         organization: org.clone(),
         public_user_data: user,
@@ -334,7 +336,16 @@ pub(super) fn create_in(
         private_metadata: new.private_metadata,
         created_at: now,
         updated_at: now,
-    })
+    };
+    append(c, instance_id, NewEvent::new(EventType::MembershipCreated, Record::Membership(membership.clone())))?;
+    Ok(membership)
+}
+
+/// Append the `organizationMembership.updated` event of a change from `before` to `after`.
+pub(super) fn updated(c: &dyn Db, instance_id: &str, before: Membership, after: &Membership) -> Tx<()> {
+    let event =
+        NewEvent::updated(EventType::MembershipUpdated, Record::Membership(before), Record::Membership(after.clone()));
+    append(c, instance_id, event)
 }
 
 /// How many members of the organization other than `user_id` hold a managing role.
@@ -366,10 +377,13 @@ pub fn update_membership_role(
 ) -> Tx<Membership> {
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    update_role_in(c, instance_id, org_id, &roles, user_id, role_key)
+    let (before, after) = update_role_in(c, instance_id, org_id, &roles, user_id, role_key)?;
+    updated(c, instance_id, before, &after)?;
+    Ok(after)
 }
 
-/// Change the role of `user_id` in `org_id`, locked by this transaction.
+/// Change the role of `user_id` in `org_id`, locked by this transaction: the membership before and after, for
+/// the caller's `organizationMembership.updated` event (`updated`).
 pub(super) fn update_role_in(
     c: &dyn Db,
     instance_id: &str,
@@ -377,8 +391,9 @@ pub(super) fn update_role_in(
     roles: &HashMap<String, Role>,
     user_id: &str,
     role_key: &str,
-) -> Tx<Membership> {
+) -> Tx<(Membership, Membership)> {
     let mut m = get(c, instance_id, org_id, user_id, roles)?;
+    let before = m.clone();
     let new_role = find_role_by_key(roles, role_key)?;
     if is_manager(&m, roles) && !new_role.can_manage_memberships() {
         rules::check_last_manager(other_managers(c, org_id, user_id, roles)?)?;
@@ -392,7 +407,7 @@ pub(super) fn update_role_in(
     m.role_name = new_role.name.clone();
     m.permissions = new_role.permission_keys();
     m.updated_at = now;
-    Ok(m)
+    Ok((before, m))
 }
 
 pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
@@ -421,6 +436,7 @@ pub(super) fn delete_in(
     after_membership_removed(c, org_id, user_id)?;
     org.members_count -= 1;
     membership.organization.members_count = org.members_count;
+    append(c, instance_id, NewEvent::new(EventType::MembershipDeleted, Record::Membership(membership.clone())))?;
     Ok(membership)
 }
 
@@ -434,11 +450,13 @@ pub fn update_metadata(
 ) -> Tx<Membership> {
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    update_metadata_in(c, instance_id, org_id, &roles, user_id, update)
+    let (before, after) = update_metadata_in(c, instance_id, org_id, &roles, user_id, update)?;
+    updated(c, instance_id, before, &after)?;
+    Ok(after)
 }
 
 /// Merge (or replace, as `update.mode` says) the metadata of `user_id`'s membership in `org_id`, locked by
-/// this transaction.
+/// this transaction: the membership before and after, as `update_role_in`.
 pub(super) fn update_metadata_in(
     c: &dyn Db,
     instance_id: &str,
@@ -446,8 +464,9 @@ pub(super) fn update_metadata_in(
     roles: &HashMap<String, Role>,
     user_id: &str,
     update: MetadataUpdate,
-) -> Tx<Membership> {
+) -> Tx<(Membership, Membership)> {
     let mut m = get(c, instance_id, org_id, user_id, roles)?;
+    let before = m.clone();
     MetadataUpdate::apply(update.mode, "public_metadata", &mut m.public_metadata, update.public)?;
     MetadataUpdate::apply(update.mode, "private_metadata", &mut m.private_metadata, update.private)?;
     m.updated_at = now_millis();
@@ -456,5 +475,5 @@ pub(super) fn update_metadata_in(
          WHERE organization_id = ?1 AND user_id = ?2",
         vals![org_id, user_id, to_json(&m.public_metadata), to_json(&m.private_metadata), m.updated_at],
     )?;
-    Ok(m)
+    Ok((before, m))
 }

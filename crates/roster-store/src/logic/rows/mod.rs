@@ -3,6 +3,7 @@
 //! call only down (`super::filter`, `crate::sql`) and never a use case; a use case that needs another's rows
 //! reads them here.
 
+pub mod events;
 pub mod instances;
 pub mod memberships;
 pub mod orgs;

@@ -1,0 +1,149 @@
+//! The delivery worker every node runs: it advances the log (sequencing on PostgreSQL, queueing deliveries),
+//! leases the runs that are due, sends each run in order (runs of different order keys side by side), and
+//! records what came of each attempt. Any number of nodes run it over one database: leases keep them off each
+//! other's runs, and a node that dies leaves its runs to the others when their leases end. It also purges
+//! events past their retention.
+
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use roster_core::webhooks::{Claimed, Finished, LeaseRequest};
+use roster_core::DomainError;
+
+use super::{secret_aad, send, WebhookSettings};
+use crate::state::AppState;
+
+/// The most deliveries one round leases, and the most of one order key.
+const ROUND: i64 = 512;
+const RUN: i64 = 32;
+/// How often events past their retention are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deliver until the task is dropped.
+pub async fn run(state: AppState) {
+    let settings = state.config.webhooks.clone();
+    let client = send::client(settings.timeout);
+    let owner = roster_core::ids::new_id("node");
+    let mut purged_at: Option<Instant> = None;
+    loop {
+        let worked = match round(&state, &client, &settings, &owner).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook deliveries: a round failed");
+                0
+            }
+        };
+        if worked == 0 {
+            tokio::time::sleep(settings.poll).await;
+        }
+        if purged_at.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            purged_at = Some(Instant::now());
+            let retention = i64::try_from(settings.retention.as_millis()).unwrap_or(i64::MAX);
+            match state.store.purge_events(roster_core::now_millis().saturating_sub(retention)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "purged events past their retention"),
+                Err(e) => tracing::warn!(error = %e, "purging events"),
+            }
+        }
+    }
+}
+
+/// One round: how many deliveries were attempted or released.
+async fn round(
+    state: &AppState,
+    client: &reqwest::Client,
+    settings: &WebhookSettings,
+    owner: &str,
+) -> Result<usize, DomainError> {
+    state.store.advance_events().await?;
+    let timeout_ms = i64::try_from(settings.timeout.as_millis()).unwrap_or(i64::MAX);
+    let lease = LeaseRequest {
+        owner: owner.to_owned(),
+        now: roster_core::now_millis(),
+        lease_ms: timeout_ms.saturating_mul(RUN).saturating_add(30_000),
+        max: ROUND,
+        run: RUN,
+    };
+    let claimed = state.store.claim_deliveries(lease).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let count = claimed.len();
+    let mut lanes: Vec<Vec<Claimed>> = Vec::new();
+    for delivery in claimed {
+        match lanes
+            .iter_mut()
+            .find(|l| l[0].endpoint_id == delivery.endpoint_id && l[0].order_key == delivery.order_key)
+        {
+            Some(lane) => lane.push(delivery),
+            None => lanes.push(vec![delivery]),
+        }
+    }
+    let mut sending = JoinSet::new();
+    for lane in lanes {
+        sending.spawn(deliver_lane(state.clone(), client.clone(), lane));
+    }
+    let (mut finished, mut released) = (Vec::with_capacity(count), Vec::new());
+    while let Some(done) = sending.join_next().await {
+        if let Ok((f, r)) = done {
+            finished.extend(f);
+            released.extend(r);
+        }
+    }
+    state.store.finish_deliveries(&settings.policy, finished, released).await?;
+    Ok(count)
+}
+
+/// Send one lane's run in order, stopping at the first failure: the rest is released, to follow the failed
+/// delivery once it succeeds.
+async fn deliver_lane(
+    state: AppState,
+    client: reqwest::Client,
+    lane: Vec<Claimed>,
+) -> (Vec<Finished>, Vec<(String, i64)>) {
+    let mut finished = Vec::with_capacity(lane.len());
+    let mut released = Vec::new();
+    let mut run = lane.into_iter();
+    while let Some(d) = run.next() {
+        let keys: Vec<Vec<u8>> = d
+            .secrets
+            .iter()
+            .filter_map(|sealed| state.config.sealer.open(sealed, &secret_aad(&d.endpoint_id)).ok())
+            .filter_map(|plain| String::from_utf8(plain).ok())
+            .filter_map(|secret| super::secret_key(&secret))
+            .collect();
+        let outcome = if keys.is_empty() {
+            send::Outcome {
+                succeeded: false,
+                status_code: None,
+                error: Some(
+                    "the endpoint's secret cannot be opened (is ROSTER_KEY_ENCRYPTION_KEY the one it was \
+                             sealed with?)"
+                        .into(),
+                ),
+                duration_ms: 0,
+            }
+        } else {
+            let body = crate::events::webhook_body(&d.event);
+            send::post(&client, &d.url, &keys, &d.event.id(), body).await
+        };
+        let succeeded = outcome.succeeded;
+        state.metrics.webhook_attempt(succeeded);
+        finished.push(Finished {
+            endpoint_id: d.endpoint_id,
+            event_seq: d.event.seq,
+            attempt: d.attempts + 1,
+            succeeded,
+            status_code: outcome.status_code,
+            error: outcome.error,
+            duration_ms: outcome.duration_ms,
+            at: roster_core::now_millis(),
+        });
+        if !succeeded {
+            released.extend(run.map(|rest| (rest.endpoint_id, rest.event.seq)));
+            break;
+        }
+    }
+    (finished, released)
+}
