@@ -17,6 +17,9 @@ use crate::state::AppState;
 /// The most deliveries one round leases, and the most of one order key.
 const ROUND: i64 = 512;
 const RUN: i64 = 32;
+/// A lease covers this many requests that take the whole timeout (and 5 s more): a lane whose run takes
+/// longer releases the rest of it, so a node that dies leaves its work to the others within a few timeouts.
+const LEASED_TIMEOUTS: u32 = 4;
 /// How often events past their retention are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -57,14 +60,16 @@ async fn round(
     owner: &str,
 ) -> Result<usize, DomainError> {
     state.store.advance_events().await?;
-    let timeout_ms = i64::try_from(settings.timeout.as_millis()).unwrap_or(i64::MAX);
+    let lease_for = settings.timeout * LEASED_TIMEOUTS + Duration::from_secs(5);
     let lease = LeaseRequest {
         owner: owner.to_owned(),
         now: roster_core::now_millis(),
-        lease_ms: timeout_ms.saturating_mul(RUN).saturating_add(30_000),
+        lease_ms: i64::try_from(lease_for.as_millis()).unwrap_or(i64::MAX),
         max: ROUND,
         run: RUN,
     };
+    // The last instant a request may start and still end (timed out at worst) within the lease.
+    let last_start = Instant::now() + lease_for - settings.timeout - Duration::from_secs(1);
     let claimed = state.store.claim_deliveries(lease).await?;
     if claimed.is_empty() {
         return Ok(0);
@@ -82,7 +87,7 @@ async fn round(
     }
     let mut sending = JoinSet::new();
     for lane in lanes {
-        sending.spawn(deliver_lane(state.clone(), client.clone(), lane));
+        sending.spawn(deliver_lane(state.clone(), client.clone(), lane, last_start));
     }
     let (mut finished, mut released) = (Vec::with_capacity(count), Vec::new());
     while let Some(done) = sending.join_next().await {
@@ -95,17 +100,23 @@ async fn round(
     Ok(count)
 }
 
-/// Send one lane's run in order, stopping at the first failure: the rest is released, to follow the failed
-/// delivery once it succeeds.
+/// Send one lane's run in order, stopping at the first failure (the rest is released, to follow the failed
+/// delivery once it succeeds) or when the next request could outlast the lease.
 async fn deliver_lane(
     state: AppState,
     client: reqwest::Client,
     lane: Vec<Claimed>,
+    last_start: Instant,
 ) -> (Vec<Finished>, Vec<(String, i64)>) {
     let mut finished = Vec::with_capacity(lane.len());
     let mut released = Vec::new();
     let mut run = lane.into_iter();
     while let Some(d) = run.next() {
+        if Instant::now() > last_start {
+            released.push((d.endpoint_id, d.event.seq));
+            released.extend(run.map(|rest| (rest.endpoint_id, rest.event.seq)));
+            break;
+        }
         let keys: Vec<Vec<u8>> = d
             .secrets
             .iter()
