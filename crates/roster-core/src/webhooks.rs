@@ -153,6 +153,9 @@ pub trait EventLog: Send + Sync {
     /// Give committed events their place in the log where the backend needs a sequencer (PostgreSQL), and
     /// queue deliveries of new events to every enabled endpoint. Returns how many deliveries were queued.
     async fn advance_events(&self) -> Result<u64>;
+    /// Give committed events their place in the log now (PostgreSQL; nothing to do on SQLite), so a read of the
+    /// log that follows sees every write acknowledged before it.
+    async fn place_events(&self) -> Result<()>;
     /// Delete events written before `before_ms`, with their deliveries and attempts; how many events went.
     async fn purge_events(&self, before_ms: i64) -> Result<u64>;
 

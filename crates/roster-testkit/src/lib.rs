@@ -5,11 +5,13 @@
 //!   real HTTP on an ephemeral port, bootstrapped with the development key [`KEY`];
 //! - [`Api`]: an authenticated client of any running Roster (in-process or a `roster serve` process), whose
 //!   [`Resp`] asserts Clerk's success and error shapes, with the seeding helpers of [`seed`];
-//! - [`json`]: small readers of Clerk's JSON bodies (ids of a page, a string field, sorted lists).
+//! - [`json`]: small readers of Clerk's JSON bodies (ids of a page, a string field, sorted lists);
+//! - [`receiver::Receiver`]: a webhook receiver on port 0 that records deliveries and fails them on purpose.
 
 pub mod app;
 pub mod http;
 pub mod json;
+pub mod receiver;
 pub mod seed;
 
 pub use app::{open_store, TestApp, KEY};

@@ -62,6 +62,8 @@ async fn list_events(State(state): State<AppState>, ctx: Ctx, q: Params) -> ApiR
     }
     let types = event_types(q.strings("types")?, "types")?;
     let query = EventQuery { after, limit: limit + 1, types, organization_id: q.string("organization_id") };
+    // Read your writes: on PostgreSQL, events committed before this request get their place first.
+    state.store.place_events().await?;
     let mut events = state.store.list_events(&ctx.instance.id, query).await?;
     let has_more = events.len() as i64 > limit;
     events.truncate(limit as usize);

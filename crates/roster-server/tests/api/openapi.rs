@@ -20,6 +20,16 @@ const EXTENSIONS: &[(&str, &str)] = &[
     ("delete", "/organizations/{organization_id}/memberships/bulk"),
     ("patch", "/sessions/{session_id}"),
     ("post", "/jwks/rotate"),
+    ("get", "/events"),
+    ("get", "/webhook_endpoints"),
+    ("post", "/webhook_endpoints"),
+    ("get", "/webhook_endpoints/{endpoint_id}"),
+    ("patch", "/webhook_endpoints/{endpoint_id}"),
+    ("delete", "/webhook_endpoints/{endpoint_id}"),
+    ("post", "/webhook_endpoints/{endpoint_id}/rotate_secret"),
+    ("get", "/webhook_endpoints/{endpoint_id}/attempts"),
+    ("post", "/webhook_endpoints/{endpoint_id}/recover"),
+    ("post", "/webhook_endpoints/{endpoint_id}/test"),
 ];
 
 fn is_extension(method: &str, path: &str) -> bool {

@@ -32,12 +32,19 @@ CREATE TABLE webhook_endpoints (
     previous_secret_until BIGINT,
     disabled              BOOLEAN NOT NULL,
     disabled_reason       TEXT,
-    cursor_seq            BIGINT NOT NULL,
-    failing_since         BIGINT,
     created_at            BIGINT NOT NULL,
     updated_at            BIGINT NOT NULL
 );
 CREATE INDEX webhook_endpoints_instance ON webhook_endpoints (instance_id, created_at);
+
+-- Each endpoint's delivery state, apart from its settings (which export and import carry; this does not, as the
+-- log starts anew in an imported database). `cursor_seq`: events up to it have been queued for the endpoint
+-- (or were not of its types). `failing_since`: when its first failure after its last success was.
+CREATE TABLE webhook_endpoint_state (
+    endpoint_id   TEXT PRIMARY KEY,
+    cursor_seq    BIGINT NOT NULL,
+    failing_since BIGINT
+);
 
 CREATE TABLE webhook_deliveries (
     endpoint_id     TEXT NOT NULL,

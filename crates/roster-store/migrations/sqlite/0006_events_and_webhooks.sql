@@ -20,8 +20,7 @@ CREATE INDEX events_created ON events (created_at);
 
 -- Endpoints (/v1/webhook_endpoints). `secret` (and `previous_secret`, which keeps signing beside it until
 -- `previous_secret_until` after a rotation) is sealed like signing keys: `v1.` under ROSTER_KEY_ENCRYPTION_KEY
--- or `plain.`. `event_types` is `,a,b,` (empty: every type). `cursor_seq`: events up to it have been queued
--- for this endpoint (or were not its type). `failing_since`: when its first failure after its last success was.
+-- or `plain.`. `event_types` is `,a,b,` (empty: every type).
 CREATE TABLE webhook_endpoints (
     id                    TEXT PRIMARY KEY,
     instance_id           TEXT NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
@@ -33,12 +32,19 @@ CREATE TABLE webhook_endpoints (
     previous_secret_until INTEGER,
     disabled              INTEGER NOT NULL,
     disabled_reason       TEXT,
-    cursor_seq            INTEGER NOT NULL,
-    failing_since         INTEGER,
     created_at            INTEGER NOT NULL,
     updated_at            INTEGER NOT NULL
 );
 CREATE INDEX webhook_endpoints_instance ON webhook_endpoints (instance_id, created_at);
+
+-- Each endpoint's delivery state, apart from its settings (which export and import carry; this does not, as the
+-- log starts anew in an imported database). `cursor_seq`: events up to it have been queued for the endpoint
+-- (or were not of its types). `failing_since`: when its first failure after its last success was.
+CREATE TABLE webhook_endpoint_state (
+    endpoint_id   TEXT PRIMARY KEY,
+    cursor_seq    INTEGER NOT NULL,
+    failing_since INTEGER
+);
 
 -- One row per (endpoint, event) to deliver. `state`: 0 pending, 1 delivered, 2 failed (schedule used up).
 -- A pending row is due at `next_attempt_at` and free once `lease_until` has passed.

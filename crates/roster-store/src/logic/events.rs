@@ -61,16 +61,13 @@ pub fn unsequenced(c: &dyn Db) -> Tx<bool> {
 }
 
 /// Give committed events their `seq`, in the order they were inserted, after every event already placed: how
-/// many were placed. One sequencer at a time: `None` when another node's transaction holds the lock (this
-/// transaction then leaves the log's upkeep to it). On SQLite there is nothing to place.
-pub fn sequence(c: &dyn Db) -> Tx<Option<u64>> {
+/// many were placed. One sequencer at a time: the lock is held to the end of the transaction (which fans out
+/// too, when the worker runs it), and a second waits for it. On SQLite there is nothing to place.
+pub fn sequence(c: &dyn Db) -> Tx<u64> {
     if c.dialect() == Dialect::Sqlite {
-        return Ok(Some(0));
+        return Ok(0);
     }
-    let locked: bool = c.query_one("SELECT pg_try_advisory_xact_lock(?1)", vals![SEQUENCER_LOCK])?.get(0)?;
-    if !locked {
-        return Ok(None);
-    }
+    c.query_one("SELECT pg_advisory_xact_lock(?1)::text", vals![SEQUENCER_LOCK])?;
     // A statement of its own after the lock: its snapshot sees every sequencer transaction before this one.
     let placed = c.execute(
         "WITH base AS (SELECT coalesce(max(seq), 0) AS b FROM events), \
@@ -79,7 +76,7 @@ pub fn sequence(c: &dyn Db) -> Tx<Option<u64>> {
          UPDATE events e SET seq = base.b + batch.n FROM base, batch WHERE e.pos = batch.pos",
         vals![SEQUENCE_BATCH],
     )?;
-    Ok(Some(placed as u64))
+    Ok(placed as u64)
 }
 
 /// Delete events written before `before_ms`, with their deliveries and attempts.

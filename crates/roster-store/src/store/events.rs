@@ -33,13 +33,18 @@ impl<B: Backend> EventLog for SqlStore<B> {
         let now = roster_core::now_millis();
         self.backend
             .write(move |c| {
-                // Only the node holding the sequencer's lock fans out, so two nodes do not both queue.
-                if events::sequence(c)?.is_none() {
-                    return Ok(0);
-                }
+                // Under the sequencer's lock (PostgreSQL), so two nodes never queue the same events at once.
+                events::sequence(c)?;
                 webhooks::delivery::fan_out(c, now)
             })
             .await
+    }
+
+    async fn place_events(&self) -> Result<()> {
+        if self.backend.read(|c| events::unsequenced(c)).await? {
+            self.backend.write(|c| events::sequence(c).map(|_| ())).await?;
+        }
+        Ok(())
     }
 
     async fn purge_events(&self, before_ms: i64) -> Result<u64> {

@@ -293,6 +293,11 @@ impl<'a> Loader<'a> {
             self.progress.finish(TABLES[current].name, self.tally.count(current));
         }
         reset_rowid_sequences(self.c)?;
+        // The event log starts anew here: every endpoint takes it from its start.
+        self.c.execute(
+            "INSERT INTO webhook_endpoint_state (endpoint_id, cursor_seq) SELECT id, 0 FROM webhook_endpoints",
+            &[],
+        )?;
         Ok(self.tally.summary())
     }
 }

@@ -268,13 +268,46 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         rowid: false,
     },
+    // Webhook endpoints travel with their secrets as stored (sealed like signing keys). The event log does not
+    // travel (see `NOT_EXPORTED`): the import starts each endpoint at the new, empty log's start.
+    Table {
+        name: "webhook_endpoints",
+        columns: &[
+            text("id"),
+            text("instance_id"),
+            text("url"),
+            text("description"),
+            text("event_types"),
+            text("secret"),
+            text_or_null("previous_secret"),
+            int_or_null("previous_secret_until"),
+            flag("disabled"),
+            text_or_null("disabled_reason"),
+            int("created_at"),
+            int("updated_at"),
+        ],
+        key: &["id"],
+        rowid: false,
+    },
 ];
 
 /// Tables the export leaves out, with why: `rate_limits` holds rate-limit windows of the last seconds, which
 /// restart empty on a new database as they do after any restart; `idempotency_keys` holds responses kept for
-/// retries of the last hours (a client retrying against the new database runs its write there); SQLite's `users_search*` (FTS5) tables are
-/// derived from `users` by triggers, and filled again as the import inserts users.
-pub const NOT_EXPORTED: &[&str] = &["rate_limits", "idempotency_keys", "users_search*"];
+/// retries of the last hours (a client retrying against the new database runs its write there); SQLite's
+/// `users_search*` (FTS5) tables are derived from `users` by triggers, and filled again as the import inserts
+/// users; `events`, `webhook_deliveries`, `webhook_attempts` and `webhook_endpoint_state` are the event log
+/// and its delivery records:
+/// positions in the log are the database's own (PostgreSQL gives them after commit), so the imported database
+/// starts a new log, and its endpoints deliver what is written from then on (docs/export-import.md).
+pub const NOT_EXPORTED: &[&str] = &[
+    "rate_limits",
+    "idempotency_keys",
+    "users_search*",
+    "events",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "webhook_endpoint_state",
+];
 
 pub(super) fn table_index(name: &str) -> Option<usize> {
     TABLES.iter().position(|t| t.name == name)

@@ -12,14 +12,14 @@ use crate::sql::{vals, Db};
 
 /// The most events one fan-out moves an endpoint's cursor by.
 const FAN_OUT_BATCH: i64 = 10_000;
+/// The cursor of the enabled endpoint furthest behind.
+const LOWEST_CURSOR: &str = "SELECT min(s.cursor_seq) FROM webhook_endpoint_state s \
+     JOIN webhook_endpoints w ON w.id = s.endpoint_id WHERE w.disabled = FALSE";
 
 /// Queue a delivery of every event after each enabled endpoint's cursor that is of its types, and move the
 /// cursors. Events of other instances and other types only move the cursor.
 pub fn fan_out(c: &dyn Db, now: i64) -> Tx<u64> {
-    let row = c.query_one(
-        "SELECT (SELECT max(seq) FROM events), (SELECT min(cursor_seq) FROM webhook_endpoints WHERE disabled = FALSE)",
-        &[],
-    )?;
+    let row = c.query_one(&format!("SELECT (SELECT max(seq) FROM events), ({LOWEST_CURSOR})"), &[])?;
     let (newest, lowest): (Option<i64>, Option<i64>) = (row.get(0)?, row.get(1)?);
     let (Some(newest), Some(lowest)) = (newest, lowest) else { return Ok(0) };
     if newest <= lowest {
@@ -30,21 +30,23 @@ pub fn fan_out(c: &dyn Db, now: i64) -> Tx<u64> {
         "INSERT INTO webhook_deliveries (endpoint_id, event_seq, order_key, state, attempts, next_attempt_at, \
          lease_until, updated_at) \
          SELECT w.id, e.seq, e.order_key, 0, 0, ?1, 0, ?1 FROM webhook_endpoints w \
-         JOIN events e ON e.instance_id = w.instance_id AND e.seq > w.cursor_seq AND e.seq <= ?2 \
+         JOIN webhook_endpoint_state s ON s.endpoint_id = w.id \
+         JOIN events e ON e.instance_id = w.instance_id AND e.seq > s.cursor_seq AND e.seq <= ?2 \
          WHERE w.disabled = FALSE AND (w.event_types = '' OR w.event_types LIKE '%,' || e.type || ',%') \
          ON CONFLICT (endpoint_id, event_seq) DO NOTHING",
         vals![now, upto],
     )?;
-    c.execute("UPDATE webhook_endpoints SET cursor_seq = ?1 WHERE disabled = FALSE AND cursor_seq < ?1", vals![upto])?;
+    c.execute(
+        "UPDATE webhook_endpoint_state SET cursor_seq = ?1 WHERE cursor_seq < ?1 \
+         AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE disabled = FALSE)",
+        vals![upto],
+    )?;
     Ok(queued as u64)
 }
 
 /// Whether `fan_out` has anything to do.
 pub fn behind(c: &dyn Db) -> Tx<bool> {
-    let row = c.query_one(
-        "SELECT (SELECT max(seq) FROM events) > (SELECT min(cursor_seq) FROM webhook_endpoints WHERE disabled = FALSE)",
-        &[],
-    )?;
+    let row = c.query_one(&format!("SELECT (SELECT max(seq) FROM events) > ({LOWEST_CURSOR})"), &[])?;
     Ok(row.get::<Option<bool>>(0)?.unwrap_or(false))
 }
 
@@ -184,15 +186,19 @@ pub fn finish(c: &dyn Db, policy: &RetryPolicy, finished: &[Finished]) -> Tx<()>
         )?;
         if f.succeeded {
             c.execute(
-                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ?1 AND failing_since IS NOT NULL",
+                "UPDATE webhook_endpoint_state SET failing_since = NULL \
+                 WHERE endpoint_id = ?1 AND failing_since IS NOT NULL",
                 vals![f.endpoint_id],
             )?;
         } else {
             c.execute(
-                "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, ?2), \
-                 disabled = CASE WHEN coalesce(failing_since, ?2) <= ?3 THEN TRUE ELSE disabled END, \
-                 disabled_reason = CASE WHEN coalesce(failing_since, ?2) <= ?3 AND NOT disabled THEN 'failing' \
-                 ELSE disabled_reason END WHERE id = ?1",
+                "UPDATE webhook_endpoint_state SET failing_since = coalesce(failing_since, ?2) WHERE endpoint_id = ?1",
+                vals![f.endpoint_id, f.at],
+            )?;
+            c.execute(
+                "UPDATE webhook_endpoints SET disabled = TRUE, disabled_reason = 'failing', updated_at = ?2 \
+                 WHERE id = ?1 AND disabled = FALSE AND EXISTS (SELECT 1 FROM webhook_endpoint_state s \
+                 WHERE s.endpoint_id = ?1 AND s.failing_since <= ?3)",
                 vals![f.endpoint_id, f.at, f.at.saturating_sub(policy.disable_after_ms)],
             )?;
         }

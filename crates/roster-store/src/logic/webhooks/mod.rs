@@ -70,9 +70,12 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewEndpoint) -> Tx<WebhookEndp
     let now = now_millis();
     c.execute(
         "INSERT INTO webhook_endpoints (id, instance_id, url, description, event_types, secret, disabled, \
-         cursor_seq, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, FALSE, (SELECT coalesce(max(seq), 0) FROM events), ?7, ?7)",
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, FALSE, ?7, ?7)",
         vals![id, instance_id, new.url, new.description, types_column(&new.event_types), new.secret, now],
+    )?;
+    c.execute(
+        "INSERT INTO webhook_endpoint_state (endpoint_id, cursor_seq) SELECT ?1, coalesce(max(seq), 0) FROM events",
+        vals![id],
     )?;
     get(c, instance_id, &id)
 }
@@ -96,8 +99,7 @@ pub fn update(c: &dyn Db, instance_id: &str, id: &str, u: EndpointUpdate) -> Tx<
     endpoint.updated_at = now_millis().max(endpoint.updated_at);
     c.execute(
         "UPDATE webhook_endpoints SET url = ?3, description = ?4, event_types = ?5, disabled = ?6, \
-         disabled_reason = ?7, updated_at = ?8, failing_since = CASE WHEN ?9 THEN NULL ELSE failing_since END \
-         WHERE instance_id = ?1 AND id = ?2",
+         disabled_reason = ?7, updated_at = ?8 WHERE instance_id = ?1 AND id = ?2",
         vals![
             instance_id,
             id,
@@ -106,10 +108,13 @@ pub fn update(c: &dyn Db, instance_id: &str, id: &str, u: EndpointUpdate) -> Tx<
             types_column(&endpoint.event_types),
             endpoint.disabled,
             endpoint.disabled_reason,
-            endpoint.updated_at,
-            enabling
+            endpoint.updated_at
         ],
     )?;
+    if enabling {
+        // Enabled again: it has failed for no time yet.
+        c.execute("UPDATE webhook_endpoint_state SET failing_since = NULL WHERE endpoint_id = ?1", vals![id])?;
+    }
     Ok(endpoint)
 }
 
@@ -117,6 +122,7 @@ pub fn delete(c: &dyn Db, instance_id: &str, id: &str) -> Tx<WebhookEndpoint> {
     let endpoint = get(c, instance_id, id)?;
     c.execute("DELETE FROM webhook_deliveries WHERE endpoint_id = ?1", vals![id])?;
     c.execute("DELETE FROM webhook_attempts WHERE endpoint_id = ?1", vals![id])?;
+    c.execute("DELETE FROM webhook_endpoint_state WHERE endpoint_id = ?1", vals![id])?;
     c.execute("DELETE FROM webhook_endpoints WHERE id = ?1", vals![id])?;
     Ok(endpoint)
 }
