@@ -278,6 +278,11 @@ async fn serve(db: &DbArgs, signing: &signing::KeyArgs, args: ServeArgs) -> Resu
             None => println!("Created development instance {} for ROSTER_SECRET_KEY.", instance.id),
         }
     }
+    if args.webhooks.webhook_url.is_some() {
+        let development = store.list_instances().await?.into_iter().find(|i| i.environment == Environment::Development);
+        let Some(instance) = development else { bail!("ROSTER_WEBHOOK_URL needs a development instance") };
+        webhooks::ensure_endpoint(&store, &sealer, &instance.id, &args.webhooks).await?;
+    }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
@@ -293,11 +298,6 @@ async fn serve(db: &DbArgs, signing: &signing::KeyArgs, args: ServeArgs) -> Resu
         sealer: sealer.clone(),
         webhooks: args.webhooks.settings(),
     };
-    if args.webhooks.webhook_url.is_some() {
-        let development = store.list_instances().await?.into_iter().find(|i| i.environment == Environment::Development);
-        let Some(instance) = development else { bail!("ROSTER_WEBHOOK_URL needs a development instance") };
-        webhooks::ensure_endpoint(&store, &sealer, &instance.id, &args.webhooks).await?;
-    }
     if !config.rate_limits.is_off() {
         tracing::info!(rate_limits = %config.rate_limits, "rate limits on");
     }
