@@ -20,8 +20,10 @@ const RUN: i64 = 32;
 /// A lease covers this many requests that take the whole timeout (and 5 s more): a lane whose run takes
 /// longer releases the rest of it, so a node that dies leaves its work to the others within a few timeouts.
 const LEASED_TIMEOUTS: u32 = 4;
-/// How often events past their retention are purged.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often events past their retention are purged: a quarter of the retention, at most hourly.
+fn purge_every(retention: Duration) -> Duration {
+    (retention / 4).clamp(Duration::from_millis(100), Duration::from_secs(3600))
+}
 
 /// Deliver until the task is dropped.
 pub async fn run(state: AppState) {
@@ -40,7 +42,7 @@ pub async fn run(state: AppState) {
         if worked == 0 {
             tokio::time::sleep(settings.poll).await;
         }
-        if purged_at.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+        if purged_at.is_none_or(|at| at.elapsed() >= purge_every(settings.retention)) {
             purged_at = Some(Instant::now());
             let retention = i64::try_from(settings.retention.as_millis()).unwrap_or(i64::MAX);
             match state.store.purge_events(roster_core::now_millis().saturating_sub(retention)).await {

@@ -225,3 +225,29 @@ async fn the_cursor_pages_in_order_filters_apply_and_bad_input_is_refused() {
     assert_eq!(events_after(&app, None).await.len(), 12);
     assert_ne!(theirs[0]["instance_id"], all[0]["instance_id"]);
 }
+
+#[tokio::test]
+async fn events_past_their_retention_are_purged_with_their_delivery_records() {
+    let webhooks = roster_server::webhooks::WebhookSettings {
+        retention: std::time::Duration::from_millis(400),
+        poll: std::time::Duration::from_millis(20),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(roster_server::Config { webhooks, ..Default::default() }).await;
+    let receiver = roster_testkit::receiver::Receiver::start().await;
+    let id = str_of(&super::endpoint(&app, receiver.url(), &[]).await, "id");
+    app.user_with_email("old@example.com").await;
+    receiver.wait_accepted(1).await;
+    assert_eq!(events_after(&app, None).await.len(), 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !events_after(&app, None).await.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the old event was not purged");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.get(&format!("/webhook_endpoints/{id}/attempts")).await.ok()["total_count"], 0);
+    // The log goes on after the purge: a new write's event is listed and delivered.
+    app.user_with_email("new@example.com").await;
+    let fresh = events_after(&app, None).await;
+    assert_eq!(fresh.len(), 1);
+    assert_eq!(receiver.wait_accepted(2).await[1].svix_id, str_of(&fresh[0], "id"));
+}
