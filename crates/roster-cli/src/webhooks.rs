@@ -25,8 +25,8 @@ pub struct WebhookArgs {
     pub webhook_secret: Option<String>,
     /// Waits before each retry of a failed delivery, comma-separated, or `none` (default: Svix's 5s, 5m,
     /// 30m, 2h, 5h, 10h, 10h).
-    #[arg(long, env = "ROSTER_WEBHOOK_RETRY_SCHEDULE", value_parser = parse_schedule)]
-    pub webhook_retry_schedule: Option<Vec<i64>>,
+    #[arg(long, env = "ROSTER_WEBHOOK_RETRY_SCHEDULE", value_parser = schedule)]
+    pub webhook_retry_schedule: Option<Schedule>,
     /// How long one delivery request may take.
     #[arg(long, env = "ROSTER_WEBHOOK_TIMEOUT", default_value = "15s",
           value_parser = roster_server::ratelimit::parse_duration)]
@@ -41,9 +41,20 @@ pub struct WebhookArgs {
     pub event_retention: Duration,
 }
 
+/// The waits of a retry schedule, in milliseconds (one flag value, however many waits it lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule(pub Vec<i64>);
+
+fn schedule(text: &str) -> Result<Schedule, String> {
+    parse_schedule(text).map(Schedule)
+}
+
 impl WebhookArgs {
     pub fn settings(&self) -> WebhookSettings {
-        let schedule_ms = self.webhook_retry_schedule.clone().unwrap_or_else(|| RetryPolicy::SVIX_SCHEDULE_MS.to_vec());
+        let schedule_ms = match &self.webhook_retry_schedule {
+            Some(Schedule(waits)) => waits.clone(),
+            None => RetryPolicy::SVIX_SCHEDULE_MS.to_vec(),
+        };
         let disable_after_ms = i64::try_from(self.webhook_disable_after.as_millis()).unwrap_or(i64::MAX);
         WebhookSettings {
             policy: RetryPolicy { schedule_ms, disable_after_ms },

@@ -322,3 +322,48 @@ async fn the_test_request_and_the_endpoint_apis_errors() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(receiver.deliveries().len(), 2);
 }
+
+/// A receiver that answers nothing (after reading the request), or `answer` when given.
+async fn raw_receiver(answer: Option<Vec<u8>>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = socket.read(&mut buf).await;
+                match answer {
+                    Some(bytes) => {
+                        let _ = socket.write_all(&bytes).await;
+                    }
+                    None => tokio::time::sleep(Duration::from_secs(60)).await,
+                }
+            });
+        }
+    });
+    format!("http://{addr}/hook")
+}
+
+#[tokio::test]
+async fn a_receiver_that_hangs_times_out_and_a_huge_answer_is_cut_short() {
+    let app = app_with(vec![NEVER], NEVER).await;
+    let hanging = str_of(&endpoint(&app, &raw_receiver(None).await, &[]).await, "id");
+    let mut huge = b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 20000000\r\n\r\n".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 20_000_000));
+    let flooding = str_of(&endpoint(&app, &raw_receiver(Some(huge)).await, &[]).await, "id");
+    let started = std::time::Instant::now();
+    app.user_with_email("a@example.com").await;
+    let timed_out = attempts_recorded(&app, &hanging, 1).await;
+    let attempt = &timed_out["data"][0];
+    assert_eq!((attempt["status"].as_str(), attempt["error"].as_str()), (Some("failed"), Some("timed out")));
+    assert_eq!(attempt["response_status_code"], Value::Null);
+    assert!(started.elapsed() >= Duration::from_secs(2), "the timeout is the configured 2 s");
+    let flooded = attempts_recorded(&app, &flooding, 1).await;
+    let attempt = &flooded["data"][0];
+    assert_eq!(attempt["response_status_code"], 500);
+    let error = attempt["error"].as_str().unwrap();
+    assert!(error.starts_with("the receiver answered 500") && error.len() < 300, "{error}");
+}

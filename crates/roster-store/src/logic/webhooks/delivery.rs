@@ -144,10 +144,12 @@ fn load(c: &dyn Db, kept: Vec<(String, i64, String, i64)>, now: i64) -> Tx<Vec<C
     }
     let mut claimed = Vec::with_capacity(kept.len());
     for (endpoint_id, seq, order_key, attempts) in kept {
-        // Purged or deleted meanwhile: nothing to send.
-        let (Some(event), Some((url, secrets))) = (by_seq.remove(&seq), endpoints.get(&endpoint_id)) else {
+        // One event can go to several endpoints. Purged or deleted meanwhile: released, nothing to send.
+        let (Some(event), Some((url, secrets))) = (by_seq.get(&seq), endpoints.get(&endpoint_id)) else {
+            release(c, &[(endpoint_id, seq)])?;
             continue;
         };
+        let event = event.clone();
         claimed.push(Claimed { url: url.clone(), secrets: secrets.clone(), endpoint_id, order_key, attempts, event });
     }
     Ok(claimed)
