@@ -50,6 +50,15 @@ pub fn behind(c: &dyn Db) -> Tx<bool> {
     Ok(row.get::<Option<bool>>(0)?.unwrap_or(false))
 }
 
+/// Whether any pending delivery is due and free at `now` (a read, before `claim`'s write).
+pub fn due(c: &dyn Db, now: i64) -> Tx<bool> {
+    let found = c.query_opt(
+        "SELECT 1 FROM webhook_deliveries WHERE state = 0 AND next_attempt_at <= ?1 AND lease_until <= ?1 LIMIT 1",
+        vals![now],
+    )?;
+    Ok(found.is_some())
+}
+
 /// Lease what is due: for each order key of each enabled endpoint whose first pending delivery is due and free,
 /// that delivery and up to `run - 1` right behind it.
 pub fn claim(c: &dyn Db, lease: &LeaseRequest) -> Tx<Vec<Claimed>> {
