@@ -55,6 +55,11 @@
 //! [`tokens`] verifies the session tokens your app receives, as @clerk/backend does for Node apps: a
 //! [`Verifier`] over a cached JWKS, and with the `axum` feature the `tokens::Auth` extractor.
 //!
+//! # Webhooks
+//!
+//! [`webhooks::Webhook`] verifies the deliveries Roster (or Clerk) sends to your endpoint, as `verifyWebhook` of
+//! @clerk/backend does.
+//!
 //! # Features
 //!
 //! - `rustls` (default): HTTPS through rustls, needed for `https://api.clerk.com`. Without it only plain
@@ -73,6 +78,7 @@ mod retry;
 mod roles;
 pub mod tokens;
 mod users;
+pub mod webhooks;
 
 pub use client::{Clerk, ClerkBuilder, API_VERSION, DEFAULT_SERVER_URL, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY};
 pub use error::Error;

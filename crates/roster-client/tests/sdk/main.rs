@@ -11,3 +11,4 @@ mod retries;
 mod seed;
 mod support;
 mod tokens;
+mod webhooks;
