@@ -55,7 +55,7 @@ pub enum DurabilityArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Check the database, read-only: prints `ok` and exits 0, or prints each problem and exits 1. SQLite:
@@ -208,7 +208,7 @@ async fn open(db: &DbArgs) -> Result<Arc<dyn roster_core::Store>> {
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(&cli.db, &cli.signing, args).await,
+        Command::Serve(args) => serve(&cli.db, &cli.signing, *args).await,
         Command::Migrate => {
             open(&cli.db).await?;
             let latest = if roster_store::is_postgres(&cli.db.database_url) {

@@ -13,8 +13,9 @@ use async_trait::async_trait;
 use crate::events::{Event, EventQuery};
 use crate::model::Page;
 use crate::query::Pagination;
-use crate::store::Result;
-use crate::InstanceId;
+use crate::{DomainError, InstanceId};
+
+type Result<T> = std::result::Result<T, DomainError>;
 
 /// A webhook endpoint, without its secret (shown only when created or rotated).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -44,13 +44,13 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serve `router(state)` on `listener` until `shutdown` resolves, then drain requests in flight. Unless
-/// `config.webhooks.deliver` is off, the node delivers webhooks meanwhile (`webhooks::worker`).
+/// `config.webhooks.deliver` is off, the node delivers webhooks meanwhile (`delivery`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let deliveries = state.config.webhooks.deliver.then(|| tokio::spawn(crate::webhooks::worker::run(state.clone())));
+    let deliveries = state.config.webhooks.deliver.then(|| tokio::spawn(crate::delivery::run(state.clone())));
     let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     // Deliveries in flight are left to their leases: whatever was not recorded is sent again (at least once).
     if let Some(worker) = deliveries {

@@ -5,6 +5,7 @@
 
 mod app;
 pub mod context;
+pub mod delivery;
 pub mod docs;
 pub mod error;
 pub mod events;

@@ -1,9 +1,7 @@
-//! Webhooks: the settings every node delivers with, endpoint secrets (Standard Webhooks `whsec_…`), signing
-//! and sending one request (`send`), and the worker that drives deliveries and the log's retention
-//! (`worker`).
+//! Webhooks: the settings every node delivers with, endpoint secrets (Standard Webhooks `whsec_…`), and
+//! signing and sending one request (`send`). The worker that drives deliveries is `crate::delivery`.
 
 pub mod send;
-pub mod worker;
 
 use std::time::Duration;
 

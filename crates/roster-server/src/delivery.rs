@@ -11,8 +11,8 @@ use tokio::task::JoinSet;
 use roster_core::webhooks::{Claimed, Finished, LeaseRequest};
 use roster_core::DomainError;
 
-use super::{secret_aad, send, WebhookSettings};
 use crate::state::AppState;
+use crate::webhooks::{secret_aad, secret_key, send, WebhookSettings};
 
 /// The most deliveries one round leases, and the most of one order key.
 const ROUND: i64 = 512;
@@ -124,7 +124,7 @@ async fn deliver_lane(
             .iter()
             .filter_map(|sealed| state.config.sealer.open(sealed, &secret_aad(&d.endpoint_id)).ok())
             .filter_map(|plain| String::from_utf8(plain).ok())
-            .filter_map(|secret| super::secret_key(&secret))
+            .filter_map(|secret| secret_key(&secret))
             .collect();
         let outcome = if keys.is_empty() {
             send::Outcome {
