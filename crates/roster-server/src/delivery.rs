@@ -143,6 +143,10 @@ async fn deliver_lane(
         };
         let succeeded = outcome.succeeded;
         state.metrics.webhook_attempt(succeeded);
+        if succeeded {
+            let lag_ms = roster_core::now_millis().saturating_sub(d.event.created_at).max(0);
+            state.metrics.webhook_delivered(Duration::from_millis(lag_ms as u64));
+        }
         finished.push(Finished {
             endpoint_id: d.endpoint_id,
             event_seq: d.event.seq,

@@ -15,6 +15,9 @@ use prometheus_client::registry::{Registry, Unit};
 
 use roster_core::Store;
 
+/// Delivery lag buckets, in seconds: from tens of milliseconds to the retry schedule's hours.
+const LAG_BUCKETS: [f64; 12] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0, 60.0, 600.0, 3600.0];
+
 /// Request latency buckets, in seconds.
 const LATENCY_BUCKETS: [f64; 14] =
     [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -46,6 +49,7 @@ pub struct Metrics {
     latency: LatencyFamily,
     in_flight: Gauge,
     webhook_attempts: Family<AttemptLabels, Counter>,
+    webhook_lag: Histogram,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -78,8 +82,20 @@ impl Metrics {
             "Webhook delivery attempts made by this node, by outcome (succeeded, failed)",
             webhook_attempts.clone(),
         );
+        let webhook_lag = Histogram::new(LAG_BUCKETS);
+        registry.register_with_unit(
+            "webhook_delivery_lag",
+            "Time from a write to the successful delivery of its event, on this node",
+            Unit::Seconds,
+            webhook_lag.clone(),
+        );
         registry.register_collector(Box::new(StoreCollector(store)));
-        Self { registry, requests, latency, in_flight, webhook_attempts }
+        Self { registry, requests, latency, in_flight, webhook_attempts, webhook_lag }
+    }
+
+    /// A delivery succeeded `lag` after its write.
+    pub(crate) fn webhook_delivered(&self, lag: Duration) {
+        self.webhook_lag.observe(lag.as_secs_f64());
     }
 
     /// Count one webhook delivery attempt.

@@ -85,6 +85,12 @@ async fn deliveries_carry_the_event_in_clerks_body_signed_as_svix_signs() {
     assert_eq!(attempts["data"][0]["status"], "succeeded");
     assert_eq!(attempts["data"][0]["response_status_code"], 200);
     assert_eq!(attempts["data"][0]["event_id"], events[2]["id"], "newest first");
+
+    // The node's metrics count the attempts and the lag of each delivery.
+    let origin = app.base.trim_end_matches("/v1").to_owned();
+    let metrics = app.client.get(format!("{origin}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.lines().any(|l| l == "roster_webhook_attempts_total{outcome=\"succeeded\"} 3"), "{metrics}");
+    assert!(metrics.lines().any(|l| l == "roster_webhook_delivery_lag_seconds_count 3"), "{metrics}");
 }
 
 #[tokio::test]
