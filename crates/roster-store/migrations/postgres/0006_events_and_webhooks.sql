@@ -19,6 +19,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_instance ON events (instance_id, seq);
 CREATE INDEX events_created ON events (created_at);
+-- `GET /events?organization_id=`: one organization's events in order.
+CREATE INDEX events_organization ON events (organization_id, seq) WHERE organization_id IS NOT NULL;
 CREATE INDEX events_unsequenced ON events (pos) WHERE seq IS NULL;
 
 CREATE TABLE webhook_endpoints (

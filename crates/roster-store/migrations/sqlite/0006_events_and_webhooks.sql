@@ -17,6 +17,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_instance ON events (instance_id, seq);
 CREATE INDEX events_created ON events (created_at);
+-- `GET /events?organization_id=`: one organization's events in order.
+CREATE INDEX events_organization ON events (organization_id, seq) WHERE organization_id IS NOT NULL;
 
 -- Endpoints (/v1/webhook_endpoints). `secret` (and `previous_secret`, which keeps signing beside it until
 -- `previous_secret_until` after a rotation) is sealed like signing keys: `v1.` under ROSTER_KEY_ENCRYPTION_KEY
