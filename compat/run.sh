@@ -11,8 +11,16 @@
 #
 # Environment: PYTHON (interpreter for the venv, default python3.11 or python3), COMPAT_SUITE_TIMEOUT (seconds per
 # suite, default 300), COMPAT_ONLY=node|python (run one client), ROSTER_BIN (test this roster binary instead of
-# building one, e.g. a deliberately broken build), COMPAT_VERBOSE=1 (print passing checks too).
+# building one, e.g. a deliberately broken build), COMPAT_VERBOSE=1 (print passing checks too),
+# COMPAT_RETRY_SCHEDULE (the servers' ROSTER_WEBHOOK_RETRY_SCHEDULE, default 200ms,500ms,1s: the webhook checks fail
+# first attempts and wait for the retries; `default` leaves roster's own schedule, whose first retry is after 5 s).
 set -uo pipefail
+
+# The servers (and the suites, which start more of them) inherit it.
+case ${COMPAT_RETRY_SCHEDULE:=200ms,500ms,1s} in
+  default) unset ROSTER_WEBHOOK_RETRY_SCHEDULE ;;
+  *) export ROSTER_WEBHOOK_RETRY_SCHEDULE=$COMPAT_RETRY_SCHEDULE ;;
+esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 COMPAT=$ROOT/compat

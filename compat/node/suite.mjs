@@ -6,19 +6,29 @@
 // The session-token checks verify Roster's tokens with the SDK's own verifyToken and authenticateRequest, and start
 // a second roster (ROSTER_BIN, port 0, a fresh SQLite file) whose tokens this instance must refuse; they also wait
 // for a 30 s token to expire (about 36 s, overlapped with the other checks). Expects a fresh, empty instance
-// (counts are exact). Prints every failure with details (and every pass with
-// COMPAT_VERBOSE=1) and closes with `node @clerk/backend <version>: N passed, M failed`; exits 1 if anything failed.
+// (counts are exact).
+//
+// The webhook checks receive Roster's deliveries in this process (node:http), verify every one with the SDK's
+// verifyWebhook (@clerk/backend/webhooks), and compare them with GET /v1/events and with the SDK's reads right after
+// each write; one endpoint fails every first attempt, to check the retries (run.sh sets ROSTER_WEBHOOK_RETRY_SCHEDULE
+// to make them quick). They also run the README's receiver, webhook-receiver.mjs, against a third roster started with
+// ROSTER_WEBHOOK_URL and ROSTER_WEBHOOK_SECRET.
+//
+// Prints every failure with details (and every pass with COMPAT_VERBOSE=1) and closes with
+// `node @clerk/backend <version>: N passed, M failed`; exits 1 if anything failed.
 
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isDeepStrictEqual, inspect } from 'node:util';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 import { isClerkAPIResponseError } from '@clerk/backend/errors';
+import { verifyWebhook } from '@clerk/backend/webhooks';
 import { startApp } from './protect-your-app.mjs';
 
 const apiUrl = process.env.ROSTER_API_URL;
@@ -546,12 +556,12 @@ const jwtPart = (jwt, i) => {
 };
 
 /** Starts another roster (ROSTER_BIN) on port 0 with a fresh SQLite file: a second, unrelated instance. */
-function startOtherRoster() {
+function startOtherRoster(extraEnv = {}) {
   const bin = process.env.ROSTER_BIN;
   if (!bin) return Promise.reject(new Error('ROSTER_BIN (the roster binary) is not set'));
   const dir = mkdtempSync(join(tmpdir(), 'roster-compat-other-'));
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--database-url', `sqlite://${dir}/roster.db`], {
-    env: { ...process.env, ROSTER_SECRET_KEY: secretKey, ROSTER_LOG: 'warn' },
+    env: { ...process.env, ROSTER_SECRET_KEY: secretKey, ROSTER_LOG: 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const running = () => child.exitCode === null && child.signalCode === null;
@@ -1019,6 +1029,743 @@ await section('session tokens', async () => {
   } finally {
     const started = other ? { server: other } : await otherStarting;
     await started.server?.stop();
+  }
+});
+
+// ---------------------------------------------------------------- webhooks
+// Roster's event log delivered to receivers in this process, every delivery verified with the SDK's own
+// verifyWebhook (Standard Webhooks signatures in the svix-* headers), and compared with GET /v1/events and with
+// what the SDK reads back right after each write. A second endpoint answers 500 to the first attempt of every
+// message: its retries must carry the same svix-id and a signature that verifies (run.sh sets
+// ROSTER_WEBHOOK_RETRY_SCHEDULE short; with the default schedule the first retry comes after 5 s).
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` every 50 ms until it returns a truthy value; after `ms` the check `name` fails (with `details()`). */
+async function until(name, probe, ms, details) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) {
+      check(`${name} (waited ${ms} ms)`, false, details?.());
+      return undefined;
+    }
+    await sleep(50);
+  }
+}
+
+/** A raw request to Roster's API, for the Roster extensions the SDK has no methods for: {status, body}. */
+async function rosterApi(method, path, body, base = apiUrl) {
+  const res = await fetch(`${base}/v1${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${secretKey}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}
+
+/** Every event after the id `after` (all of them without it), paging through GET /v1/events. */
+async function eventsAfter(after, base = apiUrl, filters = {}) {
+  const out = [];
+  let cursor = after;
+  for (;;) {
+    const q = new URLSearchParams({ limit: '500', ...filters, ...(cursor ? { after: cursor } : {}) });
+    const page = await rosterApi('GET', `/events?${q}`, undefined, base);
+    if (page.status !== 200 || !Array.isArray(page.body?.data)) {
+      throw new Error(`GET /v1/events?${q}: ${page.status} ${show(page.body)}`);
+    }
+    out.push(...page.body.data);
+    if (!page.body.has_more || page.body.data.length === 0) return out;
+    cursor = page.body.data.at(-1).id;
+  }
+}
+
+/** A receiver on 127.0.0.1, port 0, recording every request; `respond(delivery, earlier)` is the status it answers. */
+async function startReceiver(respond = () => 200) {
+  const deliveries = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const d = {
+      receivedAt: Date.now(),
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers },
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+    d.status = respond(d, deliveries);
+    deliveries.push(d);
+    res.writeHead(d.status, { 'content-type': 'text/plain' });
+    res.end(d.status < 300 ? 'ok' : 'not now');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hooks`,
+    deliveries,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const svixHeaders = (h) => ({
+  'content-type': h['content-type'],
+  'svix-id': h['svix-id'],
+  'svix-timestamp': h['svix-timestamp'],
+  'svix-signature': h['svix-signature'],
+});
+
+/** verifyWebhook on a delivery (or on its headers with another body): {event} or {error: message}. */
+async function verifyDelivery(d, signingSecret, body = d.body) {
+  try {
+    const request = new Request('http://localhost/hooks', { method: 'POST', headers: svixHeaders(d.headers), body });
+    return { event: await verifyWebhook(request, { signingSecret }) };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** A Standard Webhooks signature, computed here: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. */
+function signWebhook(secret, id, timestamp, body) {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+/** The key deliveries are ordered by: the organization of organization and membership events, else the id. */
+const orderKey = (e) => (e.type.startsWith('organizationMembership.') ? e.data?.organization?.id : e.data?.id);
+const byKey = (events, key) => events.filter((e) => orderKey(e) === key).map((e) => e.id);
+/** The webhook body's fields, as verifyWebhook hands them back and GET /v1/events lists them. */
+const wireFields = (e) =>
+  e && { type: e.type, object: e.object, data: e.data, timestamp: e.timestamp, instance_id: e.instance_id };
+const signatureError = /Unable to verify incoming webhook: No matching signature found/;
+
+await section('webhooks', async () => {
+  const ok = await startReceiver();
+  const seenBefore = (d, earlier) => earlier.some((x) => x.headers['svix-id'] === d.headers['svix-id']);
+  const flaky = await startReceiver((d, earlier) => (seenBefore(d, earlier) ? 200 : 500));
+  try {
+    // Where the log stands: a marker write, once its event is listed (on PostgreSQL events are listed once a
+    // sequencer step has ordered them, every earlier one with them), is the cursor; the endpoints come after it.
+    const marker = await clerk.users.createUser({ emailAddress: ['hooks-marker@example.com'] });
+    const before = await until(
+      'GET /v1/events lists the marker write',
+      async () => {
+        const all = await eventsAfter();
+        return all.at(-1)?.data?.id === marker.id && all;
+      },
+      10_000,
+    );
+    if (!before) return;
+    const cursor = before.at(-1).id;
+    check(
+      'GET /v1/events: the earlier sections are in the log, ids evt_ + 11 base62, ascending',
+      before.length > 1 &&
+        before.every((e, i) => /^evt_[0-9A-Za-z]{11}$/.test(e.id) && (i === 0 || before[i - 1].id < e.id)),
+      before.slice(0, 3).map((e) => e.id),
+    );
+    checkEqual(
+      'GET /v1/events: the marker user.created',
+      [before.at(-1).type, before.at(-1).object],
+      ['user.created', 'event'],
+    );
+
+    // ------------------------------------------------------------ endpoints
+    const created = await rosterApi('POST', '/webhook_endpoints', { url: ok.url, description: 'compat: every event' });
+    const endpoint = created.body;
+    checkEqual(
+      'POST /v1/webhook_endpoints: a webhook_endpoint, every type, with its whsec_ secret',
+      [
+        created.status,
+        endpoint?.object,
+        endpoint?.url,
+        endpoint?.event_types,
+        endpoint?.disabled,
+        endpoint?.disabled_reason,
+        /^whsec_[A-Za-z0-9+/]+=*$/.test(endpoint?.secret ?? ''),
+        /^whe_/.test(endpoint?.id ?? ''),
+      ],
+      [200, 'webhook_endpoint', ok.url, [], false, null, true, true],
+    );
+    const flakySecret = `whsec_${randomBytes(32).toString('base64')}`;
+    const membershipTypes = ['organizationMembership.deleted', 'organizationMembership.updated'];
+    const flakyCreated = await rosterApi('POST', '/webhook_endpoints', {
+      url: flaky.url,
+      event_types: membershipTypes,
+      secret: flakySecret,
+    });
+    const flakyEndpoint = flakyCreated.body;
+    checkEqual(
+      'POST /v1/webhook_endpoints with event_types and a given secret',
+      [flakyCreated.status, [...arr(flakyEndpoint?.event_types)].sort(), flakyEndpoint?.secret],
+      [200, membershipTypes, flakySecret],
+    );
+    const fetched = await rosterApi('GET', `/webhook_endpoints/${endpoint?.id}`);
+    checkEqual(
+      'GET /v1/webhook_endpoints/{id}: the endpoint, without its secret',
+      [fetched.status, fetched.body?.id, fetched.body?.url, 'secret' in (fetched.body ?? {})],
+      [200, endpoint?.id, ok.url, false],
+    );
+    if (!endpoint?.secret || !flakyEndpoint?.id) return;
+
+    // ------------------------------------------------------------ writes through the SDK, each read back at once
+    const expected = []; // [type, data as the SDK reads it right after the write], in write order
+    const rawMembership = async (organizationId, userId) =>
+      (await clerk.organizations.getOrganizationMembershipList({ organizationId, userId: [userId] })).data[0]?._raw;
+    const rawOrg = async (organizationId) => (await clerk.organizations.getOrganization({ organizationId }))._raw;
+    const rawUser = async (userId) => (await clerk.users.getUser(userId))._raw;
+
+    const hookUsers = {};
+    for (const key of ['owner', 'member', 'leaver']) {
+      hookUsers[key] = await clerk.users.createUser({ emailAddress: [`hooks-${key}@example.com`], firstName: key });
+      expected.push(['user.created', await rawUser(hookUsers[key].id)]);
+    }
+    const { owner, member, leaver } = hookUsers;
+    const hookOrg = await clerk.organizations.createOrganization({
+      name: 'Hook Co',
+      slug: 'hook-co',
+      createdBy: owner.id,
+    });
+    const organizationId = hookOrg.id;
+    expected.push(['organization.created', await rawOrg(organizationId)]);
+    expected.push(['organizationMembership.created', await rawMembership(organizationId, owner.id)]);
+    await clerk.organizations.createOrganizationMembership({
+      organizationId,
+      userId: member.id,
+      role: 'org:member',
+      publicMetadata: { team: 'core' },
+    });
+    expected.push(['organizationMembership.created', await rawMembership(organizationId, member.id)]);
+    await clerk.organizations.createOrganizationMembership({ organizationId, userId: leaver.id, role: 'org:member' });
+    expected.push(['organizationMembership.created', await rawMembership(organizationId, leaver.id)]);
+    await clerk.organizations.updateOrganizationMembership({ organizationId, userId: member.id, role: 'org:admin' });
+    expected.push(['organizationMembership.updated', await rawMembership(organizationId, member.id)]);
+    await clerk.organizations.updateOrganizationMembershipMetadata({
+      organizationId,
+      userId: member.id,
+      publicMetadata: { since: 2024 },
+    });
+    expected.push(['organizationMembership.updated', await rawMembership(organizationId, member.id)]);
+    await clerk.organizations.updateOrganization(organizationId, { name: 'Hook Company' });
+    expected.push(['organization.updated', await rawOrg(organizationId)]);
+    const removed = await clerk.organizations.deleteOrganizationMembership({ organizationId, userId: member.id });
+    expected.push(['organizationMembership.deleted', removed._raw]);
+    // The leaver is still a member: deleting the user appends user.deleted only.
+    await clerk.users.deleteUser(leaver.id);
+    expected.push(['user.deleted', { object: 'user', id: leaver.id, deleted: true }]);
+    await clerk.users.deleteUser(member.id);
+    expected.push(['user.deleted', { object: 'user', id: member.id, deleted: true }]);
+    await clerk.organizations.deleteOrganization(organizationId);
+    expected.push(['organization.deleted', { object: 'organization', id: organizationId, deleted: true }]);
+
+    // ------------------------------------------------------------ the log
+    const log =
+      (await until(
+        'GET /v1/events lists every write',
+        async () => {
+          const events = await eventsAfter(cursor);
+          return events.length >= expected.length && events;
+        },
+        10_000,
+      )) ?? [];
+    checkEqual(
+      'GET /v1/events after the cursor: one event per write, in write order',
+      log.map((e) => e.type),
+      expected.map(([t]) => t),
+    );
+    expected.forEach(([type, data], i) =>
+      checkEqual(`GET /v1/events: ${i} ${type} data = the SDK's read right after the write`, log[i]?.data, data),
+    );
+    const roleChange = log[7];
+    checkEqual(
+      'GET /v1/events: previous_attributes of the role change hold the old role',
+      [
+        roleChange?.type,
+        roleChange?.previous_attributes?.role,
+        roleChange?.previous_attributes?.role_name,
+        'previous_attributes' in (log[0] ?? {}),
+      ],
+      ['organizationMembership.updated', 'org:member', 'Member', false],
+    );
+    const orgEvents = await eventsAfter(cursor, apiUrl, { organization_id: organizationId });
+    checkEqual(
+      'GET /v1/events?organization_id=: the organization and membership events of the org',
+      orgEvents.map((e) => e.id),
+      byKey(log, organizationId),
+    );
+    const deletes = await eventsAfter(cursor, apiUrl, { types: 'user.deleted,organization.deleted' });
+    checkEqual(
+      'GET /v1/events?types=user.deleted,organization.deleted',
+      deletes.map((e) => e.type),
+      ['user.deleted', 'user.deleted', 'organization.deleted'],
+    );
+    const logIds = log.map((e) => e.id);
+    const logById = new Map(log.map((e) => [e.id, e]));
+
+    // ------------------------------------------------------------ deliveries to the endpoint taking every event
+    const succeededIds = (r) => new Set(r.deliveries.filter((d) => d.status < 300).map((d) => d.headers['svix-id']));
+    await until(
+      'every event delivered to the first endpoint',
+      () => logIds.every((id) => succeededIds(ok).has(id)),
+      30_000,
+      () => ({
+        expected: logIds,
+        received: ok.deliveries.map((d) => d.headers['svix-id']),
+      }),
+    );
+    const got = ok.deliveries.filter((d) => d.headers['svix-id']?.startsWith('evt_'));
+    checkEqual(
+      'first endpoint: svix-id = the ids GET /v1/events lists, each delivered once',
+      [...got.map((d) => d.headers['svix-id'])].sort(),
+      logIds,
+    );
+    const verifiedOk = [];
+    for (const d of got) verifiedOk.push(await verifyDelivery(d, endpoint.secret));
+    check(
+      'first endpoint: verifyWebhook accepts every delivery',
+      verifiedOk.every((v) => v.event),
+      verifiedOk.filter((v) => v.error),
+    );
+    checkEqual(
+      'first endpoint: POST /hooks, Content-Type application/json, svix-timestamp this second',
+      got
+        .filter(
+          (d) =>
+            d.method !== 'POST' ||
+            d.path !== '/hooks' ||
+            d.headers['content-type'] !== 'application/json' ||
+            Math.abs(Number(d.headers['svix-timestamp']) * 1000 - d.receivedAt) > 5000,
+        )
+        .map((d) => [d.method, d.path, d.headers]),
+      [],
+    );
+    checkEqual(
+      'first endpoint: the body is {data, instance_id, object, timestamp, type}',
+      [...new Set(got.map((d) => Object.keys(JSON.parse(d.body)).sort().join(',')))],
+      ['data,instance_id,object,timestamp,type'],
+    );
+    checkEqual(
+      'first endpoint: verifyWebhook hands back the event GET /v1/events lists',
+      got.map((d, i) => wireFields(verifiedOk[i].event)),
+      got.map((d) => wireFields(logById.get(d.headers['svix-id']))),
+    );
+    const dataBySvixId = new Map(got.map((d, i) => [d.headers['svix-id'], verifiedOk[i].event?.data]));
+    expected.forEach(([type, data], i) =>
+      checkEqual(
+        `first endpoint: ${i} ${type}: data = the SDK's read right after the write`,
+        dataBySvixId.get(log[i]?.id),
+        data,
+      ),
+    );
+    const arrived = got.map((d) => logById.get(d.headers['svix-id'])).filter(Boolean);
+    checkEqual(
+      "first endpoint: the organization's events arrive in order",
+      arrived.filter((e) => orderKey(e) === organizationId).map((e) => e.type),
+      [
+        'organization.created',
+        'organizationMembership.created',
+        'organizationMembership.created',
+        'organizationMembership.created',
+        'organizationMembership.updated',
+        'organizationMembership.updated',
+        'organization.updated',
+        'organizationMembership.deleted',
+        'organization.deleted',
+      ],
+    );
+    for (const [key, user] of Object.entries(hookUsers)) {
+      checkEqual(`first endpoint: ${key}'s user events arrive in order`, byKey(arrived, user.id), byKey(log, user.id));
+    }
+    // Tampering: the role raised in the body, the headers kept; and the right body under another secret.
+    const sample = got.find((d) => d.body.includes('"role":"org:admin"'));
+    const tamperedBody = sample?.body.replace('"role":"org:admin"', '"role":"org:owner"');
+    check('tampering: the sample body names the role', sample && tamperedBody !== sample.body, sample?.body);
+    checkEqual(
+      'tampering: verifyWebhook accepts the original',
+      !!(await verifyDelivery(sample, endpoint.secret)).event,
+      true,
+    );
+    const tampered = await verifyDelivery(sample, endpoint.secret, tamperedBody);
+    check('tampering: verifyWebhook rejects a changed body', signatureError.test(tampered.error ?? ''), tampered);
+    const wrongSecret = await verifyDelivery(sample, `whsec_${randomBytes(24).toString('base64')}`);
+    check('tampering: verifyWebhook rejects another secret', signatureError.test(wrongSecret.error ?? ''), wrongSecret);
+    const oldTimestamp = await verifyDelivery(
+      {
+        ...sample,
+        headers: { ...sample.headers, 'svix-timestamp': String(Number(sample.headers['svix-timestamp']) - 600) },
+      },
+      endpoint.secret,
+    );
+    check(
+      'tampering: verifyWebhook rejects a timestamp 10 minutes old',
+      /timestamp too old/.test(oldTimestamp.error ?? ''),
+      oldTimestamp,
+    );
+
+    const attemptsOk = await rosterApi('GET', `/webhook_endpoints/${endpoint.id}/attempts?limit=100`);
+    checkEqual(
+      'GET /v1/webhook_endpoints/{id}/attempts: one succeeded attempt (200) per event',
+      arr(attemptsOk.body?.data)
+        .map((a) => [a.event_id, a.event_type, a.attempt, a.status, a.response_status_code])
+        .sort(),
+      log.map((e) => [e.id, e.type, 1, 'succeeded', 200]),
+    );
+
+    // ------------------------------------------------------------ retries: 500 to every first attempt
+    const retryWait = /^(\d+)(ms|s)\b/.exec(process.env.ROSTER_WEBHOOK_RETRY_SCHEDULE ?? '');
+    const firstWait = retryWait ? Number(retryWait[1]) * (retryWait[2] === 's' ? 1000 : 1) : 5000;
+    const flakyIds = log.filter((e) => membershipTypes.includes(e.type)).map((e) => e.id);
+    // One order key: each retry waits for the one before it.
+    const flakyDeadline = flakyIds.length * (firstWait + 2000) + 10_000;
+    await until(
+      "the failing endpoint's events delivered on a retry",
+      () => flakyIds.every((id) => succeededIds(flaky).has(id)),
+      flakyDeadline,
+      () => ({
+        expected: flakyIds,
+        received: flaky.deliveries.map((d) => [d.headers['svix-id'], d.status]),
+      }),
+    );
+    const verifiedFlaky = [];
+    for (const d of flaky.deliveries) verifiedFlaky.push(await verifyDelivery(d, flakySecret));
+    check(
+      'failing endpoint: verifyWebhook accepts every attempt, first and retried (the given secret)',
+      verifiedFlaky.length > 0 && verifiedFlaky.every((v) => v.event),
+      verifiedFlaky.filter((v) => v.error),
+    );
+    checkEqual(
+      'failing endpoint: only the event types it takes (updated, deleted)',
+      [
+        [...new Set(flaky.deliveries.map((d) => d.headers['svix-id']))].sort(),
+        flakyIds.map((id) => logById.get(id).type),
+      ],
+      [
+        flakyIds,
+        ['organizationMembership.updated', 'organizationMembership.updated', 'organizationMembership.deleted'],
+      ],
+    );
+    for (const id of flakyIds) {
+      const tries = flaky.deliveries.filter((d) => d.headers['svix-id'] === id);
+      const v = tries.map((d) => verifiedFlaky[flaky.deliveries.indexOf(d)]?.event);
+      checkEqual(
+        `failing endpoint: ${logById.get(id)?.type} ${id}: 500, then a retry (same svix-id and body) that verifies`,
+        [
+          tries.map((d) => [d.headers['svix-id'], d.status]),
+          tries.length === 2 && tries[1].body === tries[0].body,
+          tries.length === 2 &&
+            Number(tries[1].headers['svix-timestamp']) >= Number(tries[0].headers['svix-timestamp']),
+          tries.length === 2 && tries[1].receivedAt - tries[0].receivedAt >= firstWait - 50,
+          wireFields(v[1]),
+        ],
+        [
+          [
+            [id, 500],
+            [id, 200],
+          ],
+          true,
+          true,
+          true,
+          wireFields(logById.get(id)),
+        ],
+      );
+    }
+    checkEqual(
+      'failing endpoint: its events succeed in order (a failing one holds back the later ones)',
+      flaky.deliveries.filter((d) => d.status === 200).map((d) => d.headers['svix-id']),
+      flakyIds,
+    );
+    const attemptsFlaky = await rosterApi('GET', `/webhook_endpoints/${flakyEndpoint.id}/attempts?limit=100`);
+    checkEqual(
+      'GET …/attempts of the failing endpoint: attempt 1 failed (500), attempt 2 succeeded (200)',
+      arr(attemptsFlaky.body?.data)
+        .map((a) => [
+          a.event_id,
+          a.attempt,
+          a.status,
+          a.response_status_code,
+          a.status === 'failed' ? typeof a.error : a.error,
+        ])
+        .sort(),
+      flakyIds.flatMap((id) => [
+        [id, 1, 'failed', 500, 'string'],
+        [id, 2, 'succeeded', 200, null],
+      ]),
+    );
+
+    // ------------------------------------------------------------ a test request; a secret rotation
+    const tested = await rosterApi('POST', `/webhook_endpoints/${endpoint.id}/test`);
+    checkEqual(
+      'POST …/test: the receiver answered 200',
+      [tested.status, tested.body?.object, tested.body?.succeeded, tested.body?.response_status_code],
+      [200, 'webhook_test', true, 200],
+    );
+    const testDelivery = ok.deliveries.find((d) => !d.headers['svix-id']?.startsWith('evt_'));
+    const testEvent = testDelivery && (await verifyDelivery(testDelivery, endpoint.secret)).event;
+    checkEqual(
+      'POST …/test: a webhook.test event that verifyWebhook accepts',
+      [testEvent?.type, testEvent?.data?.endpoint_id],
+      ['webhook.test', endpoint.id],
+    );
+
+    const rotated = await rosterApi('POST', `/webhook_endpoints/${endpoint.id}/rotate_secret`);
+    const newSecret = rotated.body?.secret;
+    check(
+      'POST …/rotate_secret: a new whsec_ secret',
+      rotated.status === 200 && /^whsec_/.test(newSecret ?? '') && newSecret !== endpoint.secret,
+      rotated,
+    );
+    await clerk.users.updateUser(owner.id, { firstName: 'Owner' });
+    const ownerNow = await rawUser(owner.id);
+    const [update] =
+      (await until(
+        'GET /v1/events lists the user.updated',
+        async () => {
+          const events = await eventsAfter(log.at(-1)?.id, apiUrl, { types: 'user.updated' });
+          return events.length > 0 && events;
+        },
+        10_000,
+      )) ?? [];
+    const overlap = await until(
+      'the update after the rotation delivered',
+      () => ok.deliveries.find((d) => d.headers['svix-id'] === update?.id),
+      30_000,
+    );
+    if (overlap) {
+      const [withNew, withOld] = [
+        await verifyDelivery(overlap, newSecret),
+        await verifyDelivery(overlap, endpoint.secret),
+      ];
+      checkEqual(
+        'rotation overlap: two signatures; verifyWebhook accepts the new secret and the old one; data = getUser',
+        [
+          overlap.headers['svix-signature'].split(' ').length,
+          withNew.event?.type,
+          withOld.event?.type,
+          withNew.event?.data,
+        ],
+        [2, 'user.updated', 'user.updated', ownerNow],
+      );
+      checkEqual(
+        'user.updated: previous_attributes hold the old first name',
+        update?.previous_attributes?.first_name,
+        'owner',
+      );
+    }
+
+    for (const e of [endpoint, flakyEndpoint]) {
+      const gone = await rosterApi('DELETE', `/webhook_endpoints/${e.id}`);
+      checkEqual(
+        `DELETE /v1/webhook_endpoints/${e.id}`,
+        [gone.status, gone.body?.deleted, gone.body?.id],
+        [200, true, e.id],
+      );
+    }
+    const listed = await rosterApi('GET', '/webhook_endpoints');
+    checkEqual(
+      'GET /v1/webhook_endpoints after the deletes: none',
+      [listed.status, listed.body?.total_count],
+      [200, 0],
+    );
+  } finally {
+    await ok.close();
+    await flaky.close();
+  }
+});
+
+// ---------------------------------------------------------------- the README's webhook receiver
+/** Starts the README's compat/node/webhook-receiver.mjs on port 0: {url, lines (parsed stdout), child, exited}. */
+async function startWebhookReceiver(signingSecret) {
+  const child = spawn(process.execPath, [new URL('./webhook-receiver.mjs', import.meta.url).pathname], {
+    env: { ...process.env, ROSTER_WEBHOOK_SECRET: signingSecret, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = once(child, 'exit');
+  process.on('exit', () => child.exitCode === null && child.signalCode === null && child.kill());
+  const lines = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line));
+    } catch {
+      lines.push({ unparsed: line });
+    }
+  });
+  let stderr = '';
+  const port = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no address within 30 s; stderr: ${stderr}`)), 30_000);
+    child.on('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}); stderr: ${stderr}`)));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderr += `${line}\n`;
+      const m = /^receiving webhooks at http:\/\/localhost:(\d+)\/webhooks$/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  try {
+    return { url: `http://127.0.0.1:${await port}/webhooks`, lines, child, exited, stderr: () => stderr };
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+}
+
+await section('webhook receiver (README)', async () => {
+  // As the README says: the receiver with the secret, and a roster whose ROSTER_WEBHOOK_URL / ROSTER_WEBHOOK_SECRET
+  // point at it (here another roster, started with them).
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const receiver = await startWebhookReceiver(secret);
+  let other;
+  try {
+    other = await startOtherRoster({ ROSTER_WEBHOOK_URL: receiver.url, ROSTER_WEBHOOK_SECRET: secret });
+    const listed = await rosterApi('GET', '/webhook_endpoints', undefined, other.url);
+    checkEqual(
+      'ROSTER_WEBHOOK_URL: roster serve made an endpoint taking every event',
+      [
+        listed.body?.total_count,
+        arr(listed.body?.data).map((e) => [e.url, e.description, e.event_types, e.disabled, 'secret' in e]),
+      ],
+      [1, [[receiver.url, 'ROSTER_WEBHOOK_URL', [], false, false]]],
+    );
+    const otherClerk = createClerkClient({ secretKey, apiUrl: other.url });
+    const founder = await otherClerk.users.createUser({ emailAddress: ['founder@example.com'] });
+    const startup = await otherClerk.organizations.createOrganization({ name: 'Startup', createdBy: founder.id });
+    const events = await eventsAfter(undefined, other.url);
+    checkEqual(
+      'the other roster logged user.created, organization.created, organizationMembership.created',
+      events.map((e) => [
+        e.type,
+        e.data?.id === founder.id || e.data?.id === startup.id || e.data?.organization?.id === startup.id,
+      ]),
+      [
+        ['user.created', true],
+        ['organization.created', true],
+        ['organizationMembership.created', true],
+      ],
+    );
+    const processed = (e) => ({ id: e.id, type: e.type, object: e.data.object, dataId: e.data.id });
+    await until(
+      'the receiver processed the three events',
+      () => receiver.lines.length >= events.length,
+      30_000,
+      () => receiver.lines,
+    );
+    checkEqual(
+      'the receiver printed one line per event: its svix-id, type and data',
+      [...receiver.lines].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      events.map(processed),
+    );
+    checkEqual(
+      "the receiver got the organization's events in order",
+      receiver.lines.filter((l) => l.type?.startsWith('organization')).map((l) => l.type),
+      ['organization.created', 'organizationMembership.created'],
+    );
+    const [endpointId] = arr(listed.body?.data).map((e) => e.id);
+    const attempts = await until(
+      "the receiver's 2xx answers recorded",
+      async () => {
+        const a = await rosterApi('GET', `/webhook_endpoints/${endpointId}/attempts`, undefined, other.url);
+        return arr(a.body?.data).length >= events.length && a.body.data;
+      },
+      10_000,
+    );
+    checkEqual(
+      'the receiver answered 200 to each delivery',
+      arr(attempts)
+        .map((a) => [a.event_id, a.attempt, a.status, a.response_status_code])
+        .sort(),
+      events.map((e) => [e.id, 1, 'succeeded', 200]),
+    );
+
+    // Requests signed here with the same secret: a duplicate of a delivered event, forgeries, a new message.
+    const post = async (id, body, signature, timestamp = Math.floor(Date.now() / 1000)) => {
+      const headers = { 'content-type': 'application/json' };
+      if (id) headers['svix-id'] = id;
+      if (timestamp) headers['svix-timestamp'] = String(timestamp);
+      if (signature !== undefined) headers['svix-signature'] = signature(id, timestamp, body);
+      const res = await fetch(receiver.url, { method: 'POST', headers, body });
+      return res.status;
+    };
+    const signed = (s) => (id, ts, body) => signWebhook(s, id, ts, body);
+    const first = events[0];
+    const firstBody = JSON.stringify({
+      data: first.data,
+      object: 'event',
+      type: first.type,
+      timestamp: first.timestamp,
+      instance_id: first.instance_id,
+    });
+    const fresh = (id) =>
+      JSON.stringify({
+        data: { object: 'user', id: `user_${id}` },
+        object: 'event',
+        type: 'user.updated',
+        timestamp: Date.now(),
+        instance_id: first.instance_id,
+      });
+    const answers = {
+      duplicate: await post(first.id, firstBody, signed(secret)),
+      otherSecret: await post(
+        'msg_compat_forged',
+        fresh('forged'),
+        signed(`whsec_${randomBytes(24).toString('base64')}`),
+      ),
+      changedBody: await post('msg_compat_changed', fresh('changed'), (id, ts) =>
+        signWebhook(secret, id, ts, fresh('original')),
+      ),
+      staleTimestamp: await post(
+        'msg_compat_stale',
+        fresh('stale'),
+        signed(secret),
+        Math.floor(Date.now() / 1000) - 600,
+      ),
+      noSignature: await post('msg_compat_unsigned', fresh('unsigned'), undefined),
+      newMessage: await post('msg_compat_new', fresh('new'), signed(secret)),
+      newMessageAgain: await post('msg_compat_new', fresh('new'), signed(secret)),
+      anotherMessage: await post('msg_compat_another', fresh('another'), signed(secret)),
+      get: (await fetch(receiver.url)).status,
+    };
+    checkEqual('the receiver: 200 to duplicates and new messages, 400 to bad signatures, 404 elsewhere', answers, {
+      duplicate: 200,
+      otherSecret: 400,
+      changedBody: 400,
+      staleTimestamp: 400,
+      noSignature: 400,
+      newMessage: 200,
+      newMessageAgain: 200,
+      anotherMessage: 200,
+      get: 404,
+    });
+    // It answers after processing, and stdout keeps order: once the last message's line is read, any line the
+    // duplicates or forgeries printed would have come before it.
+    await until(
+      'the receiver processed the last message',
+      () => receiver.lines.some((l) => l.id === 'msg_compat_another'),
+      10_000,
+      () => receiver.lines,
+    );
+    checkEqual(
+      'the receiver processed each message once (no duplicates, no forgeries)',
+      receiver.lines.slice(events.length).map((l) => l.id),
+      ['msg_compat_new', 'msg_compat_another'],
+    );
+
+    receiver.child.kill('SIGTERM');
+    const [code, signal] = await Promise.race([receiver.exited, sleep(10_000).then(() => ['still running'])]);
+    checkEqual('the receiver exits 0 on SIGTERM', [code, signal], [0, null]);
+  } finally {
+    if (receiver.child.exitCode === null && receiver.child.signalCode === null) receiver.child.kill('SIGKILL');
+    await other?.stop();
   }
 });
 

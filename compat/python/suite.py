@@ -7,6 +7,10 @@ The session-token checks verify Roster's tokens with the SDK's own verify_token 
 a second roster (ROSTER_BIN, port 0, a fresh SQLite file) whose tokens this instance must refuse; they also wait for
 a 30 s token to expire (about 36 s, overlapped with the other checks).
 
+The webhook checks receive Roster's deliveries in this process (http.server), verify each with the standardwebhooks
+package and compare it with GET /v1/events and with the SDK's reads right after each write; one endpoint fails every
+first attempt, to check the retry.
+
 Expects a fresh, empty instance (counts are exact). Prints every failure with details (and every pass with
 COMPAT_VERBOSE=1) and closes with `python clerk-backend-api <version>: N passed, M failed`; exits 1 if anything
 failed.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import http.server
 import json
 import os
 import pprint
@@ -38,6 +43,7 @@ from clerk_backend_api.security import (AuthenticateRequestOptions, TokenVerific
                                         TokenVerificationErrorReason, VerifyTokenOptions, verify_token)
 from cryptography.hazmat.primitives import serialization
 from jwt.algorithms import RSAAlgorithm
+from standardwebhooks import Webhook, WebhookVerificationError
 
 API_URL = os.environ.get("ROSTER_API_URL")
 SECRET_KEY = os.environ.get("ROSTER_SECRET_KEY")
@@ -723,11 +729,243 @@ def tokens_checks(other: OtherRoster) -> None:
                     [False, TokenVerificationErrorReason.TOKEN_EXPIRED])
 
 
+# ---------------------------------------------------------------- webhooks
+# Roster's event log delivered to a receiver in this process (http.server in a thread), every delivery verified with
+# the standardwebhooks package (Clerk's svix-* headers are Standard Webhooks' webhook-* ones), and compared with
+# GET /v1/events and with what the SDK reads back right after each write. A second endpoint, taking
+# organizationMembership.updated only, answers 500 to every first attempt: the retry must carry the same svix-id and
+# a signature that verifies (run.sh sets ROSTER_WEBHOOK_RETRY_SCHEDULE short; the default's first retry is after 5 s).
+class Receiver:
+    """A receiver on 127.0.0.1, port 0, in a thread, recording every request; `respond(delivery, earlier)` is the
+    status it answers."""
+
+    def __init__(self, respond=lambda d, earlier: 200) -> None:
+        self.deliveries: list = []
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                d = {"received_at": time.time(), "path": self.path, "body": body,
+                     "headers": {k.lower(): v for k, v in self.headers.items()}}
+                with outer.lock:
+                    d["status"] = respond(d, list(outer.deliveries))
+                    outer.deliveries.append(d)
+                self.send_response(d["status"])
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):  # quiet
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def got(self) -> list:
+        with self.lock:
+            return list(self.deliveries)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def raw_api(method: str, path: str, body=None):
+    """A raw request to Roster's API, for the Roster extensions the SDK has no methods for: (status, JSON)."""
+    r = httpx.request(method, f"{SERVER_URL}{path}", headers={"Authorization": f"Bearer {SECRET_KEY}"},
+                      json=body, timeout=10)
+    try:
+        return r.status_code, r.json()
+    except ValueError:
+        return r.status_code, r.text
+
+
+def events_after(after=None, **filters) -> list:
+    """Every event after the id `after` (all of them without it), paging through GET /v1/events."""
+    out, cursor = [], after
+    while True:
+        params = {"limit": 500, **filters, **({"after": cursor} if cursor else {})}
+        r = httpx.get(f"{SERVER_URL}/events", params=params, headers={"Authorization": f"Bearer {SECRET_KEY}"},
+                      timeout=10)
+        r.raise_for_status()
+        page = r.json()
+        out.extend(page["data"])
+        if not page["has_more"] or not page["data"]:
+            return out
+        cursor = page["data"][-1]["id"]
+
+
+def until(name: str, probe, seconds: float, details=None):
+    """Polls `probe` every 50 ms until it returns something truthy; after `seconds` the check `name` fails."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            check(f"{name} (waited {seconds} s)", False, details() if details else None)
+            return None
+        time.sleep(0.05)
+
+
+def verify_delivery(d: dict, secret: str, body: str | None = None):
+    """standardwebhooks' verify on a delivery (or on its headers with another body): the payload, or the error."""
+    h = d["headers"]
+    try:
+        return Webhook(secret).verify(d["body"] if body is None else body, {
+            "webhook-id": h.get("svix-id", ""), "webhook-timestamp": h.get("svix-timestamp", ""),
+            "webhook-signature": h.get("svix-signature", "")})
+    except WebhookVerificationError as e:
+        return e
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+
+
+def webhooks_section() -> None:
+    om = clerk.organization_memberships
+    ok = Receiver()
+    flaky = Receiver(lambda d, earlier: 200 if any(x["headers"].get("svix-id") == d["headers"].get("svix-id")
+                                                   for x in earlier) else 500)
+    try:
+        webhooks_checks(om, ok, flaky)
+    finally:
+        ok.close()
+        flaky.close()
+
+
+def webhooks_checks(om, ok: Receiver, flaky: Receiver) -> None:
+    # Where the log stands: a marker write, once GET /v1/events lists it (every earlier event with it), is the
+    # cursor; the endpoints come after it.
+    marker = clerk.users.create(email_address=["py-hooks-marker@example.com"])
+    before = until("GET /v1/events lists the marker write",
+                   lambda: (lambda all_: all_ and all_[-1]["data"].get("id") == marker.id and all_)(events_after()), 10)
+    if not before:
+        return
+    cursor = before[-1]["id"]
+
+    status, endpoint = raw_api("POST", "/webhook_endpoints", {"url": ok.url})
+    check_equal("POST /v1/webhook_endpoints: a webhook_endpoint with a whsec_ secret",
+                [status, endpoint.get("object"), endpoint.get("url"), str(endpoint.get("secret")).startswith("whsec_")],
+                [200, "webhook_endpoint", ok.url, True])
+    flaky_secret = new_secret()
+    status, flaky_endpoint = raw_api("POST", "/webhook_endpoints", {
+        "url": flaky.url, "secret": flaky_secret, "event_types": ["organizationMembership.updated"]})
+    check_equal("POST /v1/webhook_endpoints with event_types and a given secret",
+                [status, flaky_endpoint.get("event_types"), flaky_endpoint.get("secret")],
+                [200, ["organizationMembership.updated"], flaky_secret])
+    secret = endpoint["secret"]
+
+    # Writes through the SDK, each read back at once: (type, the SDK's model, the raw JSON of the same GET).
+    def get_user(uid_):
+        return clerk.users.get(user_id=uid_), raw_api("GET", f"/users/{uid_}")[1]
+
+    def get_org(oid):
+        return clerk.organizations.get(organization_id=oid), raw_api("GET", f"/organizations/{oid}")[1]
+
+    def get_membership(oid, uid_):
+        page = om.list(organization_id=oid, user_id=[uid_])
+        raw = raw_api("GET", f"/organizations/{oid}/memberships?user_id={uid_}")[1]
+        return page.data[0], raw["data"][0]
+
+    expected = []
+    owner = clerk.users.create(email_address=["py-hooks-owner@example.com"], first_name="Owner")
+    expected.append(("user.created", models.User, *get_user(owner.id)))
+    member = clerk.users.create(email_address=["py-hooks-member@example.com"], first_name="Member")
+    expected.append(("user.created", models.User, *get_user(member.id)))
+    hook_org = clerk.organizations.create(request={"name": "Py Hooks", "created_by": owner.id})
+    expected.append(("organization.created", models.Organization, *get_org(hook_org.id)))
+    expected.append(("organizationMembership.created", models.OrganizationMembership,
+                     *get_membership(hook_org.id, owner.id)))
+    om.create(organization_id=hook_org.id, user_id=member.id, role="org:member", public_metadata={"team": "py"})
+    expected.append(("organizationMembership.created", models.OrganizationMembership,
+                     *get_membership(hook_org.id, member.id)))
+    om.update(organization_id=hook_org.id, user_id=member.id, role="org:admin")
+    expected.append(("organizationMembership.updated", models.OrganizationMembership,
+                     *get_membership(hook_org.id, member.id)))
+    clerk.organizations.update(organization_id=hook_org.id, name="Py Hooks Inc")
+    expected.append(("organization.updated", models.Organization, *get_org(hook_org.id)))
+
+    log = until("GET /v1/events lists every write",
+                lambda: (lambda es: len(es) >= len(expected) and es)(events_after(cursor)), 10) or []
+    check_equal("GET /v1/events after the cursor: one event per write, in write order", [e["type"] for e in log],
+                [t for t, *_ in expected])
+    for i, (t, _, _, raw) in enumerate(expected):
+        check_equal(f"GET /v1/events: {i} {t} data = the raw GET right after the write",
+                    log[i]["data"] if i < len(log) else None, raw)
+    log_ids = [e["id"] for e in log]
+    by_id = {e["id"]: e for e in log}
+
+    def delivered(r: Receiver):
+        return {d["headers"].get("svix-id") for d in r.got() if d["status"] < 300}
+
+    until("every event delivered", lambda: set(log_ids) <= delivered(ok), 30,
+          lambda: {"expected": log_ids, "received": [d["headers"].get("svix-id") for d in ok.got()]})
+    got = [d for d in ok.got() if str(d["headers"].get("svix-id")).startswith("evt_")]
+    check_equal("svix-id = the ids GET /v1/events lists, each delivered once",
+                sorted(d["headers"]["svix-id"] for d in got), log_ids)
+    payloads = [verify_delivery(d, secret) for d in got]
+    check("standardwebhooks verifies every delivery", all(isinstance(p, dict) for p in payloads),
+          [str(p) for p in payloads if not isinstance(p, dict)])
+    fields = ("data", "object", "type", "timestamp", "instance_id")
+    check_equal("the verified payload is {data, object, type, timestamp, instance_id} as GET /v1/events lists it",
+                [{k: p.get(k) for k in fields} if isinstance(p, dict) else str(p) for p in payloads],
+                [{k: by_id[d["headers"]["svix-id"]][k] for k in fields} for d in got])
+    data_of = {d["headers"]["svix-id"]: p.get("data") for d, p in zip(got, payloads) if isinstance(p, dict)}
+    for i, (t, model, sdk, raw) in enumerate(expected):
+        data = data_of.get(log[i]["id"]) if i < len(log) else None
+        check_equal(f"delivery {i} {t}: data = the raw GET right after the write", data, raw)
+        parsed = call(f"delivery {i} {t}: data parses as models.{model.__name__}", lambda: model.model_validate(data))
+        check_equal(f"delivery {i} {t}: parsed, it equals the SDK's own GET", parsed, sdk)
+    arrived = [by_id[d["headers"]["svix-id"]] for d in got]
+    check_equal("the organization's events arrive in order",
+                [e["type"] for e in arrived if (e["data"].get("organization") or {}).get("id", e["data"].get("id"))
+                 == hook_org.id],
+                ["organization.created", "organizationMembership.created", "organizationMembership.created",
+                 "organizationMembership.updated", "organization.updated"])
+
+    sample = next((d for d in got if '"role":"org:admin"' in d["body"]), None)
+    check("tampering: a delivery naming org:admin", sample is not None)
+    if sample:
+        tampered = verify_delivery(sample, secret, sample["body"].replace('"role":"org:admin"', '"role":"org:owner"'))
+        check_equal("tampering: a changed body is refused", [type(tampered).__name__, str(tampered)],
+                    ["WebhookVerificationError", "No matching signature found"])
+        other = verify_delivery(sample, new_secret())
+        check_equal("tampering: another secret is refused", [type(other).__name__, str(other)],
+                    ["WebhookVerificationError", "No matching signature found"])
+
+    # Retries: 500 to the first attempt, then 200, under the same svix-id.
+    updated = [e["id"] for e in log if e["type"] == "organizationMembership.updated"]
+    until("the failing endpoint's event delivered on a retry", lambda: set(updated) <= delivered(flaky), 20,
+          lambda: [(d["headers"].get("svix-id"), d["status"]) for d in flaky.got()])
+    tries = flaky.got()
+    check_equal("failing endpoint: 500, then a retry under the same svix-id (updated events only)",
+                [(d["headers"].get("svix-id"), d["status"]) for d in tries], [(i, s) for i in updated for s in (500, 200)])
+    verified = [verify_delivery(d, flaky_secret) for d in tries]
+    check_equal("failing endpoint: standardwebhooks verifies both attempts (the given secret); the same body",
+                [[p.get("type") if isinstance(p, dict) else str(p) for p in verified],
+                 len({d["body"] for d in tries})],
+                [["organizationMembership.updated"] * len(tries), len(updated)])
+    status, attempts = raw_api("GET", f"/webhook_endpoints/{flaky_endpoint['id']}/attempts")
+    check_equal("GET …/attempts: attempt 1 failed (500), attempt 2 succeeded",
+                sorted((a["event_id"], a["attempt"], a["status"], a["response_status_code"])
+                       for a in attempts.get("data", [])),
+                [(i, n, s, c) for i in updated for n, s, c in ((1, "failed", 500), (2, "succeeded", 200))])
+
+    for e in (endpoint, flaky_endpoint):
+        status, gone = raw_api("DELETE", f"/webhook_endpoints/{e['id']}")
+        check_equal(f"DELETE /v1/webhook_endpoints/{e['id']}", [status, gone.get("deleted")], [200, True])
+
+
 section("users", users_section)
 section("organizations", organizations_section)
 section("memberships", memberships_section)
 section("sessions", sessions_section)
 section("session tokens", tokens_section)
+section("webhooks", webhooks_section)
 
 print(f"python clerk-backend-api {SDK_VERSION}: {passed} passed, {failed} failed")
 sys.exit(0 if failed == 0 else 1)

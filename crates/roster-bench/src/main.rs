@@ -4,11 +4,13 @@
 #![forbid(unsafe_code)]
 
 mod bulk;
+mod common;
 mod load;
 mod procs;
 mod scale;
 mod seed;
 mod tokens;
+mod webhooks;
 mod workloads;
 
 use anyhow::Result;

@@ -43,15 +43,20 @@ impl Proc {
 
     /// CPU time (user + system) the child has used so far, from /proc (Linux); `None` elsewhere.
     pub fn cpu_time(&self) -> Option<std::time::Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid?)).ok()?;
-        // Fields after the command name (which is in parentheses and may contain spaces).
-        let rest = &stat[stat.rfind(')')? + 2..];
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let utime: u64 = fields.get(11)?.parse().ok()?;
-        let stime: u64 = fields.get(12)?.parse().ok()?;
-        // The kernel reports clock ticks; USER_HZ is 100 on Linux.
-        Some(std::time::Duration::from_millis((utime + stime) * 10))
+        cpu_time_of(self.pid?)
     }
+}
+
+/// CPU time (user + system) process `pid` has used so far, from /proc (Linux); `None` elsewhere.
+pub fn cpu_time_of(pid: u32) -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    // The kernel reports clock ticks; USER_HZ is 100 on Linux.
+    Some(std::time::Duration::from_millis((utime + stime) * 10))
 }
 
 /// Start `cmd`, wait for the line `<prefix>http://addr`, return the child and the address.

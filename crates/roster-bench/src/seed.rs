@@ -22,6 +22,14 @@ impl Api {
         anyhow::ensure!(status.is_success(), "POST {path} -> {status}: {v}");
         Ok(v)
     }
+
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        let r = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await?;
+        let status = r.status();
+        let v: Value = r.json().await?;
+        anyhow::ensure!(status.is_success(), "GET {path} -> {status}: {v}");
+        Ok(v)
+    }
 }
 
 pub async fn many<F, Fut>(count: usize, concurrency: usize, f: F) -> Result<Vec<String>>
@@ -66,11 +74,10 @@ pub async fn organizations(api: Arc<Api>, count: usize, name: &'static str) -> R
     .await
 }
 
-/// Users `user{i}@bench.example` with names, `orgs` organizations, and `members` members in a read org.
-pub async fn seed(api: Arc<Api>, users: usize, orgs: usize, members: usize) -> Result<Seeded> {
-    let a = api.clone();
-    let user_ids = many(users, 64, move |i| {
-        let a = a.clone();
+/// `count` users `user{i}@bench.example` with names; their ids.
+pub async fn users(api: Arc<Api>, count: usize) -> Result<Vec<String>> {
+    many(count, 64, move |i| {
+        let a = api.clone();
         async move {
             a.post(
                 "/users",
@@ -79,7 +86,12 @@ pub async fn seed(api: Arc<Api>, users: usize, orgs: usize, members: usize) -> R
             .await
         }
     })
-    .await?;
+    .await
+}
+
+/// `users` users, `orgs` organizations, and `members` members in a read org.
+pub async fn seed(api: Arc<Api>, users: usize, orgs: usize, members: usize) -> Result<Seeded> {
+    let user_ids = self::users(api.clone(), users).await?;
     let org_ids = organizations(api.clone(), orgs, "Bench Org").await?;
     let read_org =
         api.post("/organizations", json!({"name": "Read Org"})).await?["id"].as_str().context("id")?.to_owned();

@@ -1,6 +1,10 @@
 //! Shared by the tests of the real binary (`logs`, `crash`, `drain`, `multinode`, `transfer`): the `roster`
-//! binary on a database, its stderr captured line by line while it runs.
+//! binary on a database, its stderr captured line by line while it runs. `webhooks` and `load` serve the webhook
+//! tests (`webhooks_crash`, `webhooks_multinode`).
 #![allow(dead_code)]
+
+pub mod load;
+pub mod webhooks;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -93,17 +97,19 @@ pub async fn serve(mut cmd: Command) -> Server {
     });
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
+    let mut logs = Logs { rx, lines: Vec::new() };
     while let Some(line) = stdout.next_line().await.unwrap() {
         if let Some(origin) = line.strip_prefix("roster listening on ") {
             let origin = origin.to_owned();
             printed.push(line);
             // Keep reading stdout so that the server never writes into a closed pipe.
             tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
-            return Server { child, origin, printed, logs: Logs { rx, lines: Vec::new() } };
+            return Server { child, origin, printed, logs };
         }
         printed.push(line);
     }
-    panic!("roster exited before listening: {printed:?}");
+    let stderr = logs.drain(Duration::from_secs(5)).await.join("\n");
+    panic!("roster exited before listening: {printed:?}\nits stderr:\n{stderr}");
 }
 
 impl Server {

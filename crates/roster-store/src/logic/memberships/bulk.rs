@@ -13,11 +13,15 @@
 
 use std::collections::HashMap;
 
+use roster_core::events::NewEvent;
 use roster_core::model::Membership;
 use roster_core::store::{BulkItem, BulkResults, BulkWrite, NewMembership};
 use roster_core::{DomainError, UserId};
 
-use super::{create_in, delete_in, joiners, update_metadata_in, update_role_in, updated};
+use super::{
+    create_in, created_event, delete_in, deleted_event, joiners, update_metadata_in, update_role_in, updated_event,
+};
+use crate::logic::rows::events::append_all;
 use crate::logic::rows::memberships::set_members_count;
 use crate::logic::rows::orgs::org_by_id_for_update;
 use crate::logic::rows::roles::RolesCache;
@@ -38,8 +42,9 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
         .collect();
     let mut joiners = if creating.is_empty() { HashMap::new() } else { joiners(c, instance_id, &org.id, &creating)? };
     let mut results = Vec::with_capacity(write.items.len());
+    let mut events = Vec::with_capacity(write.items.len());
     for item in write.items {
-        let outcome: Tx<Membership> = match item {
+        let outcome: Tx<(Membership, NewEvent)> = match item {
             BulkItem::Create { user_id, role, public_metadata, private_metadata } => {
                 let new = NewMembership {
                     organization_id: write.organization_id.clone(),
@@ -49,7 +54,10 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
                     private_metadata,
                 };
                 let joiner = joiners.entry(new.user_id.to_string()).or_default();
-                create_in(c, instance_id, &mut org, &roles, new, joiner)
+                create_in(c, instance_id, &mut org, &roles, new, joiner).map(|m| {
+                    let event = created_event(&m);
+                    (m, event)
+                })
             }
             BulkItem::Update { user_id, role: Some(role), metadata: Some(update) } => {
                 c.execute("SAVEPOINT bulk_item", &[])?;
@@ -57,8 +65,8 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
                 let changed =
                     update_role_in(c, instance_id, &org.id, &roles, &user_id, &role).and_then(|(before, _)| {
                         let (_, after) = update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)?;
-                        updated(c, instance_id, before, &after)?;
-                        Ok(after)
+                        let event = updated_event(before, &after);
+                        Ok((after, event))
                     });
                 if matches!(changed, Err(StoreError::Domain(_))) {
                     c.execute("ROLLBACK TO bulk_item", &[])?;
@@ -67,18 +75,28 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
                 changed
             }
             BulkItem::Update { user_id, role: Some(role), metadata: None } => {
-                update_role_in(c, instance_id, &org.id, &roles, &user_id, &role)
-                    .and_then(|(before, after)| updated(c, instance_id, before, &after).map(|()| after))
+                update_role_in(c, instance_id, &org.id, &roles, &user_id, &role).map(|(before, after)| {
+                    let event = updated_event(before, &after);
+                    (after, event)
+                })
             }
             BulkItem::Update { user_id, role: None, metadata: Some(update) } => {
-                update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)
-                    .and_then(|(before, after)| updated(c, instance_id, before, &after).map(|()| after))
+                update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update).map(|(before, after)| {
+                    let event = updated_event(before, &after);
+                    (after, event)
+                })
             }
             BulkItem::Update { role: None, metadata: None, .. } => Err(DomainError::ParamMissing("role".into()).into()),
-            BulkItem::Delete { user_id } => delete_in(c, instance_id, &mut org, &roles, &user_id),
+            BulkItem::Delete { user_id } => delete_in(c, instance_id, &mut org, &roles, &user_id).map(|m| {
+                let event = deleted_event(&m);
+                (m, event)
+            }),
         };
         match outcome {
-            Ok(membership) => results.push(Ok(membership)),
+            Ok((membership, event)) => {
+                results.push(Ok(membership));
+                events.push(event);
+            }
             Err(StoreError::Domain(e)) => results.push(Err(e)),
             Err(database) => return Err(database),
         }
@@ -93,5 +111,6 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
     if org.members_count != members_before {
         set_members_count(c, &org.id, org.members_count)?;
     }
+    append_all(c, instance_id, events)?;
     Ok(results)
 }

@@ -252,6 +252,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
     let joiner = joiners.entry(new.user_id.to_string()).or_default();
     let created = create_in(c, instance_id, &mut org, &roles, new, joiner)?;
     set_members_count(c, &org.id, org.members_count)?;
+    append(c, instance_id, created_event(&created))?;
     Ok(created)
 }
 
@@ -325,7 +326,7 @@ pub(super) fn create_in(
     // The membership as a read of the committed rows would give it, built from what this transaction holds.
     org.members_count += 1;
     joiner.member = true;
-    let membership = Membership {
+    Ok(Membership {
         id,
         organization: org.clone(),
         public_user_data: user,
@@ -336,16 +337,21 @@ pub(super) fn create_in(
         private_metadata: new.private_metadata,
         created_at: now,
         updated_at: now,
-    };
-    append(c, instance_id, NewEvent::new(EventType::MembershipCreated, Record::Membership(membership.clone())))?;
-    Ok(membership)
+    })
 }
 
-/// Append the `organizationMembership.updated` event of a change from `before` to `after`.
-pub(super) fn updated(c: &dyn Db, instance_id: &str, before: Membership, after: &Membership) -> Tx<()> {
-    let event =
-        NewEvent::updated(EventType::MembershipUpdated, Record::Membership(before), Record::Membership(after.clone()));
-    append(c, instance_id, event)
+/// The events of membership writes; the `*_in` functions leave appending them to their callers, so a bulk write
+/// appends its items' events together.
+pub(super) fn created_event(m: &Membership) -> NewEvent {
+    NewEvent::new(EventType::MembershipCreated, Record::Membership(m.clone()))
+}
+
+pub(super) fn updated_event(before: Membership, after: &Membership) -> NewEvent {
+    NewEvent::updated(EventType::MembershipUpdated, Record::Membership(before), Record::Membership(after.clone()))
+}
+
+pub(super) fn deleted_event(m: &Membership) -> NewEvent {
+    NewEvent::new(EventType::MembershipDeleted, Record::Membership(m.clone()))
 }
 
 /// How many members of the organization other than `user_id` hold a managing role.
@@ -378,12 +384,12 @@ pub fn update_membership_role(
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
     let (before, after) = update_role_in(c, instance_id, org_id, &roles, user_id, role_key)?;
-    updated(c, instance_id, before, &after)?;
+    append(c, instance_id, updated_event(before, &after))?;
     Ok(after)
 }
 
 /// Change the role of `user_id` in `org_id`, locked by this transaction: the membership before and after, for
-/// the caller's `organizationMembership.updated` event (`updated`).
+/// the caller's `organizationMembership.updated` event (`updated_event`).
 pub(super) fn update_role_in(
     c: &dyn Db,
     instance_id: &str,
@@ -415,6 +421,7 @@ pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, u
     let roles = cache.roles(c, instance_id)?;
     let deleted = delete_in(c, instance_id, &mut org, &roles, user_id)?;
     set_members_count(c, &org.id, org.members_count)?;
+    append(c, instance_id, deleted_event(&deleted))?;
     Ok(deleted)
 }
 
@@ -436,7 +443,6 @@ pub(super) fn delete_in(
     after_membership_removed(c, org_id, user_id)?;
     org.members_count -= 1;
     membership.organization.members_count = org.members_count;
-    append(c, instance_id, NewEvent::new(EventType::MembershipDeleted, Record::Membership(membership.clone())))?;
     Ok(membership)
 }
 
@@ -451,7 +457,7 @@ pub fn update_metadata(
     org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
     let (before, after) = update_metadata_in(c, instance_id, org_id, &roles, user_id, update)?;
-    updated(c, instance_id, before, &after)?;
+    append(c, instance_id, updated_event(before, &after))?;
     Ok(after)
 }
 
