@@ -1583,6 +1583,15 @@ await section('webhooks', async () => {
 });
 
 // ---------------------------------------------------------------- the README's webhook receiver
+{
+  // The README shows this very file: its "Receive webhooks" js block is the receiver the checks below run.
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Receive webhooks'));
+  const block = section.match(/```js\n([\s\S]*?)```/);
+  const file = readFileSync(new URL('./webhook-receiver.mjs', import.meta.url), 'utf8');
+  check('the README shows webhook-receiver.mjs verbatim', block !== null && block[1] === file,
+    block ? 'the README block differs from compat/node/webhook-receiver.mjs' : 'no js block under "### Receive webhooks"');
+}
 /** Starts the README's compat/node/webhook-receiver.mjs on port 0: {url, lines (parsed stdout), child, exited}. */
 async function startWebhookReceiver(signingSecret) {
   const child = spawn(process.execPath, [new URL('./webhook-receiver.mjs', import.meta.url).pathname], {
