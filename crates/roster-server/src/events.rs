@@ -45,21 +45,62 @@ pub fn api_item(e: &Event) -> roster_api_types::Event {
 }
 
 /// The body of a webhook delivery, as Clerk sends it: `{"data","object":"event","type","timestamp",
-/// "instance_id"}`.
+/// "instance_id"}`, serialized straight from the wire type (no `Value` in between: it is built for every
+/// delivery).
 pub fn webhook_body(e: &Event) -> String {
-    json!({
-        "data": record(&e.data),
-        "object": "event",
-        "type": e.event_type,
-        "timestamp": e.created_at,
-        "instance_id": e.instance_id,
-    })
-    .to_string()
+    #[derive(serde::Serialize)]
+    struct Body<'a, T> {
+        data: T,
+        object: &'static str,
+        #[serde(rename = "type")]
+        event_type: &'a str,
+        timestamp: i64,
+        instance_id: &'a str,
+    }
+    fn body<T: serde::Serialize>(e: &Event, data: T) -> String {
+        let body = Body {
+            data,
+            object: "event",
+            event_type: &e.event_type,
+            timestamp: e.created_at,
+            instance_id: &e.instance_id,
+        };
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+    match &e.data {
+        Record::User(u) => body(e, wire::user(u)),
+        Record::Organization(o) => body(e, wire::organization(o, OrgView::default())),
+        Record::Membership(m) => body(e, wire::membership(m)),
+        Record::Role(r) => body(e, wire::role(r)),
+        Record::Permission(p) => body(e, wire::permission(p)),
+        Record::Session(s) => body(e, wire::session(s)),
+        Record::Deleted(d) => body(e, wire::deleted(&d.object, &d.id, None)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_webhook_body_is_the_api_item_in_clerks_shape() {
+        let event = Event {
+            seq: 7,
+            instance_id: "ins_1".into(),
+            event_type: "user.deleted".into(),
+            created_at: 1_700_000_000_000,
+            data: Record::Deleted(roster_core::events::Deleted { object: "user".into(), id: "user_1".into() }),
+            previous: None,
+        };
+        let body: Value = serde_json::from_str(&webhook_body(&event)).unwrap();
+        let item = api_item(&event);
+        assert_eq!(body["data"], item.data);
+        assert_eq!(
+            body,
+            json!({"data": {"object": "user", "id": "user_1", "deleted": true}, "object": "event",
+            "type": "user.deleted", "timestamp": 1_700_000_000_000i64, "instance_id": "ins_1"})
+        );
+    }
 
     #[test]
     fn previous_attributes_hold_the_old_values_of_changed_fields() {

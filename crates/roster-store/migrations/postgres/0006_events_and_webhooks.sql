@@ -3,8 +3,8 @@
 --
 -- On PostgreSQL many transactions append at once, and a sequence hands out numbers in insert order, not commit
 -- order: a reader paging by it could pass a number whose transaction commits later and never see that event.
--- So an event is inserted with `pos` (insert order) and no `seq`; a sequencer (one at a time, under an advisory
--- lock) gives committed events their `seq` in `pos` order, and readers see only events that have one. Two
+-- So an event is inserted with `pos` (insert order) and no `seq`; a sequencer (one at a time, holding the row
+-- of `event_sequencer`) gives committed events their `seq` in `pos` order, and readers see only events that have one. Two
 -- writes of one organization keep their order: the second waited on the first's row lock, so it inserted its
 -- event after the first committed (a larger `pos`, and never sequenced before it).
 CREATE TABLE events (
@@ -22,6 +22,14 @@ CREATE INDEX events_created ON events (created_at);
 -- `GET /events?organization_id=`: one organization's events in order.
 CREATE INDEX events_organization ON events (organization_id, seq) WHERE organization_id IS NOT NULL;
 CREATE INDEX events_unsequenced ON events (pos) WHERE seq IS NULL;
+
+-- The sequencer's high-water mark: the last `seq` it gave. Its row is locked by the sequencing transaction, so
+-- one sequencer runs at a time, and a position is never given twice (not even after a purge emptied `events`).
+CREATE TABLE event_sequencer (
+    id       INTEGER PRIMARY KEY,
+    last_seq BIGINT NOT NULL
+);
+INSERT INTO event_sequencer (id, last_seq) VALUES (1, 0);
 
 CREATE TABLE webhook_endpoints (
     id                    TEXT PRIMARY KEY,

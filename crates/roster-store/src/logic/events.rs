@@ -47,8 +47,6 @@ pub fn list(c: &dyn Db, instance_id: &str, q: &EventQuery) -> Tx<Vec<Event>> {
     c.query(&text, &sql.params)?.into_iter().map(|mut r| event_from_row(&mut r)).collect()
 }
 
-/// The advisory lock the PostgreSQL sequencer holds for its transaction (an arbitrary constant: "roster e").
-const SEQUENCER_LOCK: i64 = 0x726f_7374_6572_0065;
 /// The most events one sequencer transaction places.
 const SEQUENCE_BATCH: i64 = 10_000;
 
@@ -60,22 +58,25 @@ pub fn unsequenced(c: &dyn Db) -> Tx<bool> {
     Ok(c.query_opt("SELECT 1 FROM events WHERE seq IS NULL LIMIT 1", &[])?.is_some())
 }
 
-/// Give committed events their `seq`, in the order they were inserted, after every event already placed: how
-/// many were placed. One sequencer at a time: the lock is held to the end of the transaction (which fans out
-/// too, when the worker runs it), and a second waits for it. On SQLite there is nothing to place.
+/// Give committed events their `seq`, in the order they were inserted, after the last position given: how many
+/// were placed. One sequencer at a time: the high-water mark's row is locked to the end of the transaction (which
+/// fans out too, when the worker runs it), and a second sequencer waits for it. On SQLite there is nothing to
+/// place.
 pub fn sequence(c: &dyn Db) -> Tx<u64> {
     if c.dialect() == Dialect::Sqlite {
         return Ok(0);
     }
-    c.query_one("SELECT pg_advisory_xact_lock(?1)::text", vals![SEQUENCER_LOCK])?;
+    let last: i64 = c.query_one("SELECT last_seq FROM event_sequencer WHERE id = 1 FOR UPDATE", &[])?.get(0)?;
     // A statement of its own after the lock: its snapshot sees every sequencer transaction before this one.
     let placed = c.execute(
-        "WITH base AS (SELECT coalesce(max(seq), 0) AS b FROM events), \
-         batch AS (SELECT pos, row_number() OVER (ORDER BY pos) AS n FROM \
-                   (SELECT pos FROM events WHERE seq IS NULL ORDER BY pos LIMIT ?1) unplaced) \
-         UPDATE events e SET seq = base.b + batch.n FROM base, batch WHERE e.pos = batch.pos",
-        vals![SEQUENCE_BATCH],
-    )?;
+        "WITH batch AS (SELECT pos, row_number() OVER (ORDER BY pos) AS n FROM \
+                        (SELECT pos FROM events WHERE seq IS NULL ORDER BY pos LIMIT ?2) unplaced) \
+         UPDATE events e SET seq = ?1 + batch.n FROM batch WHERE e.pos = batch.pos",
+        vals![last, SEQUENCE_BATCH],
+    )? as i64;
+    if placed > 0 {
+        c.execute("UPDATE event_sequencer SET last_seq = ?1 WHERE id = 1", vals![last + placed])?;
+    }
     Ok(placed as u64)
 }
 

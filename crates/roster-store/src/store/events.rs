@@ -120,12 +120,16 @@ impl<B: Backend> EventLog for SqlStore<B> {
     }
 
     async fn claim_deliveries(&self, lease: LeaseRequest) -> Result<Vec<Claimed>> {
-        // An idle worker polls: it costs a read, not a write transaction.
+        // Only the lease is a write: what is due is read before it, the events it leased after it (decoding
+        // their payloads off SQLite's one writer).
         let now = lease.now;
-        if !self.backend.read_statement(move |c| webhooks::delivery::due(c, now)).await? {
+        let ask = lease.clone();
+        let wanted = self.backend.read_statement(move |c| webhooks::delivery::candidates(c, &ask)).await?;
+        if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        self.backend.write(move |c| webhooks::delivery::claim(c, &lease)).await
+        let kept = self.backend.write(move |c| webhooks::delivery::lease(c, &lease, wanted)).await?;
+        self.backend.read(move |c| webhooks::delivery::load(c, kept, now)).await
     }
 
     async fn finish_deliveries(

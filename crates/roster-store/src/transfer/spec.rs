@@ -295,8 +295,8 @@ pub static TABLES: &[Table] = &[
 /// restart empty on a new database as they do after any restart; `idempotency_keys` holds responses kept for
 /// retries of the last hours (a client retrying against the new database runs its write there); SQLite's
 /// `users_search*` (FTS5) tables are derived from `users` by triggers, and filled again as the import inserts
-/// users; `events`, `webhook_deliveries`, `webhook_attempts` and `webhook_endpoint_state` are the event log
-/// and its delivery records:
+/// users; `events`, `webhook_deliveries`, `webhook_attempts`, `webhook_endpoint_state` and (PostgreSQL's)
+/// `event_sequencer` are the event log and its delivery records:
 /// positions in the log are the database's own (PostgreSQL gives them after commit), so the imported database
 /// starts a new log, and its endpoints deliver what is written from then on (docs/export-import.md).
 pub const NOT_EXPORTED: &[&str] = &[
@@ -307,6 +307,7 @@ pub const NOT_EXPORTED: &[&str] = &[
     "webhook_deliveries",
     "webhook_attempts",
     "webhook_endpoint_state",
+    "event_sequencer",
 ];
 
 pub(super) fn table_index(name: &str) -> Option<usize> {

@@ -50,19 +50,15 @@ pub fn behind(c: &dyn Db) -> Tx<bool> {
     Ok(row.get::<Option<bool>>(0)?.unwrap_or(false))
 }
 
-/// Whether any pending delivery is due and free at `now` (a read, before `claim`'s write).
-pub fn due(c: &dyn Db, now: i64) -> Tx<bool> {
-    let found = c.query_opt(
-        "SELECT 1 FROM webhook_deliveries WHERE state = 0 AND next_attempt_at <= ?1 AND lease_until <= ?1 LIMIT 1",
-        vals![now],
-    )?;
-    Ok(found.is_some())
-}
+/// A delivery a worker asks to lease: endpoint, event and order key.
+pub type Candidate = (String, i64, String);
+/// A leased delivery: endpoint, event, order key and the attempts made before.
+pub type Leased = (String, i64, String, i64);
 
-/// Lease what is due: for each order key of each enabled endpoint whose first pending delivery is due and free,
-/// that delivery and up to `run - 1` right behind it.
-pub fn claim(c: &dyn Db, lease: &LeaseRequest) -> Tx<Vec<Claimed>> {
-    let candidates = c.query(
+/// What is due now (a read; `lease` makes it the worker's): for each order key of each enabled endpoint whose
+/// first pending delivery is due and free, that delivery and up to `run - 1` right behind it, oldest first.
+pub fn candidates(c: &dyn Db, lease: &LeaseRequest) -> Tx<Vec<Candidate>> {
+    let rows = c.query(
         "SELECT x.endpoint_id, x.event_seq, x.order_key FROM ( \
            SELECT d.endpoint_id, d.event_seq, d.order_key, row_number() OVER lane AS n, \
                   first_value(d.lease_until) OVER lane AS head_lease, \
@@ -73,22 +69,24 @@ pub fn claim(c: &dyn Db, lease: &LeaseRequest) -> Tx<Vec<Claimed>> {
          WHERE x.n <= ?1 AND x.head_lease <= ?2 AND x.head_due <= ?2 ORDER BY x.event_seq LIMIT ?3",
         vals![lease.run, lease.now, lease.max],
     )?;
-    if candidates.is_empty() {
+    rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).collect()
+}
+
+/// Lease the candidates still pending and free, in one statement: a row another worker leased since the read
+/// (on PostgreSQL, one whose lease this statement finds after waiting for that worker's commit) drops out, and
+/// with it the rest of its run, which is released.
+pub fn lease(c: &dyn Db, lease: &LeaseRequest, wanted: Vec<Candidate>) -> Tx<Vec<Leased>> {
+    if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    // Lease them in one statement; on PostgreSQL a row another node leased first (its lease now in the future)
-    // drops out when this statement re-reads it after that node's commit.
     let mut sql = Sql::new(c.dialect());
     let owner = sql.bind(lease.owner.clone());
     let until = sql.bind(lease.now.saturating_add(lease.lease_ms));
     let now = sql.bind(lease.now);
-    let mut pairs = Vec::with_capacity(candidates.len());
-    let mut wanted = Vec::with_capacity(candidates.len());
-    for row in &candidates {
-        let (endpoint, seq, key): (String, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        pairs.push(format!("({}, CAST({} AS BIGINT))", sql.bind(endpoint.clone()), sql.bind(seq)));
-        wanted.push((endpoint, seq, key));
-    }
+    let pairs: Vec<String> = wanted
+        .iter()
+        .map(|(endpoint, seq, _)| format!("({}, CAST({} AS BIGINT))", sql.bind(endpoint.clone()), sql.bind(*seq)))
+        .collect();
     let leased = c.query(
         &format!(
             "UPDATE webhook_deliveries SET lease_owner = {owner}, lease_until = {until} \
@@ -102,7 +100,7 @@ pub fn claim(c: &dyn Db, lease: &LeaseRequest) -> Tx<Vec<Claimed>> {
     for row in &leased {
         attempts.insert((row.get(0)?, row.get(1)?), row.get(2)?);
     }
-    // A run is its lane's deliveries in order up to the first one this claim did not get.
+    // A run is its lane's deliveries in order up to the first one this lease did not get.
     let mut broken: Vec<(String, String)> = Vec::new();
     let mut kept = Vec::with_capacity(wanted.len());
     let mut released = Vec::new();
@@ -115,11 +113,12 @@ pub fn claim(c: &dyn Db, lease: &LeaseRequest) -> Tx<Vec<Claimed>> {
         }
     }
     release(c, &released)?;
-    load(c, kept, lease.now)
+    Ok(kept)
 }
 
-/// The events and endpoints of the leased deliveries.
-fn load(c: &dyn Db, kept: Vec<(String, i64, String, i64)>, now: i64) -> Tx<Vec<Claimed>> {
+/// The events and endpoints of leased deliveries (a read, outside the lease's write). A delivery whose event or
+/// endpoint is gone (purged, deleted) is left out; its lease runs out, and the purge or delete removed its row.
+pub fn load(c: &dyn Db, kept: Vec<Leased>, now: i64) -> Tx<Vec<Claimed>> {
     if kept.is_empty() {
         return Ok(Vec::new());
     }
@@ -153,11 +152,8 @@ fn load(c: &dyn Db, kept: Vec<(String, i64, String, i64)>, now: i64) -> Tx<Vec<C
     }
     let mut claimed = Vec::with_capacity(kept.len());
     for (endpoint_id, seq, order_key, attempts) in kept {
-        // One event can go to several endpoints. Purged or deleted meanwhile: released, nothing to send.
-        let (Some(event), Some((url, secrets))) = (by_seq.get(&seq), endpoints.get(&endpoint_id)) else {
-            release(c, &[(endpoint_id, seq)])?;
-            continue;
-        };
+        // One event can go to several endpoints.
+        let (Some(event), Some((url, secrets))) = (by_seq.get(&seq), endpoints.get(&endpoint_id)) else { continue };
         let event = event.clone();
         claimed.push(Claimed { url: url.clone(), secrets: secrets.clone(), endpoint_id, order_key, attempts, event });
     }
@@ -166,53 +162,119 @@ fn load(c: &dyn Db, kept: Vec<(String, i64, String, i64)>, now: i64) -> Tx<Vec<C
 
 /// End the leases of claimed deliveries that were not attempted.
 pub fn release(c: &dyn Db, released: &[(String, i64)]) -> Tx<()> {
-    for (endpoint, seq) in released {
+    for chunk in released.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(c.dialect());
+        let pairs: Vec<String> = chunk
+            .iter()
+            .map(|(endpoint, seq)| format!("({}, CAST({} AS BIGINT))", sql.bind(endpoint.clone()), sql.bind(*seq)))
+            .collect();
         c.execute(
-            "UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = 0 \
-             WHERE endpoint_id = ?1 AND event_seq = ?2 AND state = 0",
-            vals![endpoint, seq],
+            &format!(
+                "UPDATE webhook_deliveries SET lease_owner = NULL, lease_until = 0 \
+                 WHERE state = 0 AND (endpoint_id, event_seq) IN (VALUES {})",
+                pairs.join(", ")
+            ),
+            &sql.params,
         )?;
     }
     Ok(())
 }
 
-/// Record attempts: a success delivers, a failure waits for its retry or, with the schedule used up, fails; an
-/// endpoint failing for `policy.disable_after_ms` since its last success is disabled.
+/// Rows per statement of the set-based writes below.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// Record attempts, a few statements for any number of them: a success delivers, a failure waits for its retry
+/// or, with the schedule used up, fails; an endpoint failing for `policy.disable_after_ms` since its last success
+/// is disabled.
 pub fn finish(c: &dyn Db, policy: &RetryPolicy, finished: &[Finished]) -> Tx<()> {
+    for chunk in finished.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(c.dialect());
+        let mut rows = Vec::with_capacity(chunk.len());
+        for f in chunk {
+            let (state, next) = match (f.succeeded, policy.next_attempt_at(f.attempt, f.at)) {
+                (true, _) => (1, f.at),
+                (false, Some(next)) => (0, next),
+                (false, None) => (2, f.at),
+            };
+            let values = [sql.bind(f.event_seq), sql.bind(state), sql.bind(f.attempt), sql.bind(next), sql.bind(f.at)]
+                .map(|p| format!("CAST({p} AS BIGINT)"));
+            rows.push(format!("({}, {})", sql.bind(f.endpoint_id.clone()), values.join(", ")));
+        }
+        // VALUES columns are column1, column2, … on both engines.
+        c.execute(
+            &format!(
+                "UPDATE webhook_deliveries SET state = v.column3, attempts = v.column4, next_attempt_at = v.column5, \
+                 lease_owner = NULL, lease_until = 0, updated_at = v.column6 FROM (VALUES {}) AS v \
+                 WHERE webhook_deliveries.endpoint_id = v.column1 AND webhook_deliveries.event_seq = v.column2",
+                rows.join(", ")
+            ),
+            &sql.params,
+        )?;
+        let mut sql = Sql::new(c.dialect());
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|f| {
+                let values = [
+                    sql.bind(f.endpoint_id.clone()),
+                    sql.bind(f.event_seq),
+                    sql.bind(f.attempt),
+                    sql.bind(f.succeeded),
+                    sql.bind(f.status_code),
+                    sql.bind(f.error.clone()),
+                    sql.bind(f.duration_ms),
+                    sql.bind(f.at),
+                ];
+                format!("({})", values.join(", "))
+            })
+            .collect();
+        c.execute(
+            &format!(
+                "INSERT INTO webhook_attempts (endpoint_id, event_seq, attempt, succeeded, status_code, error, \
+                 duration_ms, created_at) VALUES {}",
+                rows.join(", ")
+            ),
+            &sql.params,
+        )?;
+    }
+    // Each endpoint's failing state: since the first failure after its last success here, or as it was.
+    let mut endpoints: HashMap<&str, (Option<i64>, Option<i64>, i64)> = HashMap::new();
     for f in finished {
-        let (state, next) = match (f.succeeded, policy.next_attempt_at(f.attempt, f.at)) {
-            (true, _) => (1, f.at),
-            (false, Some(next)) => (0, next),
-            (false, None) => (2, f.at),
+        let (last_success, _, _) = endpoints.entry(&f.endpoint_id).or_insert((None, None, i64::MIN));
+        if f.succeeded {
+            *last_success = Some(last_success.map_or(f.at, |s| s.max(f.at)));
+        }
+    }
+    for f in finished.iter().filter(|f| !f.succeeded) {
+        let (last_success, first_failure, last_failure) = endpoints.get_mut(f.endpoint_id.as_str()).expect("seen");
+        if last_success.is_none_or(|s| f.at > s) {
+            *first_failure = Some(first_failure.map_or(f.at, |x| x.min(f.at)));
+            *last_failure = (*last_failure).max(f.at);
+        }
+    }
+    for (endpoint, (last_success, first_failure, last_failure)) in endpoints {
+        match (last_success, first_failure) {
+            (_, None) => {
+                c.execute(
+                    "UPDATE webhook_endpoint_state SET failing_since = NULL WHERE endpoint_id = ?1",
+                    vals![endpoint],
+                )?;
+                continue;
+            }
+            (Some(_), Some(first)) => c.execute(
+                "UPDATE webhook_endpoint_state SET failing_since = ?2 WHERE endpoint_id = ?1",
+                vals![endpoint, first],
+            )?,
+            (None, Some(first)) => c.execute(
+                "UPDATE webhook_endpoint_state SET failing_since = coalesce(failing_since, ?2) WHERE endpoint_id = ?1",
+                vals![endpoint, first],
+            )?,
         };
         c.execute(
-            "UPDATE webhook_deliveries SET state = ?3, attempts = ?4, next_attempt_at = ?5, lease_owner = NULL, \
-             lease_until = 0, updated_at = ?6 WHERE endpoint_id = ?1 AND event_seq = ?2",
-            vals![f.endpoint_id, f.event_seq, state, f.attempt, next, f.at],
+            "UPDATE webhook_endpoints SET disabled = TRUE, disabled_reason = 'failing', updated_at = ?2 \
+             WHERE id = ?1 AND disabled = FALSE AND EXISTS (SELECT 1 FROM webhook_endpoint_state s \
+             WHERE s.endpoint_id = ?1 AND s.failing_since <= ?3)",
+            vals![endpoint, last_failure, last_failure.saturating_sub(policy.disable_after_ms)],
         )?;
-        c.execute(
-            "INSERT INTO webhook_attempts (endpoint_id, event_seq, attempt, succeeded, status_code, error, \
-             duration_ms, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            vals![f.endpoint_id, f.event_seq, f.attempt, f.succeeded, f.status_code, f.error, f.duration_ms, f.at],
-        )?;
-        if f.succeeded {
-            c.execute(
-                "UPDATE webhook_endpoint_state SET failing_since = NULL \
-                 WHERE endpoint_id = ?1 AND failing_since IS NOT NULL",
-                vals![f.endpoint_id],
-            )?;
-        } else {
-            c.execute(
-                "UPDATE webhook_endpoint_state SET failing_since = coalesce(failing_since, ?2) WHERE endpoint_id = ?1",
-                vals![f.endpoint_id, f.at],
-            )?;
-            c.execute(
-                "UPDATE webhook_endpoints SET disabled = TRUE, disabled_reason = 'failing', updated_at = ?2 \
-                 WHERE id = ?1 AND disabled = FALSE AND EXISTS (SELECT 1 FROM webhook_endpoint_state s \
-                 WHERE s.endpoint_id = ?1 AND s.failing_since <= ?3)",
-                vals![f.endpoint_id, f.at, f.at.saturating_sub(policy.disable_after_ms)],
-            )?;
-        }
     }
     Ok(())
 }
