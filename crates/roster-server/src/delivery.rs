@@ -25,22 +25,50 @@ fn purge_every(retention: Duration) -> Duration {
     (retention / 4).clamp(Duration::from_millis(100), Duration::from_secs(3600))
 }
 
-/// Deliver until the task is dropped.
+/// How many delivery loops a node runs side by side: while one sends, the other leases and records.
+const DELIVERY_LOOPS: usize = 2;
+
+/// Deliver until the task is dropped: one loop keeps the log moving (sequencing, queueing, purging), the others
+/// lease and send, so neither waits for the other.
 pub async fn run(state: AppState) {
     let settings = state.config.webhooks.clone();
     let client = send::client(settings.timeout);
     let owner = roster_core::ids::new_id("node");
+    let mut loops = JoinSet::new();
+    loops.spawn(advance(state.clone()));
+    for _ in 0..DELIVERY_LOOPS {
+        let (state, client, settings, owner) = (state.clone(), client.clone(), settings.clone(), owner.clone());
+        loops.spawn(async move {
+            loop {
+                let worked = match round(&state, &client, &settings, &owner).await {
+                    Ok(n) => n,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "webhook deliveries: a round failed");
+                        0
+                    }
+                };
+                if worked == 0 {
+                    tokio::time::sleep(settings.poll).await;
+                }
+            }
+        });
+    }
+    // The loops never end; dropping this task (the server stopping) aborts them with the set.
+    while loops.join_next().await.is_some() {}
+}
+
+/// Place committed events in the log (PostgreSQL), queue their deliveries, and purge what is past retention.
+async fn advance(state: AppState) {
+    let settings = state.config.webhooks.clone();
     let mut purged_at: Option<Instant> = None;
     loop {
-        let worked = match round(&state, &client, &settings, &owner).await {
-            Ok(n) => n,
+        match state.store.advance_events().await {
+            Ok(0) => tokio::time::sleep(settings.poll).await,
+            Ok(_) => {}
             Err(e) => {
-                tracing::warn!(error = %e, "webhook deliveries: a round failed");
-                0
+                tracing::warn!(error = %e, "webhook deliveries: queueing failed");
+                tokio::time::sleep(settings.poll).await;
             }
-        };
-        if worked == 0 {
-            tokio::time::sleep(settings.poll).await;
         }
         if purged_at.is_none_or(|at| at.elapsed() >= purge_every(settings.retention)) {
             purged_at = Some(Instant::now());
@@ -61,7 +89,6 @@ async fn round(
     settings: &WebhookSettings,
     owner: &str,
 ) -> Result<usize, DomainError> {
-    state.store.advance_events().await?;
     let lease_for = settings.timeout * LEASED_TIMEOUTS + Duration::from_secs(5);
     let lease = LeaseRequest {
         owner: owner.to_owned(),

@@ -1,7 +1,7 @@
 //! Events on the wire: the record an event carries rendered exactly as the API returns the resource
 //! (`crate::wire`), the Events API item, and the webhook body in Clerk's format.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use roster_core::events::{Event, Record};
 
@@ -80,6 +80,8 @@ pub fn webhook_body(e: &Event) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
