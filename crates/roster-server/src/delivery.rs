@@ -12,7 +12,7 @@ use roster_core::webhooks::{Claimed, Finished, LeaseRequest};
 use roster_core::DomainError;
 
 use crate::state::AppState;
-use crate::webhooks::{secret_aad, secret_key, send, WebhookSettings};
+use crate::webhooks::{open_keys, send, WebhookSettings};
 
 /// The most deliveries one round leases, and the most of one order key.
 const ROUND: i64 = 512;
@@ -146,13 +146,7 @@ async fn deliver_lane(
             released.extend(run.map(|rest| (rest.endpoint_id, rest.event.seq)));
             break;
         }
-        let keys: Vec<Vec<u8>> = d
-            .secrets
-            .iter()
-            .filter_map(|sealed| state.config.sealer.open(sealed, &secret_aad(&d.endpoint_id)).ok())
-            .filter_map(|plain| String::from_utf8(plain).ok())
-            .filter_map(|secret| secret_key(&secret))
-            .collect();
+        let keys = open_keys(&state.config.sealer, &d.endpoint_id, &d.secrets);
         let outcome = if keys.is_empty() {
             send::Outcome {
                 succeeded: false,

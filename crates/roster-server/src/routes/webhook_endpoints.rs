@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Body, Params};
 use crate::respond::json_body;
 use crate::state::AppState;
-use crate::webhooks::{checked_url, new_secret, secret_aad, secret_key, send, PREVIOUS_SECRET_VALIDITY};
+use crate::webhooks::{checked_url, new_secret, open_keys, secret_aad, secret_key, send, PREVIOUS_SECRET_VALIDITY};
 use crate::wire;
 
 pub fn routes() -> Router<AppState> {
@@ -252,12 +252,7 @@ async fn test_webhook_endpoint(State(state): State<AppState>, ctx: Ctx, Path(id)
     let endpoint = state.store.get_webhook_endpoint(&ctx.instance.id, &id).await.map_err(not_found(&id))?;
     let now = roster_core::now_millis();
     let sealed = state.store.webhook_secrets(&ctx.instance.id, &id, now).await.map_err(not_found(&id))?;
-    let secrets: Vec<String> = sealed
-        .iter()
-        .filter_map(|s| state.config.sealer.open(s, &secret_aad(&id)).ok())
-        .filter_map(|plain| String::from_utf8(plain).ok())
-        .collect();
-    let keys = send::keys(&secrets);
+    let keys = open_keys(&state.config.sealer, &id, &sealed);
     if keys.is_empty() {
         return Err(ApiError::internal("the endpoint's secret cannot be opened with this node's encryption key"));
     }

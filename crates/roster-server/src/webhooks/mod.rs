@@ -77,6 +77,17 @@ pub fn secret_key(secret: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(encoded).ok().filter(|k| (16..=64).contains(&k.len()))
 }
 
+/// The HMAC keys of an endpoint's secrets as stored (sealed to it): those that open with `sealer` and are
+/// `whsec_…` secrets.
+pub fn open_keys(sealer: &roster_jwt::Sealer, endpoint_id: &str, sealed: &[String]) -> Vec<Vec<u8>> {
+    sealed
+        .iter()
+        .filter_map(|s| sealer.open(s, &secret_aad(endpoint_id)).ok())
+        .filter_map(|plain| String::from_utf8(plain).ok())
+        .filter_map(|secret| secret_key(&secret))
+        .collect()
+}
+
 /// What a secret is sealed to: its endpoint, so a sealed value moved to another row does not open.
 pub fn secret_aad(endpoint_id: &str) -> String {
     format!("webhook_endpoint:{endpoint_id}")

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 
-use super::{secret_key, MAX_RESPONSE_BYTES};
+use super::MAX_RESPONSE_BYTES;
 
 /// The `svix-signature` header: `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">` for each secret (the
 /// current one, and the previous one during a rotation's overlap), space-separated.
@@ -20,11 +20,6 @@ pub fn signature(secrets: &[Vec<u8>], msg_id: &str, timestamp: i64, body: &str) 
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The HMAC keys of `whsec_…` secrets (unusable ones left out).
-pub fn keys(secrets: &[String]) -> Vec<Vec<u8>> {
-    secrets.iter().filter_map(|s| secret_key(s)).collect()
 }
 
 /// What one request came to.
@@ -104,6 +99,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::webhooks::secret_key;
 
     #[test]
     fn signs_as_the_standard_webhooks_example() {
