@@ -65,6 +65,9 @@ CREATE TABLE webhook_deliveries (
     next_attempt_at BIGINT NOT NULL,
     lease_owner     TEXT,
     lease_until     BIGINT NOT NULL,
+    -- The last attempt's answer (NULL: none) and duration: a delivered row is its own success record.
+    status_code     INTEGER,
+    duration_ms     BIGINT,
     updated_at      BIGINT NOT NULL,
     PRIMARY KEY (endpoint_id, event_seq)
 );

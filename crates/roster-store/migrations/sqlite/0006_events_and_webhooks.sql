@@ -59,12 +59,16 @@ CREATE TABLE webhook_deliveries (
     next_attempt_at INTEGER NOT NULL,
     lease_owner     TEXT,
     lease_until     INTEGER NOT NULL,
+    -- The last attempt's answer (NULL: none) and duration: a delivered row is its own success record.
+    status_code     INTEGER,
+    duration_ms     INTEGER,
     updated_at      INTEGER NOT NULL,
     PRIMARY KEY (endpoint_id, event_seq)
 );
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, order_key, event_seq) WHERE state = 0;
 
--- Every attempt, for `GET /v1/webhook_endpoints/{id}/attempts`; purged with the events.
+-- Every failed attempt (a success is kept on its delivery's row), for `GET /v1/webhook_endpoints/{id}/attempts`;
+-- purged with the events.
 CREATE TABLE webhook_attempts (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     endpoint_id TEXT NOT NULL,

@@ -196,22 +196,35 @@ pub fn finish(c: &dyn Db, policy: &RetryPolicy, finished: &[Finished]) -> Tx<()>
                 (false, Some(next)) => (0, next),
                 (false, None) => (2, f.at),
             };
-            let values = [sql.bind(f.event_seq), sql.bind(state), sql.bind(f.attempt), sql.bind(next), sql.bind(f.at)]
-                .map(|p| format!("CAST({p} AS BIGINT)"));
+            let values = [
+                sql.bind(f.event_seq),
+                sql.bind(state),
+                sql.bind(f.attempt),
+                sql.bind(next),
+                sql.bind(f.at),
+                sql.bind(f.status_code),
+                sql.bind(f.duration_ms),
+            ]
+            .map(|p| format!("CAST({p} AS BIGINT)"));
             rows.push(format!("({}, {})", sql.bind(f.endpoint_id.clone()), values.join(", ")));
         }
-        // VALUES columns are column1, column2, … on both engines.
+        // VALUES columns are column1, column2, … on both engines. A success is recorded on its row only.
         c.execute(
             &format!(
                 "UPDATE webhook_deliveries SET state = v.column3, attempts = v.column4, next_attempt_at = v.column5, \
-                 lease_owner = NULL, lease_until = 0, updated_at = v.column6 FROM (VALUES {}) AS v \
+                 lease_owner = NULL, lease_until = 0, updated_at = v.column6, status_code = v.column7, \
+                 duration_ms = v.column8 FROM (VALUES {}) AS v \
                  WHERE webhook_deliveries.endpoint_id = v.column1 AND webhook_deliveries.event_seq = v.column2",
                 rows.join(", ")
             ),
             &sql.params,
         )?;
+        let failed: Vec<&Finished> = chunk.iter().filter(|f| !f.succeeded).collect();
+        if failed.is_empty() {
+            continue;
+        }
         let mut sql = Sql::new(c.dialect());
-        let rows: Vec<String> = chunk
+        let rows: Vec<String> = failed
             .iter()
             .map(|f| {
                 let values = [

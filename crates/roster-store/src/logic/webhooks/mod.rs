@@ -152,15 +152,28 @@ pub fn secrets(c: &dyn Db, instance_id: &str, id: &str, now: i64) -> Tx<Vec<Stri
     Ok(secrets)
 }
 
+/// The endpoint's attempts, newest first: its failed attempts, and the last attempt of each delivered event
+/// (kept on the delivery's row).
 pub fn attempts(c: &dyn Db, instance_id: &str, id: &str, page: Pagination) -> Tx<Page<Attempt>> {
     get(c, instance_id, id)?;
-    let total_count: i64 =
-        c.query_one("SELECT count(*) FROM webhook_attempts WHERE endpoint_id = ?1", vals![id])?.get(0)?;
+    let total_count: i64 = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM webhook_attempts WHERE endpoint_id = ?1) \
+             + (SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?1 AND state = 1)",
+            vals![id],
+        )?
+        .get(0)?;
     let data = c
         .query(
-            "SELECT a.event_seq, coalesce(e.type, ''), a.attempt, a.succeeded, a.status_code, a.error, a.duration_ms, \
-             a.created_at FROM webhook_attempts a LEFT JOIN events e ON e.seq = a.event_seq \
-             WHERE a.endpoint_id = ?1 ORDER BY a.id DESC LIMIT ?2 OFFSET ?3",
+            "SELECT x.event_seq, coalesce(e.type, ''), x.attempt, x.succeeded, x.status_code, x.error, x.duration_ms, \
+             x.created_at FROM ( \
+               SELECT event_seq, attempt, succeeded, status_code, error, duration_ms, created_at \
+               FROM webhook_attempts WHERE endpoint_id = ?1 \
+               UNION ALL \
+               SELECT event_seq, attempts, TRUE, status_code, NULL, coalesce(duration_ms, 0), updated_at \
+               FROM webhook_deliveries WHERE endpoint_id = ?1 AND state = 1) x \
+             LEFT JOIN events e ON e.seq = x.event_seq \
+             ORDER BY x.created_at DESC, x.event_seq DESC, x.attempt DESC LIMIT ?2 OFFSET ?3",
             vals![id, page.limit, page.offset],
         )?
         .into_iter()
