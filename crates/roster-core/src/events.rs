@@ -173,10 +173,6 @@ pub struct Payload {
 
 impl Payload {
     pub const VERSION: u32 = 1;
-
-    pub fn of(event: &NewEvent) -> Self {
-        Self { v: Self::VERSION, data: event.data.clone(), previous: event.previous.clone() }
-    }
 }
 
 /// An event as the log holds it.

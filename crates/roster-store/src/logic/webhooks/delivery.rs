@@ -8,6 +8,7 @@ use roster_core::webhooks::{Claimed, Finished, LeaseRequest, RetryPolicy};
 use super::super::events::{event_from_row, EVENT_COLUMNS};
 use super::super::filter::Sql;
 use super::super::Tx;
+use super::{signing_secrets, SECRET_COLUMNS};
 use crate::sql::{vals, Db};
 
 /// The most events one fan-out moves an endpoint's cursor by.
@@ -136,19 +137,11 @@ pub fn load(c: &dyn Db, kept: Vec<Leased>, now: i64) -> Tx<Vec<Claimed>> {
     ids.dedup();
     let list = sql.bind_list(&ids);
     let mut endpoints = HashMap::with_capacity(ids.len());
-    for row in c.query(
-        &format!(
-            "SELECT id, url, secret, previous_secret, previous_secret_until FROM webhook_endpoints WHERE id IN {list}"
-        ),
-        &sql.params,
-    )? {
-        let (id, url, secret): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        let mut secrets = vec![secret];
-        let until: Option<i64> = row.get(4)?;
-        if let (Some(previous), true) = (row.get::<Option<String>>(3)?, until.is_some_and(|u| u > now)) {
-            secrets.push(previous);
-        }
-        endpoints.insert(id, (url, secrets));
+    for mut row in
+        c.query(&format!("SELECT id, url, {SECRET_COLUMNS} FROM webhook_endpoints WHERE id IN {list}"), &sql.params)?
+    {
+        let secrets = signing_secrets(&mut row, 2, now)?;
+        endpoints.insert(row.take::<String>(0)?, (row.take::<String>(1)?, secrets));
     }
     let mut claimed = Vec::with_capacity(kept.len());
     for (endpoint_id, seq, order_key, attempts) in kept {

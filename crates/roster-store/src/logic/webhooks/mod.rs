@@ -137,19 +137,28 @@ pub fn rotate_secret(c: &dyn Db, instance_id: &str, id: &str, rotation: SecretRo
     get(c, instance_id, id)
 }
 
-/// The secrets that sign for an endpoint at `now`: the current one, then the previous one while it is valid.
-pub fn secrets(c: &dyn Db, instance_id: &str, id: &str, now: i64) -> Tx<Vec<String>> {
-    let row = c.query_opt(
-        "SELECT secret, previous_secret, previous_secret_until FROM webhook_endpoints WHERE instance_id = ?1 AND id = ?2",
-        vals![instance_id, id],
-    )?;
-    let Some(mut row) = row else { return Err(DomainError::NotFound.into()) };
-    let mut secrets = vec![row.take::<String>(0)?];
-    let until: Option<i64> = row.get(2)?;
-    if let (Some(previous), true) = (row.take::<Option<String>>(1)?, until.is_some_and(|u| u > now)) {
+/// The columns `signing_secrets` reads.
+pub const SECRET_COLUMNS: &str = "secret, previous_secret, previous_secret_until";
+
+/// The secrets that sign at `now`, from `SECRET_COLUMNS` starting at column `at`: the current one, then the
+/// previous one while it is valid.
+pub fn signing_secrets(row: &mut Row, at: usize, now: i64) -> Tx<Vec<String>> {
+    let mut secrets = vec![row.take::<String>(at)?];
+    let until: Option<i64> = row.get(at + 2)?;
+    if let (Some(previous), true) = (row.take::<Option<String>>(at + 1)?, until.is_some_and(|u| u > now)) {
         secrets.push(previous);
     }
     Ok(secrets)
+}
+
+/// The secrets that sign for an endpoint at `now`.
+pub fn secrets(c: &dyn Db, instance_id: &str, id: &str, now: i64) -> Tx<Vec<String>> {
+    let row = c.query_opt(
+        &format!("SELECT {SECRET_COLUMNS} FROM webhook_endpoints WHERE instance_id = ?1 AND id = ?2"),
+        vals![instance_id, id],
+    )?;
+    let Some(mut row) = row else { return Err(DomainError::NotFound.into()) };
+    signing_secrets(&mut row, 0, now)
 }
 
 /// The endpoint's attempts, newest first: its failed attempts, and the last attempt of each delivered event
