@@ -6,12 +6,14 @@
 //! example `public_user_data` is always present on memberships and live objects never carry `deleted`.
 #![forbid(unsafe_code)]
 
+pub mod enrollment;
 pub mod events;
 pub mod requests;
 pub mod responses;
 pub mod tokens;
 pub mod values;
 
+pub use enrollment::*;
 pub use events::*;
 pub use requests::*;
 pub use responses::*;

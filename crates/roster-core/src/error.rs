@@ -92,6 +92,36 @@ pub enum DomainError {
     /// The session's signing keys cannot be used (sealed under an encryption key this process does not have).
     #[error("signing key unavailable: {0}")]
     SigningKeyUnavailable(String),
+    /// The organization has a pending invitation for this email address already.
+    #[error("a pending invitation for this email address exists")]
+    InvitationNotUnique,
+    /// The invitation is no longer pending (revoking one that was accepted, revoked or expired; accepting an
+    /// expired one).
+    #[error("the invitation is not pending")]
+    InvitationNotPending,
+    #[error("the invitation was revoked")]
+    InvitationRevoked,
+    #[error("the invitation was accepted")]
+    InvitationAlreadyAccepted,
+    /// The accepting user owns no verified email address equal to the invitation's.
+    #[error("the user has no verified email address equal to the invitation's")]
+    InvitationEmailMismatch,
+    /// This user (an inviter or requesting user) is not a member who may manage the organization's memberships.
+    #[error("{0} is not an administrator in the organization")]
+    NotAnAdmin(String),
+    /// A role pending invitations hold cannot be deleted.
+    #[error("the role is used by pending invitations")]
+    RoleInInvitations,
+    #[error("organization domains are not enabled")]
+    DomainsDisabled,
+    #[error("enrollment mode {0} is not enabled")]
+    EnrollmentModeNotEnabled(String),
+    /// A common email provider's domain (gmail.com, ...), which no organization may claim.
+    #[error("common email provider domain")]
+    DomainCommon,
+    /// The domain name belongs to an organization of the instance already.
+    #[error("the domain is used by an organization")]
+    DomainTaken { same_organization: bool },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domains::Domain;
+use crate::invitations::Invitation;
 use crate::model::{Membership, Organization, Permission, Role, Session, User};
 
 /// What an event is about, as Clerk names its webhook event types.
@@ -34,10 +36,16 @@ pub enum EventType {
     /// A session's active organization changed. Roster's own type: Clerk has none for this change.
     SessionUpdated,
     SessionRevoked,
+    InvitationCreated,
+    InvitationAccepted,
+    InvitationRevoked,
+    DomainCreated,
+    DomainUpdated,
+    DomainDeleted,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 18] = [
+    pub const ALL: [EventType; 24] = [
         Self::UserCreated,
         Self::UserUpdated,
         Self::UserDeleted,
@@ -56,6 +64,12 @@ impl EventType {
         Self::SessionCreated,
         Self::SessionUpdated,
         Self::SessionRevoked,
+        Self::InvitationCreated,
+        Self::InvitationAccepted,
+        Self::InvitationRevoked,
+        Self::DomainCreated,
+        Self::DomainUpdated,
+        Self::DomainDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +92,12 @@ impl EventType {
             Self::SessionCreated => "session.created",
             Self::SessionUpdated => "session.updated",
             Self::SessionRevoked => "session.revoked",
+            Self::InvitationCreated => "organizationInvitation.created",
+            Self::InvitationAccepted => "organizationInvitation.accepted",
+            Self::InvitationRevoked => "organizationInvitation.revoked",
+            Self::DomainCreated => "organizationDomain.created",
+            Self::DomainUpdated => "organizationDomain.updated",
+            Self::DomainDeleted => "organizationDomain.deleted",
         }
     }
 
@@ -110,6 +130,8 @@ pub enum Record {
     Permission(Permission),
     Session(Session),
     Deleted(Deleted),
+    Invitation(Invitation),
+    Domain(Domain),
 }
 
 impl Record {
@@ -119,13 +141,15 @@ impl Record {
             Self::Organization(o) => Some(&o.id),
             Self::Membership(m) => Some(&m.organization.id),
             Self::Deleted(d) if d.object == "organization" => Some(&d.id),
+            Self::Invitation(i) => Some(&i.organization.id),
+            Self::Domain(d) => Some(&d.organization.id),
             _ => None,
         }
     }
 
     /// What deliveries to one endpoint are ordered by: events with the same key are delivered one after
     /// another in `seq` order, a failing one holding back the later ones. The organization for organization
-    /// and membership events; the user for user and session events; the role or permission itself.
+    /// membership, invitation and domain events; the user for user and session events; the role or permission itself.
     pub fn order_key(&self) -> &str {
         match self {
             Self::User(u) => &u.id,
@@ -135,6 +159,8 @@ impl Record {
             Self::Permission(p) => &p.id,
             Self::Session(s) => &s.user_id,
             Self::Deleted(d) => &d.id,
+            Self::Invitation(i) => &i.organization.id,
+            Self::Domain(d) => &d.organization.id,
         }
     }
 }

@@ -26,6 +26,10 @@ pub mod prefix {
     /// Signing keys: their `kid`.
     pub const SIGNING_KEY: &str = "jwk";
     pub const WEBHOOK_ENDPOINT: &str = "whe";
+    pub const INVITATION: &str = "orginv";
+    pub const DOMAIN: &str = "orgdmn";
+    pub const SUGGESTION: &str = "orgsugg";
+    pub const ROLE_SET: &str = "rs";
 }
 
 /// A typed id: what a store method's parameters are, so an organization id cannot be passed where a user id
@@ -125,6 +129,10 @@ id_type! {
     SessionId;
     /// A secret key's record (`key_…`).
     KeyId;
+    /// An organization invitation (`orginv_…`).
+    InvitationId;
+    /// An organization domain (`orgdmn_…`).
+    DomainId;
 }
 
 /// Mint a new id with the given prefix, e.g. `new_id(prefix::USER)` -> `user_2g7np7Hrk0SN6kj5EDMLDaKNL0S`.

@@ -4,10 +4,12 @@
 #![forbid(unsafe_code)]
 
 pub mod bulk;
+pub mod domains;
 pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod ids;
+pub mod invitations;
 pub mod keys;
 pub mod metadata;
 pub mod model;
@@ -19,7 +21,7 @@ pub mod tokens;
 pub mod webhooks;
 
 pub use error::{DomainError, Param};
-pub use ids::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};
+pub use ids::{DomainId, InstanceId, InvitationId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};
 pub use store::Store;
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on Clerk's wire.

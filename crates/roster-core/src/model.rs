@@ -171,6 +171,9 @@ pub struct Organization {
     pub members_count: i64,
     /// Whether no member holds `org:sys_memberships:manage` (filled when requested).
     pub missing_member_with_elevated_permissions: Option<bool>,
+    /// Pending invitations not yet expired (filled when a write's quota check or a read needs them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_invitations_count: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

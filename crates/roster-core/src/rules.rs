@@ -4,6 +4,7 @@
 use crate::DomainError;
 
 /// `max_allowed_memberships` 0 means unlimited; otherwise a new member must fit under it.
+/// `members_count` counts the organization's pending invitations too (Clerk: "including outstanding invitations").
 pub fn check_quota(members_count: i64, max_allowed_memberships: i64) -> Result<(), DomainError> {
     if max_allowed_memberships > 0 && members_count >= max_allowed_memberships {
         return Err(DomainError::MembershipQuotaExceeded(max_allowed_memberships));

@@ -204,7 +204,9 @@ pub struct StoreStats {
 }
 
 #[async_trait]
-pub trait Store: crate::webhooks::EventLog + Send + Sync + 'static {
+pub trait Store:
+    crate::webhooks::EventLog + crate::invitations::Invitations + crate::domains::Domains + Send + Sync + 'static
+{
     // --- operations ------------------------------------------------------------------------------
     /// Counters and gauges for metrics; cheap, never touches the database.
     fn stats(&self) -> StoreStats {

@@ -22,7 +22,7 @@ pub fn organization(o: &Organization, view: OrgView) -> api::Organization {
         has_image: false,
         members_count: view.members_count.then_some(o.members_count),
         missing_member_with_elevated_permissions: o.missing_member_with_elevated_permissions,
-        pending_invitations_count: view.members_count.then_some(0),
+        pending_invitations_count: view.members_count.then_some(o.pending_invitations_count.unwrap_or(0)),
         max_allowed_memberships: o.max_allowed_memberships,
         admin_delete_enabled: o.admin_delete_enabled,
         public_metadata: o.public_metadata.clone(),
@@ -227,5 +227,88 @@ pub fn settings(s: &OrganizationSettings) -> api::OrganizationSettings {
         domains_enrollment_modes: s.domains_enrollment_modes.clone(),
         domains_default_role: s.domains_default_role.clone(),
         initial_role_set_key: None,
+    }
+}
+
+fn public_organization(o: &roster_core::invitations::PublicOrganizationData) -> api::PublicOrganizationData {
+    api::PublicOrganizationData {
+        id: o.id.clone(),
+        name: o.name.clone(),
+        slug: o.slug.clone(),
+        image_url: String::new(),
+        has_image: false,
+    }
+}
+
+/// An invitation; `with_organization` adds `public_organization_data` (the instance-wide and per-user lists).
+pub fn invitation(i: &roster_core::invitations::Invitation, with_organization: bool) -> api::OrganizationInvitation {
+    api::OrganizationInvitation {
+        object: "organization_invitation".into(),
+        id: i.id.clone(),
+        email_address: i.email_address.clone(),
+        role: i.role.clone(),
+        role_name: i.role_name.clone(),
+        organization_id: i.organization.id.clone(),
+        inviter_id: i.inviter_id.clone(),
+        public_inviter_data: i.public_inviter_data.as_ref().map(|u| api::OrganizationInvitationPublicUserData {
+            user_id: u.user_id.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            image_url: String::new(),
+            has_image: false,
+            identifier: u.identifier.clone().unwrap_or_default(),
+        }),
+        status: i.status.as_str().into(),
+        public_metadata: i.public_metadata.clone(),
+        private_metadata: i.private_metadata.clone(),
+        url: i.url.clone(),
+        expires_at: i.expires_at,
+        public_organization_data: with_organization.then(|| public_organization(&i.organization)),
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+    }
+}
+
+pub fn domain(d: &roster_core::domains::Domain) -> api::OrganizationDomain {
+    let verification = api::OrganizationDomainVerification {
+        status: if d.verified { "verified" } else { "unverified" }.into(),
+        strategy: d.strategy.clone().unwrap_or_else(|| roster_core::domains::STRATEGY_ADMIN.into()),
+        attempts: Some(0),
+        expire_at: None,
+        verified_at: d.verified_at,
+    };
+    api::OrganizationDomain {
+        object: "organization_domain".into(),
+        id: d.id.clone(),
+        organization_id: d.organization.id.clone(),
+        name: d.name.clone(),
+        enrollment_mode: d.enrollment_mode.as_str().into(),
+        affiliation_email_address: None,
+        affiliation_verification: Some(verification.clone()),
+        ownership_verification: d.verified.then(|| verification.clone()),
+        verification: Some(verification),
+        total_pending_invitations: d.total_pending_invitations,
+        total_pending_suggestions: d.total_pending_suggestions,
+        public_organization_data: Some(public_organization(&d.organization)),
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    }
+}
+
+pub fn suggestion(s: &roster_core::domains::Suggestion) -> api::OrganizationSuggestion {
+    api::OrganizationSuggestion {
+        object: "organization_suggestion".into(),
+        id: s.id.clone(),
+        user_id: s.user_id.clone(),
+        email_address: s.email_address.clone(),
+        status: match s.status {
+            roster_core::domains::SuggestionStatus::Pending => "pending",
+            roster_core::domains::SuggestionStatus::Accepted => "accepted",
+        }
+        .into(),
+        public_organization_data: public_organization(&s.organization),
+        organization_domain_id: s.domain_id.clone(),
+        created_at: s.created_at,
+        updated_at: s.updated_at,
     }
 }

@@ -94,6 +94,23 @@ impl TestDb {
         self.schema.is_some()
     }
 
+    /// Run one statement on the database with one text parameter, `?1`: what a test does to stand in for time
+    /// passing (an expiry moved into the past), which no API may do.
+    pub fn execute(&self, sql: &str, param: &str) {
+        let (sql, param, url, path) = (sql.to_owned(), param.to_owned(), self.url.clone(), self.path.clone());
+        blocking(move || match path {
+            Some(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open the test database");
+                conn.busy_timeout(std::time::Duration::from_secs(10)).expect("busy timeout");
+                conn.execute(&sql, [param]).expect("test statement");
+            }
+            None => {
+                let mut client = connect(&url);
+                client.execute(&sql.replace("?1", "$1"), &[&param]).expect("test statement");
+            }
+        });
+    }
+
     /// A scratch directory that lives as long as the database (for logs and files a test writes).
     pub fn dir(&self) -> &std::path::Path {
         self._dir.path()

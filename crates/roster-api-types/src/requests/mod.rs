@@ -3,11 +3,13 @@
 //! (feature `openapi`). Absent optional fields are not sent; `Option<Option<T>>` fields tell an absent field
 //! (`None`, left alone) from `null` (`Some(None)`, cleared).
 
+mod enrollment;
 mod memberships;
 mod organizations;
 mod roles;
 mod users;
 
+pub use enrollment::*;
 pub use memberships::*;
 pub use organizations::*;
 pub use roles::*;

@@ -77,14 +77,50 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for BulkBody<T> {
     }
 }
 
+/// A body that is a JSON array of 1 to `MAX` objects, each read as `T` (the bulk invitation create's), with the
+/// first bad item's Clerk error.
+pub struct ArrayBody<T, const MAX: usize>(pub Vec<T>);
+
+impl<T: serde::de::DeserializeOwned, const MAX: usize> FromRequest<AppState> for ArrayBody<T, MAX> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let items = match json_value(req, state.config.max_body_bytes).await? {
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            None | Some(Value::Array(_)) => return Err(ApiError::body_invalid()),
+            Some(other) => return Err(ApiError::wrong_type("body", &other, "array")),
+        };
+        if items.len() > MAX {
+            return Err(DomainError::ArrayTooLong { param: "body".into(), limit: MAX }.into());
+        }
+        items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(fields) => form::from_map(fields),
+                other => Err(ApiError::wrong_type("body", &other, "object")),
+            })
+            .collect::<ApiResult<Vec<T>>>()
+            .map(ArrayBody)
+    }
+}
+
 async fn json_object(req: Request, limit: usize) -> ApiResult<Map<String, Value>> {
+    match json_value(req, limit).await? {
+        None => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(ApiError::body_invalid()),
+    }
+}
+
+/// The body as JSON (`None`: empty), after the Content-Type, size and NUL checks.
+async fn json_value(req: Request, limit: usize) -> ApiResult<Option<Value>> {
     let content_type = req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_owned());
     let bytes: Bytes = match axum::body::to_bytes(req.into_body(), limit).await {
         Ok(b) => b,
         Err(_) => return Err(ApiError::body_too_large(limit)),
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
+        return Ok(None);
     }
     let is_json = content_type
         .as_deref()
@@ -99,17 +135,20 @@ async fn json_object(req: Request, limit: usize) -> ApiResult<Map<String, Value>
             format!("Content-Type {actual} is unsupported. You should use application/json instead."),
         ));
     }
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => match map.iter().find(|(k, v)| k.contains('\0') || holds_nul(v)) {
-            // PostgreSQL (Clerk's database and Roster's other backend) cannot store U+0000 in text or
-            // JSON, so no backend stores it: the same request gets the same answer on both.
-            Some((key, _)) => {
-                Err(ApiError::invalid(key, format!("{key} must not contain the NUL character (U+0000).")))
-            }
-            None => Ok(map),
-        },
-        Ok(_) | Err(_) => Err(ApiError::body_invalid()),
+    let value = serde_json::from_slice::<Value>(&bytes).map_err(|_| ApiError::body_invalid())?;
+    let objects: Vec<&Map<String, Value>> = match &value {
+        Value::Object(map) => vec![map],
+        Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
+        _ => return Err(ApiError::body_invalid()),
+    };
+    for map in objects {
+        // PostgreSQL (Clerk's database and Roster's other backend) cannot store U+0000 in text or JSON, so no
+        // backend stores it: the same request gets the same answer on both.
+        if let Some((key, _)) = map.iter().find(|(k, v)| k.contains('\0') || holds_nul(v)) {
+            return Err(ApiError::invalid(key, format!("{key} must not contain the NUL character (U+0000).")));
+        }
     }
+    Ok(Some(value))
 }
 
 /// Whether a JSON value holds U+0000 in any string or object key.

@@ -1,7 +1,9 @@
 //! One module per resource, each with its `routes()` and the `Api` documenting them; merged here under `/v1`.
 
 mod bulk;
+mod domains;
 mod events;
+mod invitations;
 mod jwt_templates;
 mod memberships;
 mod organizations;
@@ -27,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .merge(jwt_templates::routes())
         .merge(events::routes())
         .merge(webhook_endpoints::routes())
+        .merge(invitations::routes())
+        .merge(domains::routes())
 }
 
 /// Every operation of `routes()`, for the OpenAPI document: a route added above belongs in its module's `Api`.
@@ -42,5 +46,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(jwt_templates::Api::openapi());
     doc.merge(events::Api::openapi());
     doc.merge(webhook_endpoints::Api::openapi());
+    doc.merge(invitations::Api::openapi());
+    doc.merge(domains::Api::openapi());
     doc
 }

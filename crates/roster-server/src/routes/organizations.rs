@@ -125,7 +125,10 @@ async fn list_organizations(State(state): State<AppState>, ctx: Orgs, q: Params)
     };
     let order = q.order(OrganizationOrder::default())?;
     let pagination = q.pagination()?;
-    let page = state.store.list_organizations(&ctx.instance.id, filter, order, pagination).await?;
+    let mut page = state.store.list_organizations(&ctx.instance.id, filter, order, pagination).await?;
+    if view.members_count {
+        count_pending(&state, &ctx.instance.id, &mut page.data).await?;
+    }
     Ok(json_body(&api::Organizations {
         data: page.data.iter().map(|o| wire::organization(o, view)).collect(),
         total_count: page.total_count,
@@ -155,8 +158,25 @@ async fn get_organization(
 ) -> ApiResult<Response> {
     let view = OrgView { members_count: q.bool("include_members_count")?.unwrap_or(false) };
     let missing = q.bool("include_missing_member_with_elevated_permissions")?.unwrap_or(false);
-    let org = state.store.get_organization(&ctx.instance.id, &id_or_slug, missing).await?;
+    let mut org = state.store.get_organization(&ctx.instance.id, &id_or_slug, missing).await?;
+    if view.members_count {
+        count_pending(&state, &ctx.instance.id, std::slice::from_mut(&mut org)).await?;
+    }
     Ok(json_body(&wire::organization(&org, view)))
+}
+
+/// Fill each organization's `pending_invitations_count` (for `include_members_count`).
+async fn count_pending(
+    state: &AppState,
+    instance_id: &roster_core::InstanceId,
+    orgs: &mut [roster_core::model::Organization],
+) -> ApiResult<()> {
+    let ids = orgs.iter().map(|o| o.id.clone()).collect();
+    let counts = state.store.pending_invitation_counts(instance_id, ids).await?;
+    for org in orgs {
+        org.pending_invitations_count = Some(counts.get(&org.id).copied().unwrap_or(0));
+    }
+    Ok(())
 }
 
 #[utoipa::path(

@@ -46,18 +46,23 @@ impl Default for WebhookSettings {
     }
 }
 
-/// The longest endpoint URL accepted.
+/// The longest URL accepted (an endpoint's, an invitation's `redirect_url`).
 const MAX_URL_LEN: usize = 2048;
 
 /// An `http://` or `https://` URL with a host: the only places deliveries go.
 pub fn checked_url(url: &str) -> crate::error::ApiResult<String> {
+    http_url("url", url)
+}
+
+/// `url` if it is an `http://` or `https://` URL with a host and no password, else 422 naming `param`.
+pub fn http_url(param: &str, url: &str) -> crate::error::ApiResult<String> {
     let parsed = reqwest::Url::parse(url).ok().filter(|u| {
         matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) && u.password().is_none()
     });
     if url.len() > MAX_URL_LEN || parsed.is_none() {
         return Err(roster_core::DomainError::ParamFormat {
-            param: "url".into(),
-            long_message: format!("url must be an http:// or https:// URL of at most {MAX_URL_LEN} characters."),
+            param: param.into(),
+            long_message: format!("{param} must be an http:// or https:// URL of at most {MAX_URL_LEN} characters."),
         }
         .into());
     }

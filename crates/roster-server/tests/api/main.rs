@@ -3,6 +3,7 @@
 mod bad_input;
 mod events;
 mod idempotency;
+mod invitations;
 mod lists;
 mod memberships;
 mod openapi;

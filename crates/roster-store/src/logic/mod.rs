@@ -9,10 +9,12 @@
 //! - `filter`: the statement builder (`Sql`), list filters and orders;
 //! - this module's `Tx`/`StoreError`, and `crate::sql` (connections, values, `vals!`).
 
+pub mod domains;
 pub mod events;
 pub mod filter;
 pub mod idempotency;
 pub mod instances;
+pub mod invitations;
 pub mod limits;
 pub mod memberships;
 pub mod orgs;

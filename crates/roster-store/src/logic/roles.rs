@@ -203,6 +203,13 @@ pub fn delete_role(c: &dyn Db, instance_id: &str, role_id: &str) -> Tx<Role> {
     if held.is_some() {
         return Err(DomainError::RoleAssignedToMembers.into());
     }
+    let invited = c.query_opt(
+        "SELECT 1 FROM invitations WHERE role_id = ?1 AND status = 'pending' AND expires_at > ?2 LIMIT 1",
+        vals![role_id, roster_core::now_millis()],
+    )?;
+    if invited.is_some() {
+        return Err(DomainError::RoleInInvitations.into());
+    }
     c.execute("DELETE FROM role_permissions WHERE role_id = ?1", vals![role_id])?;
     c.execute("DELETE FROM roles WHERE id = ?1", vals![role_id])?;
     append(c, instance_id, NewEvent::new(EventType::RoleDeleted, Record::Role(role.clone())))?;

@@ -8,7 +8,8 @@ use roster_core::store::{MetadataMode, MetadataUpdate, NewIdentification, NewUse
 use roster_core::{now_millis, DomainError};
 
 use super::filter::{plan, resolve_text_search, user_filter, user_order, Sql};
-use super::rows::events::append;
+use super::rows::domains::enroll_new_user;
+use super::rows::events::{append, append_all};
 use super::rows::to_json;
 use super::rows::users::{attach_identifications, user_by_id, user_from_row, USER_COLUMNS};
 use super::Tx;
@@ -197,6 +198,8 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewUser) -> Tx<User> {
     )?;
     let user = reindex(c, instance_id, &id)?;
     append(c, instance_id, NewEvent::new(EventType::UserCreated, Record::User(user.clone())))?;
+    let verified: Vec<String> = user.email_addresses.iter().filter(|e| !e.reserved).map(|e| e.value.clone()).collect();
+    append_all(c, instance_id, enroll_new_user(c, instance_id, &id, &verified, now)?)?;
     Ok(user)
 }
 

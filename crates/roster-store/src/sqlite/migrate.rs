@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_idempotency_keys_rowid.sql")),
     (5, include_str!("../../migrations/sqlite/0005_signing_keys_and_jwt_templates.sql")),
     (6, include_str!("../../migrations/sqlite/0006_events_and_webhooks.sql")),
+    (7, include_str!("../../migrations/sqlite/0007_invitations_and_domains.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -24,6 +24,7 @@ use roster_core::{InstanceId, KeyId, OrgId, PermissionId, RoleId, SessionId, Sto
 use crate::logic::{instances, limits, memberships, orgs, roles, rows, sessions, tokens, users};
 
 mod backend;
+mod enrollment;
 mod events;
 mod idempotency;
 mod sql_store;

@@ -22,6 +22,7 @@ use super::{
     create_in, created_event, delete_in, deleted_event, joiners, update_metadata_in, update_role_in, updated_event,
 };
 use crate::logic::rows::events::append_all;
+use crate::logic::rows::invitations::count_pending_for_quota;
 use crate::logic::rows::memberships::set_members_count;
 use crate::logic::rows::orgs::org_by_id_for_update;
 use crate::logic::rows::roles::RolesCache;
@@ -30,6 +31,7 @@ use crate::sql::Db;
 
 pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite) -> Tx<BulkResults> {
     let mut org = org_by_id_for_update(c, instance_id, &write.organization_id)?;
+    count_pending_for_quota(c, &mut org, roster_core::now_millis())?;
     let members_before = org.members_count;
     let roles = cache.roles(c, instance_id)?;
     let creating: Vec<UserId> = write

@@ -15,22 +15,16 @@ pub use bulk::bulk;
 
 use crate::logic::filter::{membership_order, plan, resolve_text_search, user_filter, Plan, Sql};
 use crate::logic::rows::events::append;
+use crate::logic::rows::invitations::count_pending_for_quota;
 use crate::logic::rows::memberships::{insert_membership_row, set_members_count};
 use crate::logic::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
 use crate::logic::rows::roles::RolesCache;
 use crate::logic::rows::sessions::after_membership_removed;
-use crate::logic::rows::users::user_by_id;
+use crate::logic::rows::users::{public_user_columns, public_user_data, user_by_id, PUBLIC_USER_COLUMNS};
 use crate::logic::rows::{json, to_json};
 use crate::logic::Tx;
 use crate::sql::{vals, Db, DbError, Row};
 
-/// The columns of `users u` that `public_user_data` reads, in its order.
-macro_rules! public_user_columns {
-    () => {
-        "u.id, u.first_name, u.last_name, u.username, u.primary_email, u.primary_phone, u.primary_web3, u.banned"
-    };
-}
-const PUBLIC_USER_COLUMNS: &str = public_user_columns!();
 const SELECT: &str = concat!(
     "SELECT m.id, m.role_id, m.public_metadata, m.private_metadata, m.created_at, m.updated_at, ",
     public_user_columns!()
@@ -38,24 +32,6 @@ const SELECT: &str = concat!(
 const FROM: &str =
     "FROM memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id";
 const BASE_COLUMNS: usize = 14;
-
-/// A membership's `public_user_data` from `PUBLIC_USER_COLUMNS` starting at column `at`.
-fn public_user_data(r: &mut Row, at: usize) -> Result<PublicUserData, DbError> {
-    let username: Option<String> = r.take(at + 3)?;
-    let identifier = r
-        .take::<Option<String>>(at + 4)?
-        .or(r.take::<Option<String>>(at + 5)?)
-        .or(r.take::<Option<String>>(at + 6)?)
-        .or_else(|| username.clone());
-    Ok(PublicUserData {
-        user_id: r.take(at)?,
-        first_name: r.take(at + 1)?,
-        last_name: r.take(at + 2)?,
-        identifier,
-        username,
-        banned: r.take(at + 7)?,
-    })
-}
 
 fn membership_from_row(r: &mut Row, roles: &HashMap<String, Role>) -> Result<Membership, DbError> {
     let role_id: String = r.take(1)?;
@@ -248,6 +224,7 @@ fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
 pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembership) -> Tx<Membership> {
     let mut org = org_by_id_for_update(c, instance_id, &new.organization_id)?;
     let roles = cache.roles(c, instance_id)?;
+    count_pending_for_quota(c, &mut org, now_millis())?;
     let mut joiners = joiners(c, instance_id, &org.id, std::slice::from_ref(&new.user_id))?;
     let joiner = joiners.entry(new.user_id.to_string()).or_default();
     let created = create_in(c, instance_id, &mut org, &roles, new, joiner)?;
@@ -311,7 +288,7 @@ pub(super) fn create_in(
     if joiner.member {
         return Err(DomainError::AlreadyMember(new.user_id.into()).into());
     }
-    rules::check_quota(org.members_count, org.max_allowed_memberships)?;
+    rules::check_quota(org.members_count + org.pending_invitations_count.unwrap_or(0), org.max_allowed_memberships)?;
     let now = now_millis();
     let id = insert_membership_row(
         c,

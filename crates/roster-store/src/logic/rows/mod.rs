@@ -3,10 +3,13 @@
 //! call only down (`super::filter`, `crate::sql`) and never a use case; a use case that needs another's rows
 //! reads them here.
 
+pub mod domains;
 pub mod events;
 pub mod instances;
+pub mod invitations;
 pub mod memberships;
 pub mod orgs;
+pub mod role_sets;
 pub mod roles;
 pub mod sessions;
 pub mod users;

@@ -24,6 +24,7 @@ pub fn org_from_row(row: &mut Row, at: usize) -> Result<Organization, DbError> {
         role_set_key: row.take(at + 8)?,
         members_count: row.take(at + 9)?,
         missing_member_with_elevated_permissions: None,
+        pending_invitations_count: None,
         created_at: row.take(at + 10)?,
         updated_at: row.take(at + 11)?,
     })

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use roster_core::model::{Identification, User};
+use roster_core::model::{Identification, PublicUserData, User};
 use roster_core::DomainError;
 
 use super::json;
@@ -100,4 +100,39 @@ pub fn user_by_id(c: &dyn Db, instance_id: &str, user_id: &str) -> Tx<User> {
         .ok_or_else(|| DomainError::UserNotFound(user_id.to_owned()))?;
     attach_identifications(c, std::slice::from_mut(&mut user))?;
     Ok(user)
+}
+
+/// The columns of `users u` that `public_user_data` reads, in its order.
+macro_rules! public_user_columns {
+    () => {
+        "u.id, u.first_name, u.last_name, u.username, u.primary_email, u.primary_phone, u.primary_web3, u.banned"
+    };
+}
+pub(crate) use public_user_columns;
+pub const PUBLIC_USER_COLUMNS: &str = public_user_columns!();
+
+/// A member's (or inviter's) `public_user_data` from `PUBLIC_USER_COLUMNS` starting at column `at`.
+pub fn public_user_data(r: &mut Row, at: usize) -> Result<PublicUserData, DbError> {
+    let username: Option<String> = r.take(at + 3)?;
+    let identifier = r
+        .take::<Option<String>>(at + 4)?
+        .or(r.take::<Option<String>>(at + 5)?)
+        .or(r.take::<Option<String>>(at + 6)?)
+        .or_else(|| username.clone());
+    Ok(PublicUserData {
+        user_id: r.take(at)?,
+        first_name: r.take(at + 1)?,
+        last_name: r.take(at + 2)?,
+        identifier,
+        username,
+        banned: r.take(at + 7)?,
+    })
+}
+
+/// `public_user_data` of a `LEFT JOIN users u`: `None` where no user matched.
+pub fn public_user_data_opt(r: &mut Row, at: usize) -> Result<Option<PublicUserData>, DbError> {
+    if r.get::<Option<String>>(at)?.is_none() {
+        return Ok(None);
+    }
+    public_user_data(r, at).map(Some)
 }

@@ -1,0 +1,132 @@
+//! Response bodies of invitations, domains and suggestions: how members arrive. Keys the official SDKs require
+//! are always present, `null` where there is no value (`inviter_id`, `public_inviter_data`, `url`, the domain's
+//! verification objects).
+
+use serde::{Deserialize, Serialize};
+
+use crate::values::Metadata;
+
+/// The organization an invitation, domain or suggestion belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicOrganizationData {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub image_url: String,
+    pub has_image: bool,
+}
+
+/// The inviter, while they are a user of the instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationInvitationPublicUserData {
+    pub user_id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub image_url: String,
+    pub has_image: bool,
+    pub identifier: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationInvitation {
+    /// `organization_invitation`.
+    pub object: String,
+    pub id: String,
+    pub email_address: String,
+    pub role: String,
+    pub role_name: String,
+    pub organization_id: String,
+    pub inviter_id: Option<String>,
+    pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
+    /// `pending`, `accepted`, `revoked` or `expired` (a pending invitation past `expires_at`).
+    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub public_metadata: Metadata,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub private_metadata: Metadata,
+    /// The request's `redirect_url` with the invitation's ticket, or `null`.
+    pub url: Option<String>,
+    pub expires_at: Option<i64>,
+    /// In the instance-wide and per-user lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_organization_data: Option<PublicOrganizationData>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationInvitations {
+    pub data: Vec<OrganizationInvitation>,
+    pub total_count: i64,
+}
+
+/// A domain's verification, in Clerk's shape (`expire_at` as Python's model reads it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationDomainVerification {
+    /// `verified` or `unverified`.
+    pub status: String,
+    /// `admin` (created or patched verified) or `manual_override` (`verify_ownership`); `admin` while unverified.
+    pub strategy: String,
+    pub attempts: Option<i64>,
+    pub expire_at: Option<i64>,
+    pub verified_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationDomain {
+    /// `organization_domain`.
+    pub object: String,
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    /// `manual_invitation`, `automatic_invitation` or `automatic_suggestion`.
+    pub enrollment_mode: String,
+    pub affiliation_email_address: Option<String>,
+    pub affiliation_verification: Option<OrganizationDomainVerification>,
+    pub ownership_verification: Option<OrganizationDomainVerification>,
+    /// Deprecated alias of `affiliation_verification`, kept as Clerk does.
+    pub verification: Option<OrganizationDomainVerification>,
+    pub total_pending_invitations: i64,
+    pub total_pending_suggestions: i64,
+    pub public_organization_data: Option<PublicOrganizationData>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationDomains {
+    pub data: Vec<OrganizationDomain>,
+    pub total_count: i64,
+}
+
+/// An organization suggested to a user by a verified domain in `automatic_suggestion` mode (a Roster extension:
+/// Clerk shows suggestions only to the user, through its frontend API).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationSuggestion {
+    /// `organization_suggestion`.
+    pub object: String,
+    pub id: String,
+    pub user_id: String,
+    pub email_address: String,
+    /// `pending`, or `accepted` once the user joined the organization.
+    pub status: String,
+    pub public_organization_data: PublicOrganizationData,
+    pub organization_domain_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationSuggestions {
+    pub data: Vec<OrganizationSuggestion>,
+    pub total_count: i64,
+}
