@@ -9,7 +9,7 @@ use crate::values::Metadata;
 /// The organization an invitation, domain or suggestion belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicOrganizationData {
+pub struct OrganizationInvitationPublicOrganizationData {
     pub id: String,
     pub name: String,
     pub slug: String,
@@ -22,7 +22,9 @@ pub struct PublicOrganizationData {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationInvitationPublicUserData {
     pub user_id: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub first_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub last_name: Option<String>,
     pub image_url: String,
     pub has_image: bool,
@@ -39,7 +41,9 @@ pub struct OrganizationInvitation {
     pub role: String,
     pub role_name: String,
     pub organization_id: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub inviter_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub public_inviter_data: Option<OrganizationInvitationPublicUserData>,
     /// `pending`, `accepted`, `revoked` or `expired` (a pending invitation past `expires_at`).
     pub status: String,
@@ -48,11 +52,10 @@ pub struct OrganizationInvitation {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub private_metadata: Metadata,
     /// The request's `redirect_url` with the invitation's ticket, or `null`.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub expires_at: Option<i64>,
-    /// In the instance-wide and per-user lists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public_organization_data: Option<PublicOrganizationData>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -64,6 +67,22 @@ pub struct OrganizationInvitations {
     pub total_count: i64,
 }
 
+/// An invitation with its organization, as the instance-wide and per-user lists return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationInvitationWithPublicOrganizationData {
+    #[serde(flatten)]
+    pub invitation: OrganizationInvitation,
+    pub public_organization_data: OrganizationInvitationPublicOrganizationData,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationInvitationsWithPublicOrganizationData {
+    pub data: Vec<OrganizationInvitationWithPublicOrganizationData>,
+    pub total_count: i64,
+}
+
 /// A domain's verification, in Clerk's shape (`expire_at` as Python's model reads it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,8 +91,11 @@ pub struct OrganizationDomainVerification {
     pub status: String,
     /// `admin` (created or patched verified) or `manual_override` (`verify_ownership`); `admin` while unverified.
     pub strategy: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub attempts: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub expire_at: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub verified_at: Option<i64>,
 }
 
@@ -87,14 +109,18 @@ pub struct OrganizationDomain {
     pub name: String,
     /// `manual_invitation`, `automatic_invitation` or `automatic_suggestion`.
     pub enrollment_mode: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub affiliation_email_address: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub affiliation_verification: Option<OrganizationDomainVerification>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub ownership_verification: Option<OrganizationDomainVerification>,
     /// Deprecated alias of `affiliation_verification`, kept as Clerk does.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub verification: Option<OrganizationDomainVerification>,
     pub total_pending_invitations: i64,
     pub total_pending_suggestions: i64,
-    pub public_organization_data: Option<PublicOrganizationData>,
+    pub public_organization_data: Option<OrganizationInvitationPublicOrganizationData>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -118,7 +144,7 @@ pub struct OrganizationSuggestion {
     pub email_address: String,
     /// `pending`, or `accepted` once the user joined the organization.
     pub status: String,
-    pub public_organization_data: PublicOrganizationData,
+    pub public_organization_data: OrganizationInvitationPublicOrganizationData,
     pub organization_domain_id: String,
     pub created_at: i64,
     pub updated_at: i64,

@@ -17,7 +17,7 @@ pub fn record(r: &Record) -> Value {
         Record::Permission(p) => serde_json::to_value(wire::permission(p)),
         Record::Session(s) => serde_json::to_value(wire::session(s)),
         Record::Deleted(d) => serde_json::to_value(wire::deleted(&d.object, &d.id, None)),
-        Record::Invitation(i) => serde_json::to_value(wire::invitation(i, false)),
+        Record::Invitation(i) => serde_json::to_value(wire::invitation(i)),
         Record::Domain(d) => serde_json::to_value(wire::domain(d)),
     };
     value.unwrap_or(Value::Null)
@@ -77,7 +77,7 @@ pub fn webhook_body(e: &Event) -> String {
         Record::Permission(p) => body(e, wire::permission(p)),
         Record::Session(s) => body(e, wire::session(s)),
         Record::Deleted(d) => body(e, wire::deleted(&d.object, &d.id, None)),
-        Record::Invitation(i) => body(e, wire::invitation(i, false)),
+        Record::Invitation(i) => body(e, wire::invitation(i)),
         Record::Domain(d) => body(e, wire::domain(d)),
     }
 }

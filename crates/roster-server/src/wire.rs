@@ -230,8 +230,10 @@ pub fn settings(s: &OrganizationSettings) -> api::OrganizationSettings {
     }
 }
 
-fn public_organization(o: &roster_core::invitations::PublicOrganizationData) -> api::PublicOrganizationData {
-    api::PublicOrganizationData {
+fn public_organization(
+    o: &roster_core::invitations::PublicOrganizationData,
+) -> api::OrganizationInvitationPublicOrganizationData {
+    api::OrganizationInvitationPublicOrganizationData {
         id: o.id.clone(),
         name: o.name.clone(),
         slug: o.slug.clone(),
@@ -240,8 +242,17 @@ fn public_organization(o: &roster_core::invitations::PublicOrganizationData) -> 
     }
 }
 
-/// An invitation; `with_organization` adds `public_organization_data` (the instance-wide and per-user lists).
-pub fn invitation(i: &roster_core::invitations::Invitation, with_organization: bool) -> api::OrganizationInvitation {
+/// An invitation with its organization, as the instance-wide and per-user lists show it.
+pub fn invitation_with_organization(
+    i: &roster_core::invitations::Invitation,
+) -> api::OrganizationInvitationWithPublicOrganizationData {
+    api::OrganizationInvitationWithPublicOrganizationData {
+        invitation: invitation(i),
+        public_organization_data: public_organization(&i.organization),
+    }
+}
+
+pub fn invitation(i: &roster_core::invitations::Invitation) -> api::OrganizationInvitation {
     api::OrganizationInvitation {
         object: "organization_invitation".into(),
         id: i.id.clone(),
@@ -263,7 +274,6 @@ pub fn invitation(i: &roster_core::invitations::Invitation, with_organization: b
         private_metadata: i.private_metadata.clone(),
         url: i.url.clone(),
         expires_at: i.expires_at,
-        public_organization_data: with_organization.then(|| public_organization(&i.organization)),
         created_at: i.created_at,
         updated_at: i.updated_at,
     }

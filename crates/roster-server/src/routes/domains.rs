@@ -162,7 +162,7 @@ async fn list_organization_domains(
     params(
         ("organization_id" = Option<String>, Query, description = "Only this organization's"),
         ("verified" = Option<String>, Query, description = "`true` or `false`"),
-        ("enrollment_mode" = Option<String>, Query, description = "Modes, comma-separated; `-` prefixed to exclude"),
+        ("enrollment_mode" = Option<Vec<String>>, Query, explode = false, description = "Modes, comma-separated; `-` prefixed to exclude"),
         ("query" = Option<String>, Query, description = "A substring of the name"),
         ("domains" = Option<Vec<String>>, Query, description = "Only these names; repeatable"),
         ("order_by" = Option<String>, Query, description = "`created_at` or `name`, `+`/`-` prefixed; default `-created_at`"),

@@ -63,15 +63,20 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
-fn page(p: &Page<Invitation>, with_organization: bool) -> Response {
-    json_body(&api::OrganizationInvitations {
-        data: p.data.iter().map(|i| wire::invitation(i, with_organization)).collect(),
+fn page(p: &Page<Invitation>) -> Response {
+    json_body(&api::OrganizationInvitations { data: p.data.iter().map(one).collect(), total_count: p.total_count })
+}
+
+/// A page of the instance-wide or a user's list: each invitation with its organization.
+fn page_with_organizations(p: &Page<Invitation>) -> Response {
+    json_body(&api::OrganizationInvitationsWithPublicOrganizationData {
+        data: p.data.iter().map(wire::invitation_with_organization).collect(),
         total_count: p.total_count,
     })
 }
 
 fn one(i: &Invitation) -> api::OrganizationInvitation {
-    wire::invitation(i, false)
+    wire::invitation(i)
 }
 
 /// A request body's invitation, its fields checked.
@@ -184,7 +189,7 @@ async fn create_organization_invitation_bulk(
     description = "Newest first by default; invitations made by a domain's automatic enrollment are not listed.",
     params(
         ("organization_id" = String, Path, description = "The organization ID"),
-        ("status" = Option<Vec<String>>, Query, description = "`pending`, `accepted`, `revoked` or `expired`; repeatable"),
+        ("status" = Option<String>, Query, description = "`pending`, `accepted`, `revoked` or `expired`; repeatable"),
         ("email_address" = Option<String>, Query, description = "Only invitations to this address"),
         ("order_by" = Option<String>, Query, description = "`created_at` or `email_address`, `+`/`-` prefixed; default `-created_at`"),
         PageParams
@@ -204,7 +209,7 @@ async fn list_organization_invitations(
     let order = q.order(InvitationOrder::default())?;
     let scope = InvitationScope::Organization(org);
     let found = state.store.list_invitations(&ctx.instance.id, scope, filter, order, q.pagination()?).await?;
-    Ok(page(&found, false))
+    Ok(page(&found))
 }
 
 #[utoipa::path(
@@ -231,7 +236,7 @@ async fn list_pending_organization_invitations(
         .store
         .list_invitations(&ctx.instance.id, scope, filter, InvitationOrder::default(), q.pagination()?)
         .await?;
-    Ok(page(&found, false))
+    Ok(page(&found))
 }
 
 #[utoipa::path(
@@ -320,13 +325,13 @@ async fn accept_organization_invitation(
     tag = "Organization Invitations",
     summary = "List the instance's organization invitations",
     params(
-        ("status" = Option<Vec<String>>, Query, description = "`pending`, `accepted`, `revoked` or `expired`; repeatable"),
+        ("status" = Option<String>, Query, description = "`pending`, `accepted`, `revoked` or `expired`; repeatable"),
         ("query" = Option<String>, Query, description = "A substring of the invited address"),
         ("order_by" = Option<String>, Query, description = "`created_at` or `email_address`, `+`/`-` prefixed; default `-created_at`"),
         PageParams
     ),
     responses(
-        (status = 200, description = "A page of invitations", body = api::OrganizationInvitations),
+        (status = 200, description = "A page of invitations", body = api::OrganizationInvitationsWithPublicOrganizationData),
         Always, Unprocessable, Forbidden
     )
 )]
@@ -341,7 +346,7 @@ async fn list_instance_organization_invitations(
         .store
         .list_invitations(&ctx.instance.id, InvitationScope::Instance, filter, order, q.pagination()?)
         .await?;
-    Ok(page(&found, true))
+    Ok(page_with_organizations(&found))
 }
 
 #[utoipa::path(
@@ -356,7 +361,7 @@ async fn list_instance_organization_invitations(
         PageParams
     ),
     responses(
-        (status = 200, description = "A page of invitations", body = api::OrganizationInvitations),
+        (status = 200, description = "A page of invitations", body = api::OrganizationInvitationsWithPublicOrganizationData),
         Always, Unprocessable, Forbidden, NotFound
     )
 )]
@@ -372,5 +377,5 @@ async fn users_get_organization_invitations(
         .store
         .list_invitations(&ctx.instance.id, scope, filter, InvitationOrder::default(), q.pagination()?)
         .await?;
-    Ok(page(&found, true))
+    Ok(page_with_organizations(&found))
 }

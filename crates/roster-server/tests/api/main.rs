@@ -1,6 +1,7 @@
 //! Roster's HTTP behaviour, over real HTTP against real SQLite files: one binary, one module per area.
 
 mod bad_input;
+mod domains;
 mod events;
 mod idempotency;
 mod invitations;

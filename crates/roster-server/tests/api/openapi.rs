@@ -30,6 +30,8 @@ const EXTENSIONS: &[(&str, &str)] = &[
     ("get", "/webhook_endpoints/{endpoint_id}/attempts"),
     ("post", "/webhook_endpoints/{endpoint_id}/recover"),
     ("post", "/webhook_endpoints/{endpoint_id}/test"),
+    ("post", "/organizations/{organization_id}/invitations/{invitation_id}/accept"),
+    ("get", "/users/{user_id}/organization_suggestions"),
 ];
 
 fn is_extension(method: &str, path: &str) -> bool {
@@ -298,9 +300,12 @@ impl Drift<'_> {
                 if ri != si {
                     self.problem(format!("{at}: parameter `{name}` has {ri:?} items in Roster, {si:?} in the spec"));
                 }
-                // Arrays repeat their key (`?role=a&role=b`): form style, exploded (the defaults in the query).
-                if p.get("style").is_some_and(|s| s != "form") || p.get("explode").is_some_and(|e| e != true) {
-                    self.problem(format!("{at}: array parameter `{name}` is not style form, explode true"));
+                // Arrays repeat their key (`?role=a&role=b`: form style, exploded, the defaults in the query) unless
+                // the spec says otherwise (`explode: false`, a comma list, on `GET /organization_domains`).
+                let style = |q: &Value| q.get("style").cloned().unwrap_or_else(|| "form".into());
+                let explode = |q: &Value| q.get("explode").cloned().unwrap_or(Value::Bool(true));
+                if style(p) != style(sp) || explode(p) != explode(sp) {
+                    self.problem(format!("{at}: array parameter `{name}` is not exploded as the spec says"));
                 }
             }
         }

@@ -1,5 +1,7 @@
 use std::path::Path;
 
+use roster_core::domains::Domains;
+use roster_core::invitations::Invitations;
 use roster_core::model::Environment;
 use roster_core::store::{
     MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewPermission, NewRole, NewUser, SettingsUpdate,
@@ -90,6 +92,21 @@ async fn seed(store: &impl Store) -> InstanceId {
         secret: "plain.d2hzZWNf".into(),
     };
     store.create_webhook_endpoint(&ins, endpoint).await.unwrap();
+    let invitation = roster_core::invitations::NewInvitation {
+        email_address: "carol@example.com".into(),
+        role: "org:editor".into(),
+        inviter_user_id: Some(UserId::new(&alice.id)),
+        public_metadata: object(serde_json::json!({"via": "invite"})),
+        redirect_url: Some("https://app.example/join".into()),
+        ..Default::default()
+    };
+    store.create_invitations(&ins, &OrgId::new(&org.id), vec![invitation]).await.unwrap();
+    let domain = roster_core::domains::NewDomain {
+        name: "acme.example".into(),
+        enrollment_mode: roster_core::domains::EnrollmentMode::ManualInvitation,
+        verified: true,
+    };
+    store.create_domain(&ins, &OrgId::new(&org.id), domain).await.unwrap();
     ins
 }
 
@@ -162,6 +179,24 @@ async fn transfer_imported_store_serves_the_data() {
     let (before, after) = (before.await.unwrap(), after.await.unwrap());
     assert_eq!(before, after);
     assert_eq!(after.total_count, 2);
+    let scope = roster_core::invitations::InvitationScope::Instance;
+    let sent = source.list_invitations(
+        &instance.id,
+        scope.clone(),
+        Default::default(),
+        Default::default(),
+        Default::default(),
+    );
+    let arrived =
+        target.list_invitations(&instance.id, scope, Default::default(), Default::default(), Default::default());
+    let (sent, arrived) = (sent.await.unwrap(), arrived.await.unwrap());
+    assert_eq!(arrived.total_count, 1);
+    assert_eq!(sent, arrived, "the invitation came along, its url and inviter with it");
+    let domains = target.list_domains(&instance.id, Default::default(), Default::default()).await.unwrap();
+    assert_eq!(
+        (domains.total_count, domains.data[0].name.as_str(), domains.data[0].verified),
+        (1, "acme.example", true)
+    );
     // New rows get rowids past the imported ones: a new member lists after the imported ones.
     let user = target.create_user(&instance.id, NewUser::default()).await.unwrap();
     let org = after.data[0].organization.id.clone();

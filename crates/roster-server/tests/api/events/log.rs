@@ -251,3 +251,61 @@ async fn events_past_their_retention_are_purged_with_their_delivery_records() {
     assert_eq!(fresh.len(), 1);
     assert_eq!(receiver.wait_accepted(2).await[1].svix_id, str_of(&fresh[0], "id"));
 }
+
+#[tokio::test]
+async fn invitation_and_domain_writes_append_their_events() {
+    let app = TestApp::spawn().await;
+    let body = json!({"domains_enabled": true, "domains_enrollment_modes": ["automatic_invitation"]});
+    app.patch("/instance/organization_settings", body).await.ok();
+    let ada = app.user_with_email("ada@example.com").await;
+    let org = app.org(json!({"name": "Acme", "created_by": ada})).await;
+    let mut log = Log::new(&app).await;
+
+    let path = format!("/organizations/{org}/invitations");
+    let inv = app.post(&path, json!({"email_address": "bob@acme.example", "role": "org:member"})).await.ok().clone();
+    let id = str_of(&inv, "id");
+    log.one("organizationInvitation.created", app.get(&format!("{path}/{id}")).await.ok()).await;
+    let bulk = json!([{"email_address": "c@example.com", "role": "org:member"}, {"email_address": "d@example.com", "role": "org:admin"}]);
+    app.post(&format!("{path}/bulk"), bulk).await.ok();
+    let two = log.appended(&["organizationInvitation.created", "organizationInvitation.created"]).await;
+    assert_eq!(
+        (two[0]["data"]["email_address"].as_str(), two[1]["data"]["role"].as_str()),
+        (Some("c@example.com"), Some("org:admin"))
+    );
+    let revoked = app.post(&format!("{path}/{}/revoke", str_of(&two[0]["data"], "id")), json!({})).await.ok().clone();
+    log.one("organizationInvitation.revoked", &revoked).await;
+
+    // Accepting appends the invitation's acceptance, then the membership it made.
+    let bob = app.user_with_email("bob@acme.example").await;
+    log.appended(&["user.created"]).await;
+    let member = app.post(&format!("{path}/{id}/accept"), json!({"user_id": bob})).await.ok().clone();
+    let accepted = log.appended(&["organizationInvitation.accepted", "organizationMembership.created"]).await;
+    assert_eq!(accepted[0]["data"], *app.get(&format!("{path}/{id}")).await.ok());
+    assert_eq!(accepted[1]["data"], member);
+
+    // A domain's writes, and the invitations its automatic enrollment makes, in one transaction's order.
+    let carol = app.user_with_email("carol@acme.example").await;
+    log.appended(&["user.created"]).await;
+    let domains = format!("/organizations/{org}/domains");
+    let d = app
+        .post(&domains, json!({"name": "acme.example", "enrollment_mode": "automatic_invitation"}))
+        .await
+        .ok()
+        .clone();
+    log.one("organizationDomain.created", &d).await;
+    let verified = app.patch(&format!("{domains}/{}", str_of(&d, "id")), json!({"verified": true})).await.ok().clone();
+    let events = log.appended(&["organizationDomain.updated", "organizationInvitation.created"]).await;
+    assert_eq!(events[0]["previous_attributes"]["verification"]["status"], "unverified");
+    assert_eq!(events[0]["data"]["verification"], verified["verification"]);
+    assert_eq!(events[1]["data"]["email_address"], "carol@acme.example");
+    let _ = carol;
+    app.delete(&format!("{domains}/{}", str_of(&d, "id"))).await.ok();
+    let deleted = log.appended(&["organizationDomain.deleted"]).await;
+    assert_eq!(deleted[0]["data"]["name"], "acme.example", "the domain's last state");
+    // Refused writes append nothing.
+    app.post(&path, json!({"email_address": "c@example.com", "role": "org:nope"})).await.err(404, "resource_not_found");
+    app.post(&format!("{path}/{id}/accept"), json!({"user_id": bob}))
+        .await
+        .err(400, "organization_invitation_already_accepted");
+    log.appended(&[]).await;
+}
