@@ -156,3 +156,49 @@ pub struct OrganizationSuggestions {
     pub data: Vec<OrganizationSuggestion>,
     pub total_count: i64,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleSetItem {
+    /// `role_set_item`.
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub key: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub description: Option<String>,
+    /// Members holding the role in the organizations using the set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_members: Option<bool>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleSet {
+    /// `role_set`.
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub key: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub description: Option<String>,
+    pub roles: Vec<RoleSetItem>,
+    pub default_role: Option<RoleSetItem>,
+    pub creator_role: Option<RoleSetItem>,
+    /// `initial` or `custom`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleSets {
+    pub data: Vec<RoleSet>,
+    pub total_count: i64,
+}

@@ -122,6 +122,17 @@ pub enum DomainError {
     /// The domain name belongs to an organization of the instance already.
     #[error("the domain is used by an organization")]
     DomainTaken { same_organization: bool },
+    #[error("the initial role set cannot be deleted")]
+    CannotDeleteInitialRoleSet,
+    /// Roles of the replaced set that members hold, which the destination lacks and no mapping names.
+    #[error("roles missing from the reassignment mappings: {0:?}")]
+    RoleSetMappingsMissing(Vec<String>),
+    /// A mapping's target is not a role of the destination set.
+    #[error("role {0} is not in the destination role set")]
+    RoleSetMappingInvalid(String),
+    /// Members hold roles the organization's new role set lacks.
+    #[error("members hold roles the role set lacks: {0:?}")]
+    RolesOutsideRoleSet(Vec<String>),
     #[error("internal error: {0}")]
     Internal(String),
 }

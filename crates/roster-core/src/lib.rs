@@ -14,6 +14,7 @@ pub mod keys;
 pub mod metadata;
 pub mod model;
 pub mod query;
+pub mod role_sets;
 pub mod roles;
 pub mod rules;
 pub mod store;

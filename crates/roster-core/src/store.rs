@@ -205,7 +205,13 @@ pub struct StoreStats {
 
 #[async_trait]
 pub trait Store:
-    crate::webhooks::EventLog + crate::invitations::Invitations + crate::domains::Domains + Send + Sync + 'static
+    crate::webhooks::EventLog
+    + crate::invitations::Invitations
+    + crate::domains::Domains
+    + crate::role_sets::RoleSets
+    + Send
+    + Sync
+    + 'static
 {
     // --- operations ------------------------------------------------------------------------------
     /// Counters and gauges for metrics; cheap, never touches the database.

@@ -386,13 +386,17 @@ impl From<DomainError> for ApiError {
             | D::DomainsDisabled
             | D::EnrollmentModeNotEnabled(_)
             | D::DomainCommon
-            | D::DomainTaken { .. }) => Self::enrollment(e),
+            | D::DomainTaken { .. }
+            | D::CannotDeleteInitialRoleSet
+            | D::RoleSetMappingsMissing(_)
+            | D::RoleSetMappingInvalid(_)
+            | D::RolesOutsideRoleSet(_)) => Self::enrollment(e),
         }
     }
 }
 
 impl ApiError {
-    /// The errors of invitations and domains (the variants `From<DomainError>` sends here).
+    /// The errors of invitations, domains and role sets (the variants `From<DomainError>` sends here).
     fn enrollment(e: DomainError) -> Self {
         use DomainError as D;
         let (status, code, short, long) = match e {
@@ -471,6 +475,24 @@ impl ApiError {
                 return Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "organization domain already exists", long)
                     .param("name");
             }
+            D::CannotDeleteInitialRoleSet => (
+                StatusCode::FORBIDDEN,
+                "cannot_delete_initial_role_set",
+                "cannot delete initial role set",
+                "Cannot delete the initial role set.".to_owned(),
+            ),
+            D::RoleSetMappingsMissing(keys) | D::RolesOutsideRoleSet(keys) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "organization_role_set_reassignment_mappings_missing",
+                "reassignment mappings missing",
+                format!("The following roles are missing from the reassignment mappings: {}", keys.join(", ")),
+            ),
+            D::RoleSetMappingInvalid(key) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "organization_role_set_reassignment_mappings_invalid",
+                "reassignment mappings invalid",
+                format!("The role {key} is invalid in the reassignment mappings. It must be present in the new role set."),
+            ),
             other => return Self::internal(format!("unmapped domain error: {other}")),
         };
         Self::new(status, code, short, long)

@@ -322,3 +322,34 @@ pub fn suggestion(s: &roster_core::domains::Suggestion) -> api::OrganizationSugg
         updated_at: s.updated_at,
     }
 }
+
+fn role_set_item(r: &Role, members: Option<i64>) -> api::RoleSetItem {
+    api::RoleSetItem {
+        object: "role_set_item".into(),
+        id: r.id.clone(),
+        name: r.name.clone(),
+        key: r.key.clone(),
+        description: r.description.clone(),
+        members_count: members,
+        has_members: members.map(|n| n > 0),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+pub fn role_set(s: &roster_core::role_sets::RoleSet) -> api::RoleSet {
+    let count = |r: &Role| Some(s.members_count.get(&r.key).copied().unwrap_or(0));
+    api::RoleSet {
+        object: "role_set".into(),
+        id: s.id.clone(),
+        name: s.name.clone(),
+        key: s.key.clone(),
+        description: s.description.clone(),
+        roles: s.roles.iter().map(|r| role_set_item(r, count(r))).collect(),
+        default_role: s.default_role.as_ref().map(|r| role_set_item(r, None)),
+        creator_role: s.creator_role.as_ref().map(|r| role_set_item(r, None)),
+        kind: s.kind.as_str().into(),
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }
+}

@@ -132,3 +132,79 @@ pub struct UpdateSessionRequest {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, required = true))]
     pub active_organization_id: Option<Option<String>>,
 }
+
+/// Body of `POST /role_sets`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoleSetRequestBody {
+    pub name: String,
+    /// `role_set:` then lowercase letters, digits and `_`; unique in the instance (made from the name when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// One of `roles`: what new members get by default.
+    pub default_role_key: String,
+    /// One of `roles`: what an organization's creator gets.
+    pub creator_role_key: String,
+    /// `initial` (new organizations get it; the previous initial set becomes `custom`) or `custom` (the default).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// 1 to 10 role keys.
+    pub roles: Vec<String>,
+}
+
+/// Body of `PATCH /role_sets/{role_set_key_or_id}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoleSetRequestBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `null` clears it.
+    #[serde(default, deserialize_with = "field::nullable", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub description: Option<Option<String>>,
+    /// Only `initial`: make this the initial set.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_role_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_role_key: Option<String>,
+}
+
+/// Body of `POST /role_sets/{role_set_key_or_id}/roles`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddRolesToRoleSetRequestBody {
+    pub role_keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_role_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_role_key: Option<String>,
+}
+
+/// Body of `POST /role_sets/{role_set_key_or_id}/roles/replace`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceRoleInRoleSetRequestBody {
+    pub role_key: String,
+    pub to_role_key: String,
+}
+
+/// Body of `POST /role_sets/{role_set_key_or_id}/replace`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReplaceRoleSetRequestBody {
+    pub dest_role_set_key: String,
+    /// Source role key to destination role key, for the roles members hold that the destination lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reassignment_mappings: Option<std::collections::HashMap<String, String>>,
+}

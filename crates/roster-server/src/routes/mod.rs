@@ -7,6 +7,7 @@ mod invitations;
 mod jwt_templates;
 mod memberships;
 mod organizations;
+mod role_sets;
 mod roles;
 mod sessions;
 mod tokens;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(webhook_endpoints::routes())
         .merge(invitations::routes())
         .merge(domains::routes())
+        .merge(role_sets::routes())
 }
 
 /// Every operation of `routes()`, for the OpenAPI document: a route added above belongs in its module's `Api`.
@@ -48,5 +50,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(webhook_endpoints::Api::openapi());
     doc.merge(invitations::Api::openapi());
     doc.merge(domains::Api::openapi());
+    doc.merge(role_sets::Api::openapi());
     doc
 }

@@ -12,6 +12,7 @@ mod ops;
 mod organizations;
 mod panics;
 mod ratelimit;
+mod role_sets;
 mod roles;
 mod sessions;
 mod smoke;

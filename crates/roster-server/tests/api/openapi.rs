@@ -60,6 +60,8 @@ const OMITTED_PROPERTIES: &[(&str, &str)] = &[
     // Clerk embeds a user's memberships only in some answers; Roster serves them at
     // `GET /users/{user_id}/organization_memberships`.
     ("User", "organization_memberships"),
+    // Roster moves members in the transaction that replaces a role or a set: no migration is ever in progress.
+    ("RoleSet", "role_set_migration"),
     // Roster has no SCIM provisioning.
     ("User", "scim"),
     // Roster's verifications are the Backend API's own (`admin`), never completed on a client.

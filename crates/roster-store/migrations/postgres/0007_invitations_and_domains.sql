@@ -1,4 +1,4 @@
--- Roster schema, version 7: organization invitations, domains and the suggestions domains make.
+-- Roster schema, version 7: organization invitations, domains, the suggestions domains make, and role sets.
 --
 -- Every write of these locks its organization's row first (as membership writes do), so the rules that span
 -- rows (one pending invitation per address, members plus pending invitations within the quota, one organization
@@ -69,3 +69,28 @@ CREATE TABLE organization_suggestions (
 );
 CREATE INDEX organization_suggestions_user ON organization_suggestions (user_id, created_at, id);
 CREATE INDEX organization_suggestions_domain ON organization_suggestions (domain_id);
+
+-- Role sets: the roles an organization with this `role_set_key` may give (organizations name their set by key;
+-- one without may give every role of the instance). At most one set of an instance is `initial`: new
+-- organizations get it.
+CREATE TABLE role_sets (
+    id              TEXT COLLATE "C" PRIMARY KEY,
+    instance_id     TEXT COLLATE "C" NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
+    key             TEXT COLLATE "C" NOT NULL,
+    name            TEXT COLLATE "C" NOT NULL,
+    description     TEXT COLLATE "C",
+    kind            TEXT COLLATE "C" NOT NULL CHECK (kind IN ('initial', 'custom')),
+    default_role_id TEXT COLLATE "C" REFERENCES roles (id) ON DELETE SET NULL,
+    creator_role_id TEXT COLLATE "C" REFERENCES roles (id) ON DELETE SET NULL,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    CONSTRAINT role_sets_instance_key UNIQUE (instance_id, key)
+);
+CREATE INDEX role_sets_instance_created ON role_sets (instance_id, created_at, id);
+CREATE TABLE role_set_roles (
+    role_set_id TEXT COLLATE "C" NOT NULL REFERENCES role_sets (id) ON DELETE CASCADE,
+    role_id     TEXT COLLATE "C" NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+    position    BIGINT NOT NULL,
+    PRIMARY KEY (role_set_id, role_id)
+);
+CREATE INDEX organizations_role_set ON organizations (instance_id, role_set_key) WHERE role_set_key IS NOT NULL;

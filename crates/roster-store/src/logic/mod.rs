@@ -18,6 +18,7 @@ pub mod invitations;
 pub mod limits;
 pub mod memberships;
 pub mod orgs;
+pub mod role_sets;
 pub mod roles;
 pub mod rows;
 pub mod sessions;

@@ -13,7 +13,8 @@ use super::rows::events::append;
 use super::rows::instances::load_instance;
 use super::rows::memberships::insert_membership;
 use super::rows::orgs::{org_by_id, org_from_row, ORG_COLUMNS};
-use super::rows::roles::{load_role_by_key, manager_role_ids};
+use super::rows::role_sets::{creator_role, initial_key, role_ids, role_set_by_key_or_id};
+use super::rows::roles::{load_role_by_key, manager_role_ids, roles_by_id};
 use super::rows::sessions::after_organization_deleted;
 use super::rows::to_json;
 use super::rows::users::user_by_id;
@@ -139,6 +140,15 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
             slug
         }
     };
+    // The instance's initial role set unless the request names one; its creator role, if it has one.
+    let role_set_key = match new.role_set_key.clone() {
+        Some(key) => Some(key),
+        None => initial_key(c, instance_id)?,
+    };
+    let set_creator = match &role_set_key {
+        Some(key) => creator_role(c, instance_id, Some(key), &roles_by_id(c, instance_id)?)?,
+        None => None,
+    };
     let creator = match &new.created_by {
         Some(user_id) => {
             let user = user_by_id(c, instance_id, user_id).map_err(|e| match e {
@@ -147,7 +157,11 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
                 }
                 other => other,
             })?;
-            Some((user, load_role_by_key(c, instance_id, &instance.settings.creator_role)?))
+            let role = match set_creator {
+                Some(role) => role,
+                None => load_role_by_key(c, instance_id, &instance.settings.creator_role)?,
+            };
+            Some((user, role))
         }
         None => None,
     };
@@ -168,7 +182,7 @@ pub fn create(c: &dyn Db, instance_id: &str, new: NewOrganization) -> Tx<Organiz
             to_json(&new.public_metadata),
             to_json(&new.private_metadata),
             new.created_by,
-            new.role_set_key,
+            role_set_key,
             new.created_at.unwrap_or(now),
             now
         ],
@@ -222,7 +236,8 @@ pub fn update(c: &dyn Db, instance_id: &str, org_id: &str, u: OrganizationUpdate
     if let Some(created_at) = u.created_at {
         org.created_at = created_at;
     }
-    if let Some(key) = u.role_set_key {
+    if let Some(key) = u.role_set_key.filter(|k| *k != org.role_set_key) {
+        check_role_set_fits(c, instance_id, org_id, key.as_deref())?;
         org.role_set_key = key;
     }
     let mode = u.metadata.mode;
@@ -267,4 +282,27 @@ pub fn delete(c: &dyn Db, instance_id: &str, org_id: &str) -> Tx<Organization> {
     c.execute("DELETE FROM organizations WHERE id = ?1", vals![org_id])?;
     append(c, instance_id, NewEvent::deleted(EventType::OrganizationDeleted, "organization", org_id))?;
     Ok(org)
+}
+
+/// An organization may move to role set `key` (or to none, every role) only if its members' roles are all in it.
+fn check_role_set_fits(c: &dyn Db, instance_id: &str, org_id: &str, key: Option<&str>) -> Tx<()> {
+    let Some(key) = key else { return Ok(()) };
+    let roles = roles_by_id(c, instance_id)?;
+    let set = role_set_by_key_or_id(c, instance_id, key, &roles)
+        .map_err(|_| DomainError::invalid("role_set_key", format!("No role set was found with key {key}.")))?;
+    let allowed = role_ids(c, &set.id)?;
+    let held = c.query("SELECT DISTINCT role_id FROM memberships WHERE organization_id = ?1", vals![org_id])?;
+    let mut outside = Vec::new();
+    for row in held {
+        let role_id: String = row.get(0)?;
+        if !allowed.contains(&role_id) {
+            outside.push(roles.get(&role_id).map_or(role_id, |r| r.key.clone()));
+        }
+    }
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        outside.sort();
+        Err(DomainError::RolesOutsideRoleSet(outside).into())
+    }
 }

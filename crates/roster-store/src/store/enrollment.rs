@@ -1,4 +1,6 @@
-//! `Invitations` and `Domains` for every SQL backend: how members arrive.
+//! `Invitations`, `Domains` and `RoleSets` for every SQL backend: how members arrive, and which roles they get.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 
@@ -7,12 +9,13 @@ use roster_core::invitations::{
     Invitation, InvitationFilter, InvitationOrder, InvitationScope, Invitations, NewInvitation,
 };
 use roster_core::model::{Membership, Page};
-use roster_core::query::Pagination;
+use roster_core::query::{KeyedOrder, Pagination};
+use roster_core::role_sets::{NewRoleSet, RoleSet, RoleSetUpdate, RoleSets};
 use roster_core::store::Result;
 use roster_core::{DomainId, InstanceId, InvitationId, OrgId, UserId};
 
 use super::{Backend, SqlStore};
-use crate::logic::{domains, invitations};
+use crate::logic::{domains, invitations, role_sets};
 
 #[async_trait]
 impl<B: Backend> Invitations for SqlStore<B> {
@@ -139,5 +142,86 @@ impl<B: Backend> Domains for SqlStore<B> {
     ) -> Result<Page<Suggestion>> {
         let (ins, user) = (instance_id.to_owned(), user_id.to_owned());
         self.backend.read(move |c| domains::suggestions(c, &ins, &user, page)).await
+    }
+}
+
+#[async_trait]
+impl<B: Backend> RoleSets for SqlStore<B> {
+    async fn list_role_sets(
+        &self,
+        instance_id: &InstanceId,
+        query: Option<String>,
+        order: KeyedOrder,
+        page: Pagination,
+    ) -> Result<Page<RoleSet>> {
+        let (ins, cache) = (instance_id.to_owned(), self.roles.clone());
+        self.backend.read(move |c| role_sets::list(c, &cache, &ins, query.as_deref(), order, page)).await
+    }
+
+    async fn get_role_set(&self, instance_id: &InstanceId, key_or_id: &str) -> Result<RoleSet> {
+        let (ins, key, cache) = (instance_id.to_owned(), key_or_id.to_owned(), self.roles.clone());
+        self.backend.read(move |c| role_sets::get(c, &cache, &ins, &key)).await
+    }
+
+    async fn create_role_set(&self, instance_id: &InstanceId, new: NewRoleSet) -> Result<RoleSet> {
+        let (ins, cache) = (instance_id.to_owned(), self.write_roles.clone());
+        self.write(move |c| role_sets::create(c, &cache, &ins, new)).await
+    }
+
+    async fn update_role_set(
+        &self,
+        instance_id: &InstanceId,
+        key_or_id: &str,
+        update: RoleSetUpdate,
+    ) -> Result<RoleSet> {
+        let (ins, key, cache) = (instance_id.to_owned(), key_or_id.to_owned(), self.write_roles.clone());
+        self.write(move |c| role_sets::update(c, &cache, &ins, &key, update)).await
+    }
+
+    async fn add_role_set_roles(
+        &self,
+        instance_id: &InstanceId,
+        key_or_id: &str,
+        role_keys: Vec<String>,
+        default_role_key: Option<String>,
+        creator_role_key: Option<String>,
+    ) -> Result<RoleSet> {
+        let (ins, key, cache) = (instance_id.to_owned(), key_or_id.to_owned(), self.write_roles.clone());
+        self.write(move |c| {
+            role_sets::add_roles(
+                c,
+                &cache,
+                &ins,
+                &key,
+                &role_keys,
+                default_role_key.as_deref(),
+                creator_role_key.as_deref(),
+            )
+        })
+        .await
+    }
+
+    async fn replace_role_set_role(
+        &self,
+        instance_id: &InstanceId,
+        key_or_id: &str,
+        role_key: &str,
+        to_role_key: &str,
+    ) -> Result<RoleSet> {
+        let (ins, key, cache) = (instance_id.to_owned(), key_or_id.to_owned(), self.write_roles.clone());
+        let (from, to) = (role_key.to_owned(), to_role_key.to_owned());
+        self.write(move |c| role_sets::replace_role(c, &cache, &ins, &key, &from, &to)).await
+    }
+
+    async fn replace_role_set(
+        &self,
+        instance_id: &InstanceId,
+        key_or_id: &str,
+        dest_key: &str,
+        mappings: HashMap<String, String>,
+    ) -> Result<RoleSet> {
+        let (ins, key, dest, cache) =
+            (instance_id.to_owned(), key_or_id.to_owned(), dest_key.to_owned(), self.write_roles.clone());
+        self.write(move |c| role_sets::replace(c, &cache, &ins, &key, &dest, &mappings)).await
     }
 }

@@ -290,6 +290,29 @@ pub static TABLES: &[Table] = &[
         rowid: false,
     },
     Table {
+        name: "role_sets",
+        columns: &[
+            text("id"),
+            text("instance_id"),
+            text("key"),
+            text("name"),
+            text_or_null("description"),
+            text("kind"),
+            text_or_null("default_role_id"),
+            text_or_null("creator_role_id"),
+            int("created_at"),
+            int("updated_at"),
+        ],
+        key: &["id"],
+        rowid: false,
+    },
+    Table {
+        name: "role_set_roles",
+        columns: &[text("role_set_id"), text("role_id"), int("position")],
+        key: &["role_set_id", "role_id"],
+        rowid: false,
+    },
+    Table {
         name: "organization_domains",
         columns: &[
             text("id"),

@@ -3,6 +3,7 @@ use std::path::Path;
 use roster_core::domains::Domains;
 use roster_core::invitations::Invitations;
 use roster_core::model::Environment;
+use roster_core::role_sets::RoleSets;
 use roster_core::store::{
     MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewPermission, NewRole, NewUser, SettingsUpdate,
 };
@@ -107,6 +108,14 @@ async fn seed(store: &impl Store) -> InstanceId {
         verified: true,
     };
     store.create_domain(&ins, &OrgId::new(&org.id), domain).await.unwrap();
+    let set = roster_core::role_sets::NewRoleSet {
+        name: "Editors".into(),
+        default_role_key: "org:editor".into(),
+        creator_role_key: "org:admin".into(),
+        role_keys: vec!["org:editor".into(), "org:admin".into()],
+        ..Default::default()
+    };
+    store.create_role_set(&ins, set).await.unwrap();
     ins
 }
 

@@ -122,12 +122,12 @@ async fn tokens_issued_before_during_and_after_a_rotation_verify_throughout() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    app.post("/jwks/rotate", json!({"grace_period_seconds": 1, "retain_seconds": 60})).await.ok();
+    app.post("/jwks/rotate", json!({"grace_period_seconds": 2, "retain_seconds": 60})).await.ok();
     // Within the grace period the verifier refreshes its copy (as its cache's lifetime runs out) and so knows
-    // the next key before any token is signed with it.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // the next key before any token is signed with it. At once, so a loaded machine cannot stretch the wait past
+    // the grace period.
     *cache.write().await = KeySet::from(&jwks(&app).await);
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(2800)).await;
     stop.store(true, Ordering::Relaxed);
     let mut kids = std::collections::BTreeSet::new();
     for w in workers {

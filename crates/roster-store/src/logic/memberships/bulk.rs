@@ -64,12 +64,11 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
             BulkItem::Update { user_id, role: Some(role), metadata: Some(update) } => {
                 c.execute("SAVEPOINT bulk_item", &[])?;
                 // One item, one event: from before the role change to after the metadata change.
-                let changed =
-                    update_role_in(c, instance_id, &org.id, &roles, &user_id, &role).and_then(|(before, _)| {
-                        let (_, after) = update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)?;
-                        let event = updated_event(before, &after);
-                        Ok((after, event))
-                    });
+                let changed = update_role_in(c, instance_id, &org, &roles, &user_id, &role).and_then(|(before, _)| {
+                    let (_, after) = update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)?;
+                    let event = updated_event(before, &after);
+                    Ok((after, event))
+                });
                 if matches!(changed, Err(StoreError::Domain(_))) {
                     c.execute("ROLLBACK TO bulk_item", &[])?;
                 }
@@ -77,7 +76,7 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
                 changed
             }
             BulkItem::Update { user_id, role: Some(role), metadata: None } => {
-                update_role_in(c, instance_id, &org.id, &roles, &user_id, &role).map(|(before, after)| {
+                update_role_in(c, instance_id, &org, &roles, &user_id, &role).map(|(before, after)| {
                     let event = updated_event(before, &after);
                     (after, event)
                 })

@@ -18,6 +18,7 @@ use crate::logic::rows::events::append;
 use crate::logic::rows::invitations::count_pending_for_quota;
 use crate::logic::rows::memberships::{insert_membership_row, set_members_count};
 use crate::logic::rows::orgs::{org_by_id, org_by_id_for_update, org_from_row, ORG_COLUMNS};
+use crate::logic::rows::role_sets::allowed_role;
 use crate::logic::rows::roles::RolesCache;
 use crate::logic::rows::sessions::after_membership_removed;
 use crate::logic::rows::users::{public_user_columns, public_user_data, user_by_id, PUBLIC_USER_COLUMNS};
@@ -211,11 +212,6 @@ pub fn get(
     .ok_or_else(|| DomainError::NotFound.into())
 }
 
-/// The role of `roles` with this key, or 404 "Organization role not found".
-fn find_role_by_key<'a>(roles: &'a HashMap<String, Role>, key: &str) -> Tx<&'a Role> {
-    roles.values().find(|r| r.key == key).ok_or_else(|| DomainError::role_not_found().into())
-}
-
 /// Whether a membership's role holds `org:sys_memberships:manage` (role keys are unique in an instance).
 fn is_manager(m: &Membership, roles: &HashMap<String, Role>) -> bool {
     roles.values().find(|r| r.key == m.role).is_some_and(Role::can_manage_memberships)
@@ -284,7 +280,7 @@ pub(super) fn create_in(
     let Some(user) = joiner.user.clone() else {
         return Err(DomainError::UserNotFound(new.user_id.into()).into());
     };
-    let role = find_role_by_key(roles, &new.role)?;
+    let role = allowed_role(c, instance_id, org, roles, &new.role)?;
     if joiner.member {
         return Err(DomainError::AlreadyMember(new.user_id.into()).into());
     }
@@ -358,9 +354,9 @@ pub fn update_membership_role(
     user_id: &str,
     role_key: &str,
 ) -> Tx<Membership> {
-    org_by_id_for_update(c, instance_id, org_id)?;
+    let org = org_by_id_for_update(c, instance_id, org_id)?;
     let roles = cache.roles(c, instance_id)?;
-    let (before, after) = update_role_in(c, instance_id, org_id, &roles, user_id, role_key)?;
+    let (before, after) = update_role_in(c, instance_id, &org, &roles, user_id, role_key)?;
     append(c, instance_id, updated_event(before, &after))?;
     Ok(after)
 }
@@ -370,14 +366,15 @@ pub fn update_membership_role(
 pub(super) fn update_role_in(
     c: &dyn Db,
     instance_id: &str,
-    org_id: &str,
+    org: &Organization,
     roles: &HashMap<String, Role>,
     user_id: &str,
     role_key: &str,
 ) -> Tx<(Membership, Membership)> {
+    let org_id = org.id.as_str();
     let mut m = get(c, instance_id, org_id, user_id, roles)?;
     let before = m.clone();
-    let new_role = find_role_by_key(roles, role_key)?;
+    let new_role = allowed_role(c, instance_id, org, roles, role_key)?;
     if is_manager(&m, roles) && !new_role.can_manage_memberships() {
         rules::check_last_manager(other_managers(c, org_id, user_id, roles)?)?;
     }
