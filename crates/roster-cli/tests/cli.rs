@@ -215,4 +215,8 @@ async fn readme_examples_run_verbatim() {
     assert!(stdout.contains("\"role\":\"org:admin\""));
     assert!(stdout.contains("\"team\":{\"name\":\"core\",\"since\":2024}"), "metadata deep-merged: {stdout}");
     assert!(stdout.contains("\"seat\":\"A12\""));
+    // The invitation's url carries its ticket; the accepted invitation made a membership with its metadata.
+    assert!(stdout.contains("https://app.example.com/join?__clerk_ticket=tkt_"), "{stdout}");
+    assert!(stdout.contains("\"public_metadata\":{\"invited\":true}"), "{stdout}");
+    assert!(stdout.contains("\"status\":\"accepted\""), "{stdout}");
 }
