@@ -18,7 +18,9 @@ use crate::ids::{DomainId, InstanceId, OrgId, UserId};
 use crate::invitations::PublicOrganizationData;
 use crate::model::Page;
 use crate::query::{Order, OrderField, Pagination};
-use crate::store::Result;
+
+/// What the operations below return (`crate::store::Result`, named here so this module needs nothing above it).
+type Result<T> = std::result::Result<T, crate::DomainError>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::InstanceId;
 use crate::model::{Page, Role};
 use crate::query::{KeyedOrder, Pagination};
-use crate::store::Result;
+
+/// What the operations below return (`crate::store::Result`, named here so this module needs nothing above it).
+type Result<T> = std::result::Result<T, crate::DomainError>;
 
 /// The most roles one role set (or one `add_roles`) holds, as Clerk allows.
 pub const MAX_ROLES: usize = 10;

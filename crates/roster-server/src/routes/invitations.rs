@@ -12,7 +12,7 @@ use roster_api_types::{
     RevokeOrganizationInvitationRequestBody,
 };
 use roster_core::invitations::{
-    is_email_address, Invitation, InvitationFilter, InvitationOrder, InvitationScope, InvitationStatus, NewInvitation,
+    Invitation, InvitationFilter, InvitationOrder, InvitationScope, InvitationStatus, NewInvitation,
     MAX_BULK_INVITATIONS, MAX_EXPIRES_IN_DAYS,
 };
 use roster_core::model::Page;
@@ -82,13 +82,7 @@ fn one(i: &Invitation) -> api::OrganizationInvitation {
 /// A request body's invitation, its fields checked.
 fn new_invitation(body: CreateOrganizationInvitationRequestBody) -> ApiResult<NewInvitation> {
     let email = body.email_address.trim().to_owned();
-    if !is_email_address(&email) {
-        return Err(DomainError::ParamFormat {
-            param: "email_address".into(),
-            long_message: "email_address must be a valid email address.".into(),
-        }
-        .into());
-    }
+    roster_core::rules::validate_email("email_address", &email)?;
     if let Some(days) = body.expires_in_days.filter(|d| !(1..=MAX_EXPIRES_IN_DAYS).contains(d)) {
         return Err(ApiError::invalid(
             "expires_in_days",

@@ -63,13 +63,12 @@ fn make_initial(c: &dyn Db, instance_id: &str, id: &str) -> Tx<()> {
 
 fn add_roles_in(c: &dyn Db, id: &str, role_ids_to_add: &[String]) -> Tx<()> {
     let existing = role_ids(c, id)?;
-    let mut position = existing.len() as i64;
-    for role_id in role_ids_to_add.iter().filter(|r| !existing.contains(r)) {
+    let new_ids = role_ids_to_add.iter().filter(|r| !existing.contains(r));
+    for (position, role_id) in (existing.len() as i64..).zip(new_ids) {
         c.execute(
             "INSERT INTO role_set_roles (role_set_id, role_id, position) VALUES (?1, ?2, ?3)",
             vals![id, role_id, position],
         )?;
-        position += 1;
     }
     let count = role_ids(c, id)?.len();
     if count > MAX_ROLES {

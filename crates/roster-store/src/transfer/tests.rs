@@ -3,7 +3,6 @@ use std::path::Path;
 use roster_core::domains::Domains;
 use roster_core::invitations::Invitations;
 use roster_core::model::Environment;
-use roster_core::role_sets::RoleSets;
 use roster_core::store::{
     MetadataUpdate, NewIdentification, NewMembership, NewOrganization, NewPermission, NewRole, NewUser, SettingsUpdate,
 };
