@@ -53,6 +53,8 @@ mod import;
 mod spec;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_enrollment;
 
 pub use export::export;
 pub use import::{import, Input};
