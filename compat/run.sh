@@ -4,7 +4,8 @@
 #   bash compat/run.sh
 #
 # Builds the server, installs the pinned clients (npm ci in compat/node; a venv in compat/python/.venv), then for
-# each client starts a FRESH roster (port 0, new SQLite file, key sk_test_compat_suite), runs that client's suite
+# each client starts a FRESH roster (port 0, new SQLite file, key sk_test_compat_suite), runs each of that client's suites
+# (suite.mjs and role-sets.mjs; suite.py and role_sets.py)
 # against it and stops it. A suite also gets the binary (ROSTER_BIN) to start a second, unrelated instance of its
 # own, whose session tokens the first must refuse. Exits non-zero if any check failed. The last line is
 # `compat: N passed, M failed`.
@@ -90,9 +91,11 @@ run_suite() {
 
 if [ -z "$ONLY" ] || [ "$ONLY" = node ]; then
   run_suite node node "$COMPAT/node/suite.mjs"
+  run_suite node-role-sets node "$COMPAT/node/role-sets.mjs"
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = python ]; then
   run_suite python "$COMPAT/python/.venv/bin/python" "$COMPAT/python/suite.py"
+  run_suite python-role-sets "$COMPAT/python/.venv/bin/python" "$COMPAT/python/role_sets.py"
 fi
 
 echo "compat: $TOTAL_PASSED passed, $TOTAL_FAILED failed"

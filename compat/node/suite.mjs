@@ -14,6 +14,10 @@
 // to make them quick). They also run the README's receiver, webhook-receiver.mjs, against a third roster started with
 // ROSTER_WEBHOOK_URL and ROSTER_WEBHOOK_SECRET.
 //
+// The invitation checks accept invitations with Roster's extension (POST …/invitations/{id}/accept, plain HTTP) and
+// read the membership back through the SDK; the domain checks turn domains on in the instance's organization
+// settings (instance.updateOrganizationSettings) and follow the automatic enrollment through the SDK's lists.
+//
 // Prints every failure with details (and every pass with COMPAT_VERBOSE=1) and closes with
 // `node @clerk/backend <version>: N passed, M failed`; exits 1 if anything failed.
 
@@ -537,6 +541,690 @@ await section('sessions', async () => {
     clerk.sessions.getSessionList({ userId: user.id, status: 'revoked' }),
   );
   checkEqual('getSessionList status=revoked', arr(list?.data).map((x) => x?.id), [s.id]);
+});
+
+// ---------------------------------------------------------------- invitations
+// Roster sends no email. Clerk's invitee accepts through its frontend, which Roster does not have: Roster's
+// extension POST /v1/organizations/{org}/invitations/{id}/accept {user_id} (plain HTTP, the SDK has no method for it)
+// makes the membership, and the SDK reads it back.
+const DAY = 24 * 3600 * 1000;
+const invIds = (page) => arr(page?.data).map((i) => i?.id);
+await section('invitations', async () => {
+  const orgs = clerk.organizations;
+  const person = (key) =>
+    call(`createUser ${key}`, () => clerk.users.createUser({ emailAddress: [`${key}@example.com`], firstName: key }));
+  const host = await person('inv-host');
+  const helper = await person('inv-helper');
+  const invOrg = await call('createOrganization (invitations)', () =>
+    orgs.createOrganization({ name: 'Invite Co', slug: 'invite-co', createdBy: host.id }),
+  );
+  const organizationId = invOrg.id;
+  await call('add inv-helper as org:member', () =>
+    orgs.createOrganizationMembership({ organizationId, userId: helper.id, role: 'org:member' }),
+  );
+
+  const inv = await call('createOrganizationInvitation', () =>
+    orgs.createOrganizationInvitation({
+      organizationId,
+      emailAddress: 'New.Person@Example.com',
+      role: 'org:member',
+      inviterUserId: host.id,
+      publicMetadata: { team: { name: 'red' } },
+      privateMetadata: { seat: 7 },
+      redirectUrl: 'https://app.example/join?from=mail',
+      expiresInDays: 7,
+    }),
+  );
+  check(
+    'createOrganizationInvitation: parsed into an OrganizationInvitation, id orginv_…',
+    kind(inv) === 'OrganizationInvitation' && /^orginv_/.test(inv?.id ?? ''),
+    inv?._raw ?? inv,
+  );
+  checkEqual(
+    'createOrganizationInvitation: address as given, role, role name, organization, status, metadata',
+    inv && [inv.emailAddress, inv.role, inv.roleName, inv.organizationId, inv.status, inv.publicMetadata, inv.privateMetadata],
+    ['New.Person@Example.com', 'org:member', 'Member', organizationId, 'pending', { team: { name: 'red' } }, { seat: 7 }],
+  );
+  check(
+    'createOrganizationInvitation: url = the redirectUrl with its __clerk_ticket',
+    /^https:\/\/app\.example\/join\?from=mail&__clerk_ticket=[^&\s]+$/.test(inv?.url ?? ''),
+    inv?.url,
+  );
+  checkEqual(
+    'createOrganizationInvitation: expiresInDays 7; timestamps in ms',
+    inv && [inv.expiresAt - inv.createdAt, inv.createdAt > 1e12, inv.updatedAt >= inv.createdAt],
+    [7 * DAY, true, true],
+  );
+  checkEqual(
+    'createOrganizationInvitation: inviter_id and public_inviter_data on the wire; no public_organization_data',
+    inv && [
+      inv._raw?.inviter_id,
+      inv._raw?.public_inviter_data?.user_id,
+      inv._raw?.public_inviter_data?.identifier,
+      inv._raw?.public_inviter_data?.first_name,
+      inv.publicOrganizationData,
+    ],
+    [host.id, host.id, 'inv-host@example.com', 'inv-host', undefined],
+  );
+
+  const plain = await call('createOrganizationInvitation minimal', () =>
+    orgs.createOrganizationInvitation({ organizationId, emailAddress: 'plain@example.com', role: 'org:admin' }),
+  );
+  checkEqual(
+    'minimal invitation: url, inviter_id, public_inviter_data null; empty metadata; Clerk\'s 30 days',
+    plain && [
+      kind(plain),
+      plain.roleName,
+      plain.url,
+      plain._raw?.inviter_id,
+      plain._raw?.public_inviter_data,
+      plain.publicMetadata,
+      plain.privateMetadata,
+      plain.expiresAt - plain.createdAt,
+    ],
+    ['OrganizationInvitation', 'Admin', null, null, null, {}, {}, 30 * DAY],
+  );
+
+  const got = await call('getOrganizationInvitation', () =>
+    orgs.getOrganizationInvitation({ organizationId, invitationId: inv.id }),
+  );
+  checkEqual('getOrganizationInvitation: the invitation as created', [kind(got), got?._raw], [
+    'OrganizationInvitation',
+    inv?._raw,
+  ]);
+
+  // ------------------------------------------------------------ the rules
+  await expectError(
+    'duplicate invitation (the same address in another case)',
+    () => orgs.createOrganizationInvitation({ organizationId, emailAddress: 'new.person@EXAMPLE.com', role: 'org:admin' }),
+    400,
+    'organization_invitation_not_unique',
+  );
+  await expectError(
+    'invitation of a member',
+    () => orgs.createOrganizationInvitation({ organizationId, emailAddress: 'inv-helper@example.com', role: 'org:member' }),
+    400,
+    'already_a_member_in_organization',
+  );
+  await expectError(
+    'invitation with an unknown role',
+    () => orgs.createOrganizationInvitation({ organizationId, emailAddress: 'x@example.com', role: 'org:nope' }),
+    404,
+    'resource_not_found',
+    'role',
+  );
+  await expectError(
+    'invitation by an inviter who is no admin',
+    () =>
+      orgs.createOrganizationInvitation({
+        organizationId,
+        emailAddress: 'x@example.com',
+        role: 'org:member',
+        inviterUserId: helper.id,
+      }),
+    403,
+    'not_an_admin_in_organization',
+  );
+  await expectError(
+    'invitation to a malformed address',
+    () => orgs.createOrganizationInvitation({ organizationId, emailAddress: 'not-an-email', role: 'org:member' }),
+    422,
+    'form_param_format_invalid',
+    'email_address',
+  );
+  await expectError(
+    'invitation with expiresInDays 0',
+    () =>
+      orgs.createOrganizationInvitation({ organizationId, emailAddress: 'x@example.com', role: 'org:member', expiresInDays: 0 }),
+    422,
+    'form_param_value_invalid',
+    'expires_in_days',
+  );
+  await expectError(
+    'createOrganizationInvitation in an unknown organization',
+    () => orgs.createOrganizationInvitation({ organizationId: 'org_nope', emailAddress: 'x@example.com', role: 'org:member' }),
+    404,
+    'resource_not_found',
+  );
+
+  // ------------------------------------------------------------ bulk
+  const bulk = await call('createOrganizationInvitationBulk', () =>
+    orgs.createOrganizationInvitationBulk(organizationId, [
+      { emailAddress: 'bulk-a@example.com', role: 'org:member', publicMetadata: { batch: 1 } },
+      { emailAddress: 'bulk-b@example.com', role: 'org:admin', inviterUserId: host.id },
+      { emailAddress: 'bulk-c@example.com', role: 'org:member', expiresInDays: 3 },
+    ]),
+  );
+  checkEqual(
+    'createOrganizationInvitationBulk: {data, totalCount}, OrganizationInvitations in request order',
+    [arr(bulk?.data).map((i) => [kind(i), i.emailAddress, i.role, i.status]), bulk?.totalCount],
+    [
+      [
+        ['OrganizationInvitation', 'bulk-a@example.com', 'org:member', 'pending'],
+        ['OrganizationInvitation', 'bulk-b@example.com', 'org:admin', 'pending'],
+        ['OrganizationInvitation', 'bulk-c@example.com', 'org:member', 'pending'],
+      ],
+      3,
+    ],
+  );
+  const [bulkA, bulkB, bulkC] = arr(bulk?.data);
+  checkEqual(
+    "createOrganizationInvitationBulk: each item's own metadata, inviter and expiry",
+    [bulkA?.publicMetadata, bulkA?._raw?.inviter_id, bulkB?._raw?.inviter_id, bulkC && bulkC.expiresAt - bulkC.createdAt],
+    [{ batch: 1 }, null, host.id, 3 * DAY],
+  );
+  await expectError(
+    'createOrganizationInvitationBulk with one address invited already: none created',
+    () =>
+      orgs.createOrganizationInvitationBulk(organizationId, [
+        { emailAddress: 'bulk-fresh@example.com', role: 'org:member' },
+        { emailAddress: 'bulk-a@example.com', role: 'org:member' },
+      ]),
+    400,
+    'organization_invitation_not_unique',
+  );
+
+  // ------------------------------------------------------------ revoke
+  const revoked = await call('revokeOrganizationInvitation without requestingUserId (no body)', () =>
+    orgs.revokeOrganizationInvitation({ organizationId, invitationId: plain.id }),
+  );
+  checkEqual(
+    'revokeOrganizationInvitation without requestingUserId: the invitation, revoked',
+    [kind(revoked), revoked?.id, revoked?.status, revoked?.updatedAt >= plain?.updatedAt],
+    ['OrganizationInvitation', plain?.id, 'revoked', true],
+  );
+  const revokedBy = await call('revokeOrganizationInvitation with requestingUserId (an admin)', () =>
+    orgs.revokeOrganizationInvitation({ organizationId, invitationId: bulkC.id, requestingUserId: host.id }),
+  );
+  checkEqual(
+    'revokeOrganizationInvitation with requestingUserId: the invitation, revoked',
+    [kind(revokedBy), revokedBy?.id, revokedBy?.status],
+    ['OrganizationInvitation', bulkC?.id, 'revoked'],
+  );
+  await expectError(
+    'revokeOrganizationInvitation with a requestingUserId who is no admin',
+    () => orgs.revokeOrganizationInvitation({ organizationId, invitationId: bulkB.id, requestingUserId: helper.id }),
+    403,
+    'not_an_admin_in_organization',
+  );
+  await expectError(
+    'revokeOrganizationInvitation of a revoked invitation',
+    () => orgs.revokeOrganizationInvitation({ organizationId, invitationId: plain.id }),
+    404,
+    'organization_invitation_not_pending',
+  );
+  await expectError(
+    'getOrganizationInvitation unknown',
+    () => orgs.getOrganizationInvitation({ organizationId, invitationId: 'orginv_nope' }),
+    404,
+    'resource_not_found',
+  );
+
+  // ------------------------------------------------------------ the organization's list
+  const invList = (params) => orgs.getOrganizationInvitationList({ organizationId, ...params });
+  const all = await call('getOrganizationInvitationList', () => invList({}));
+  // The three of the bulk share a created_at: their order among themselves is not fixed.
+  checkEqual(
+    'getOrganizationInvitationList: newest first, totalCount; no invitation of the failed bulk',
+    [new Set(invIds(all).slice(0, 3)), invIds(all).slice(3), all?.totalCount],
+    [new Set([bulkA?.id, bulkB?.id, bulkC?.id]), [plain?.id, inv?.id], 5],
+  );
+  check(
+    'getOrganizationInvitationList: every item an OrganizationInvitation with its status',
+    arr(all?.data).length === 5 && all.data.every((i) => kind(i) === 'OrganizationInvitation' && i.status),
+    arr(all?.data).map((i) => [kind(i), i?.status]),
+  );
+  for (const [status, expected] of [
+    [['pending'], [bulkA, bulkB, inv]],
+    [['revoked'], [bulkC, plain]],
+    [['pending', 'revoked'], [bulkA, bulkB, bulkC, plain, inv]],
+    [['accepted'], []],
+    [['expired'], []],
+    [['accepted', 'expired'], []],
+  ]) {
+    const page = await call(`getOrganizationInvitationList status ${status}`, () => invList({ status }));
+    checkEqual(
+      `getOrganizationInvitationList status=${status.join('&status=')}`,
+      [new Set(invIds(page)), page?.totalCount],
+      [new Set(expected.map((i) => i?.id)), expected.length],
+    );
+  }
+  const page = await call('getOrganizationInvitationList limit/offset', () => invList({ limit: 2, offset: 3 }));
+  checkEqual('getOrganizationInvitationList limit 2 offset 3', [invIds(page), page?.totalCount], [
+    [plain?.id, inv?.id],
+    5,
+  ]);
+  const first = await call('getOrganizationInvitationList limit (offset 0, not sent)', () => invList({ limit: 3, offset: 0 }));
+  checkEqual('getOrganizationInvitationList limit 3 offset 0', [new Set(invIds(first)), first?.totalCount], [
+    new Set([bulkA?.id, bulkB?.id, bulkC?.id]),
+    5,
+  ]);
+  await expectError(
+    'getOrganizationInvitationList of an unknown organization',
+    () => orgs.getOrganizationInvitationList({ organizationId: 'org_nope' }),
+    404,
+    'resource_not_found',
+  );
+
+  // ------------------------------------------------------------ the invitee's list, and the accept
+  // The invitee signs up: a user owning the invited address (verified; in another case).
+  const joiner = await call('createUser new.person', () =>
+    clerk.users.createUser({ emailAddress: ['new.person@example.com'], firstName: 'New' }),
+  );
+  const second = await call('createOrganization (invitations 2)', () =>
+    orgs.createOrganization({ name: 'Invite Two', slug: 'invite-two', createdBy: host.id }),
+  );
+  const secondInv = await call('createOrganizationInvitation in the second organization', () =>
+    orgs.createOrganizationInvitation({ organizationId: second.id, emailAddress: 'new.person@example.com', role: 'org:admin' }),
+  );
+  const mine = await call('users.getOrganizationInvitationList', () =>
+    clerk.users.getOrganizationInvitationList({ userId: joiner.id }),
+  );
+  checkEqual(
+    "users.getOrganizationInvitationList: the invitations to the user's address, every organization's, newest first",
+    [arr(mine?.data).map((i) => [kind(i), i.id, i.organizationId, i.role]), mine?.totalCount],
+    [
+      [
+        ['OrganizationInvitation', secondInv?.id, second?.id, 'org:admin'],
+        ['OrganizationInvitation', inv?.id, organizationId, 'org:member'],
+      ],
+      2,
+    ],
+  );
+  const pod = mine?.data?.[1]?.publicOrganizationData;
+  checkEqual(
+    'users.getOrganizationInvitationList: publicOrganizationData (passed through raw by the SDK)',
+    pod && [pod.id, pod.name, pod.slug, pod.has_image, typeof pod.image_url],
+    [organizationId, 'Invite Co', 'invite-co', false, 'string'],
+  );
+  const minePending = await call('users.getOrganizationInvitationList status pending, limit 1', () =>
+    clerk.users.getOrganizationInvitationList({ userId: joiner.id, status: 'pending', limit: 1 }),
+  );
+  checkEqual(
+    'users.getOrganizationInvitationList status=pending limit 1',
+    [invIds(minePending), minePending?.totalCount],
+    [[secondInv?.id], 2],
+  );
+  await expectError(
+    'users.getOrganizationInvitationList of an unknown user',
+    () => clerk.users.getOrganizationInvitationList({ userId: 'user_nope' }),
+    404,
+    'resource_not_found',
+  );
+
+  const acceptPath = (invitation) => `/organizations/${organizationId}/invitations/${invitation?.id}/accept`;
+  const accepted = await rosterApi('POST', acceptPath(inv), { user_id: joiner.id });
+  checkEqual(
+    'POST …/accept (Roster extension): 200, the membership with the invited role and metadata',
+    [
+      accepted.status,
+      accepted.body?.object,
+      accepted.body?.role,
+      accepted.body?.public_metadata,
+      accepted.body?.private_metadata,
+      accepted.body?.public_user_data?.user_id,
+      accepted.body?.organization?.id,
+    ],
+    [200, 'organization_membership', 'org:member', { team: { name: 'red' } }, { seat: 7 }, joiner?.id, organizationId],
+  );
+  const joined = await call('getOrganizationMembershipList after the accept', () =>
+    orgs.getOrganizationMembershipList({ organizationId, userId: [joiner.id] }),
+  );
+  checkEqual(
+    'after the accept: the SDK reads one membership, with the invited role and metadata',
+    [
+      arr(joined?.data).map((m) => [kind(m), m.id, m.role, m.publicMetadata, m.privateMetadata, m.publicUserData?.userId]),
+      joined?.totalCount,
+    ],
+    [
+      [['OrganizationMembership', accepted.body?.id, 'org:member', { team: { name: 'red' } }, { seat: 7 }, joiner?.id]],
+      1,
+    ],
+  );
+  const nowAccepted = await call('getOrganizationInvitation after the accept', () =>
+    orgs.getOrganizationInvitation({ organizationId, invitationId: inv.id }),
+  );
+  checkEqual('after the accept: the invitation reads accepted', [kind(nowAccepted), nowAccepted?.status], [
+    'OrganizationInvitation',
+    'accepted',
+  ]);
+  const acceptedList = await call('getOrganizationInvitationList status accepted', () =>
+    invList({ status: ['accepted'] }),
+  );
+  checkEqual('getOrganizationInvitationList status=accepted', [invIds(acceptedList), acceptedList?.totalCount], [
+    [inv?.id],
+    1,
+  ]);
+  const mineAccepted = await call('users.getOrganizationInvitationList status accepted', () =>
+    clerk.users.getOrganizationInvitationList({ userId: joiner.id, status: 'accepted' }),
+  );
+  checkEqual(
+    'users.getOrganizationInvitationList status=accepted',
+    [arr(mineAccepted?.data).map((i) => [i.id, i.status]), mineAccepted?.totalCount],
+    [[[inv?.id, 'accepted']], 1],
+  );
+  const again = await rosterApi('POST', acceptPath(inv), { user_id: joiner.id });
+  checkEqual(
+    'POST …/accept again: 400 organization_invitation_already_accepted',
+    [again.status, again.body?.errors?.[0]?.code],
+    [400, 'organization_invitation_already_accepted'],
+  );
+  const wrongUser = await rosterApi('POST', acceptPath(bulkA), { user_id: joiner.id });
+  checkEqual(
+    "POST …/accept by a user without the invitation's address: 400 organization_invitation_identification_not_exist",
+    [wrongUser.status, wrongUser.body?.errors?.[0]?.code],
+    [400, 'organization_invitation_identification_not_exist'],
+  );
+  const counted = await call('getOrganization after the accept', () =>
+    orgs.getOrganization({ organizationId, includeMembersCount: true }),
+  );
+  checkEqual(
+    'getOrganization: membersCount and pending_invitations_count after the accept',
+    [counted?.membersCount, counted?._raw?.pending_invitations_count],
+    [3, 2],
+  );
+});
+
+// ---------------------------------------------------------------- organization domains
+// The SDK hands domains back as the raw JSON (its bundle has no OrganizationDomain class). A verified domain in
+// automatic_invitation mode invites the users already at it (and those who sign up later): those invitations are
+// counted in total_pending_invitations and read in the user's list, not in the organization's.
+await section('organization domains', async () => {
+  const orgs = clerk.organizations;
+  const person = (email) => call(`createUser ${email}`, () => clerk.users.createUser({ emailAddress: [email] }));
+  const owner = await person('owner@node-domain.test');
+  const pat = await person('pat@node-domain.test');
+  const quinn = await person('quinn@node-domain.test');
+  const sam = await person('sam@node-suggest.test');
+  const domOrg = await call('createOrganization (domains)', () =>
+    orgs.createOrganization({ name: 'Domain Co', slug: 'domain-co', createdBy: owner.id }),
+  );
+  const organizationId = domOrg.id;
+
+  await expectError(
+    'createOrganizationDomain before domains are enabled',
+    () => orgs.createOrganizationDomain({ organizationId, name: 'node-domain.test', enrollmentMode: 'automatic_invitation' }),
+    403,
+    'organization_domains_not_enabled',
+  );
+  const settings = await call('instance.updateOrganizationSettings', () =>
+    clerk.instance.updateOrganizationSettings({
+      domainsEnabled: true,
+      domainsEnrollmentModes: ['automatic_invitation', 'automatic_suggestion'],
+    }),
+  );
+  checkEqual(
+    'instance.updateOrganizationSettings: an OrganizationSettings, domains enabled, both automatic modes',
+    [kind(settings), settings?.domainsEnabled, settings?.domainsEnrollmentModes],
+    ['OrganizationSettings', true, ['automatic_invitation', 'automatic_suggestion']],
+  );
+
+  // quinn has a pending invitation already: the domain makes no second one. The owner is a member.
+  const quinnInv = await call('createOrganizationInvitation quinn', () =>
+    orgs.createOrganizationInvitation({ organizationId, emailAddress: 'quinn@node-domain.test', role: 'org:admin' }),
+  );
+  const domain = await call('createOrganizationDomain automatic_invitation (the SDK sends verified: true)', () =>
+    orgs.createOrganizationDomain({ organizationId, name: 'node-domain.test', enrollmentMode: 'automatic_invitation' }),
+  );
+  checkEqual(
+    'createOrganizationDomain: the raw JSON, an organization_domain with id orgdmn_…',
+    [kind(domain), domain?.object, /^orgdmn_/.test(domain?.id ?? '')],
+    ['Object', 'organization_domain', true],
+  );
+  checkEqual(
+    'createOrganizationDomain: verified by the admin; pat invited (not the owner, a member; not quinn, invited already)',
+    domain && [
+      domain.name,
+      domain.organization_id,
+      domain.enrollment_mode,
+      domain.verification?.status,
+      domain.verification?.strategy,
+      domain.ownership_verification?.status,
+      domain.affiliation_email_address,
+      domain.total_pending_invitations,
+      domain.total_pending_suggestions,
+      domain.public_organization_data?.id,
+    ],
+    [
+      'node-domain.test',
+      organizationId,
+      'automatic_invitation',
+      'verified',
+      'admin',
+      'verified',
+      null,
+      1,
+      0,
+      organizationId,
+    ],
+  );
+  check(
+    'createOrganizationDomain: timestamps in ms, verified_at set',
+    domain?.created_at > 1e12 && domain?.updated_at >= domain?.created_at && domain?.verification?.verified_at >= domain?.created_at,
+    domain,
+  );
+
+  const patInvs = await call('users.getOrganizationInvitationList pat', () =>
+    clerk.users.getOrganizationInvitationList({ userId: pat.id }),
+  );
+  checkEqual(
+    "the domain's invitation to pat: pending, the domains default role, no inviter, the organization",
+    [
+      arr(patInvs?.data).map((i) => [
+        kind(i),
+        i.emailAddress,
+        i.organizationId,
+        i.role,
+        i.status,
+        i._raw?.inviter_id,
+        i.publicOrganizationData?.id,
+      ]),
+      patInvs?.totalCount,
+    ],
+    [[['OrganizationInvitation', 'pat@node-domain.test', organizationId, 'org:member', 'pending', null, organizationId]], 1],
+  );
+  const quinnInvs = await call('users.getOrganizationInvitationList quinn', () =>
+    clerk.users.getOrganizationInvitationList({ userId: quinn.id }),
+  );
+  checkEqual('quinn keeps the one invitation made before the domain', invIds(quinnInvs), [quinnInv?.id]);
+  const orgInvs = await call('getOrganizationInvitationList (domains)', () =>
+    orgs.getOrganizationInvitationList({ organizationId }),
+  );
+  checkEqual(
+    "getOrganizationInvitationList: the domain's invitations are not in the organization's list",
+    [invIds(orgInvs), orgInvs?.totalCount],
+    [[quinnInv?.id], 1],
+  );
+  const counted = await call('getOrganization (domains)', () =>
+    orgs.getOrganization({ organizationId, includeMembersCount: true }),
+  );
+  checkEqual(
+    "getOrganization: pending_invitations_count counts the domain's invitation",
+    [counted?.membersCount, counted?._raw?.pending_invitations_count],
+    [1, 2],
+  );
+  // A user who signs up at the domain afterwards is invited too.
+  const late = await person('late@node-domain.test');
+  const lateInvs = await call('users.getOrganizationInvitationList late', () =>
+    clerk.users.getOrganizationInvitationList({ userId: late.id, status: 'pending' }),
+  );
+  checkEqual(
+    'a user created at the domain afterwards is invited',
+    arr(lateInvs?.data).map((i) => [i.emailAddress, i.organizationId, i.status]),
+    [['late@node-domain.test', organizationId, 'pending']],
+  );
+
+  const suggest = await call('createOrganizationDomain automatic_suggestion, verified false', () =>
+    orgs.createOrganizationDomain({
+      organizationId,
+      name: 'node-suggest.test',
+      enrollmentMode: 'automatic_suggestion',
+      verified: false,
+    }),
+  );
+  checkEqual(
+    'createOrganizationDomain verified false: unverified, no ownership verification, nobody enrolled',
+    suggest && [
+      suggest.enrollment_mode,
+      suggest.verification?.status,
+      suggest.verification?.verified_at,
+      suggest.ownership_verification,
+      suggest.total_pending_invitations,
+      suggest.total_pending_suggestions,
+    ],
+    ['automatic_suggestion', 'unverified', null, null, 0, 0],
+  );
+  const domList = (params) => orgs.getOrganizationDomainList({ organizationId, ...params });
+  const listed = await call('getOrganizationDomainList', () => domList({}));
+  checkEqual(
+    'getOrganizationDomainList: {data, totalCount}, raw JSON, newest first, the counts as they are now',
+    [arr(listed?.data).map((d) => [kind(d), d.id, d.total_pending_invitations]), listed?.totalCount],
+    [
+      [
+        ['Object', suggest?.id, 0],
+        ['Object', domain?.id, 2],
+      ],
+      2,
+    ],
+  );
+  const domPage = await call('getOrganizationDomainList limit/offset', () => domList({ limit: 1, offset: 1 }));
+  checkEqual('getOrganizationDomainList limit 1 offset 1', [arr(domPage?.data).map((d) => d.id), domPage?.totalCount], [
+    [domain?.id],
+    2,
+  ]);
+
+  const verified = await call('updateOrganizationDomain verified true', () =>
+    orgs.updateOrganizationDomain({ organizationId, domainId: suggest.id, verified: true }),
+  );
+  checkEqual(
+    'updateOrganizationDomain verified: true: verified by the admin; sam suggested',
+    verified && [
+      kind(verified),
+      verified.id,
+      verified.verification?.status,
+      verified.verification?.strategy,
+      verified.ownership_verification?.status,
+      typeof verified.verification?.verified_at,
+      verified.total_pending_suggestions,
+      verified.total_pending_invitations,
+    ],
+    ['Object', suggest?.id, 'verified', 'admin', 'verified', 'number', 1, 0],
+  );
+  const switched = await call('updateOrganizationDomain enrollmentMode automatic_invitation', () =>
+    orgs.updateOrganizationDomain({ organizationId, domainId: suggest.id, enrollmentMode: 'automatic_invitation' }),
+  );
+  checkEqual(
+    'updateOrganizationDomain enrollmentMode automatic_invitation: sam invited',
+    switched && [switched.enrollment_mode, switched.verification?.status, switched.total_pending_invitations],
+    ['automatic_invitation', 'verified', 1],
+  );
+  const samInvs = await call('users.getOrganizationInvitationList sam', () =>
+    clerk.users.getOrganizationInvitationList({ userId: sam.id }),
+  );
+  checkEqual(
+    "sam's invitation from the domain",
+    arr(samInvs?.data).map((i) => [i.emailAddress, i.organizationId, i.role, i.status]),
+    [['sam@node-suggest.test', organizationId, 'org:member', 'pending']],
+  );
+  const manual = await call('updateOrganizationDomain manual_invitation, verified false', () =>
+    orgs.updateOrganizationDomain({ organizationId, domainId: suggest.id, enrollmentMode: 'manual_invitation', verified: false }),
+  );
+  checkEqual(
+    'updateOrganizationDomain enrollmentMode manual_invitation, verified: false',
+    manual && [manual.enrollment_mode, manual.verification?.status, manual.verification?.verified_at, manual.ownership_verification],
+    ['manual_invitation', 'unverified', null, null],
+  );
+
+  // The domain's invitation accepted (Roster's extension): a membership with the domains default role.
+  const lateInv = lateInvs?.data?.[0];
+  const accepted = await rosterApi('POST', `/organizations/${organizationId}/invitations/${lateInv?.id}/accept`, {
+    user_id: late?.id,
+  });
+  checkEqual('POST …/accept of a domain invitation: 200, org:member', [accepted.status, accepted.body?.role], [
+    200,
+    'org:member',
+  ]);
+  const lateMember = await call('getOrganizationMembershipList late', () =>
+    orgs.getOrganizationMembershipList({ organizationId, userId: [late.id] }),
+  );
+  checkEqual(
+    'after the accept: the SDK reads the membership',
+    arr(lateMember?.data).map((m) => [kind(m), m.role, m.publicMetadata, m.publicUserData?.userId]),
+    [['OrganizationMembership', 'org:member', {}, late?.id]],
+  );
+
+  // ------------------------------------------------------------ errors
+  await expectError(
+    'createOrganizationDomain: a name the organization has',
+    () => orgs.createOrganizationDomain({ organizationId, name: 'node-domain.test', enrollmentMode: 'manual_invitation' }),
+    422,
+    'organization_domain_already_exists_same_organization',
+    'name',
+  );
+  const rival = await call('createOrganization (domains 2)', () =>
+    orgs.createOrganization({ name: 'Rival Co', createdBy: owner.id }),
+  );
+  await expectError(
+    "createOrganizationDomain: another organization's name",
+    () =>
+      orgs.createOrganizationDomain({ organizationId: rival.id, name: 'node-domain.test', enrollmentMode: 'manual_invitation' }),
+    422,
+    'organization_domain_already_exists',
+    'name',
+  );
+  await expectError(
+    'createOrganizationDomain: a common email provider',
+    () => orgs.createOrganizationDomain({ organizationId, name: 'gmail.com', enrollmentMode: 'manual_invitation' }),
+    422,
+    'organization_domain_common',
+    'name',
+  );
+  await expectError(
+    'createOrganizationDomain: not a domain name',
+    () => orgs.createOrganizationDomain({ organizationId, name: 'not a domain', enrollmentMode: 'manual_invitation' }),
+    422,
+    'form_param_format_invalid',
+    'name',
+  );
+  await expectError(
+    'updateOrganizationDomain: unknown domain',
+    () => orgs.updateOrganizationDomain({ organizationId, domainId: 'orgdmn_nope', verified: true }),
+    404,
+    'resource_not_found',
+  );
+
+  // ------------------------------------------------------------ delete
+  const gone = await call('deleteOrganizationDomain', () =>
+    orgs.deleteOrganizationDomain({ organizationId, domainId: domain.id }),
+  );
+  checkEqual(
+    'deleteOrganizationDomain: a DeletedObject',
+    [kind(gone), gone?.object, gone?.id, gone?.deleted],
+    ['DeletedObject', 'organization_domain', domain?.id, true],
+  );
+  const patAfter = await call('users.getOrganizationInvitationList pat after the delete', () =>
+    clerk.users.getOrganizationInvitationList({ userId: pat.id }),
+  );
+  checkEqual(
+    "deleting the domain revokes its pending invitations (the accepted one stays)",
+    [arr(patAfter?.data).map((i) => i.status), lateInv && (await orgs.getOrganizationInvitation({ organizationId, invitationId: lateInv.id })).status],
+    [['revoked'], 'accepted'],
+  );
+  const left = await call('getOrganizationDomainList after the delete', () => domList({}));
+  checkEqual('getOrganizationDomainList after the delete', [arr(left?.data).map((d) => d.id), left?.totalCount], [
+    [suggest?.id],
+    1,
+  ]);
+  await expectError(
+    'deleteOrganizationDomain again',
+    () => orgs.deleteOrganizationDomain({ organizationId, domainId: domain.id }),
+    404,
+    'resource_not_found',
+  );
+  const cleanup = await call('deleteOrganizationDomain (the second)', () =>
+    orgs.deleteOrganizationDomain({ organizationId, domainId: suggest.id }),
+  );
+  checkEqual('deleteOrganizationDomain (the second)', [cleanup?.id, cleanup?.deleted], [suggest?.id, true]);
 });
 
 // ---------------------------------------------------------------- session tokens

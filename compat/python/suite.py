@@ -11,6 +11,10 @@ The webhook checks receive Roster's deliveries in this process (http.server), ve
 package and compare it with GET /v1/events and with the SDK's reads right after each write; one endpoint fails every
 first attempt, to check the retry.
 
+The invitation checks accept invitations with Roster's extension (POST …/invitations/{id}/accept, plain HTTP) and
+read the membership back through the SDK; the domain checks turn domains on in the instance's organization settings
+(instance_settings.update_organization_settings) and follow the automatic enrollment through the SDK's lists.
+
 Expects a fresh, empty instance (counts are exact). Prints every failure with details (and every pass with
 COMPAT_VERBOSE=1) and closes with `python clerk-backend-api <version>: N passed, M failed`; exits 1 if anything
 failed.
@@ -27,6 +31,7 @@ import http.server
 import json
 import os
 import pprint
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +39,7 @@ import tempfile
 import threading
 import time
 import traceback
+import warnings
 from importlib.metadata import version
 
 import httpx
@@ -443,6 +449,514 @@ def sessions_section():
                  404, "resource_not_found")
     got = call("sessions.get", lambda: clerk.sessions.get(session_id=s.id))
     check_equal("sessions.get after revoke", got and got.status, "revoked")
+
+
+# ---------------------------------------------------------------- invitations
+# Roster sends no email. Clerk's invitee accepts through its frontend, which Roster does not have: Roster's extension
+# POST /v1/organizations/{org}/invitations/{id}/accept {user_id} (plain HTTP, the SDK has no method for it) makes the
+# membership, and the SDK reads it back.
+DAY = 24 * 3600 * 1000
+
+
+def inv_ids(page) -> list:
+    return [i.id for i in (page.data if page else [])]
+
+
+def inv_emails(page) -> list:
+    return [i.email_address.lower() for i in (page.data if page else [])]
+
+
+def invitations_section() -> None:
+    oi = clerk.organization_invitations
+    host = call("users.create py-inv-host", lambda: clerk.users.create(
+        email_address=["py-inv-host@example.com"], first_name="Host"))
+    helper = call("users.create py-inv-helper", lambda: clerk.users.create(email_address=["py-inv-helper@example.com"]))
+    inv_org = call("organizations.create (invitations)", lambda: clerk.organizations.create(
+        request={"name": "Py Invite Co", "slug": "py-invite-co", "created_by": host.id}))
+    oid = inv_org.id
+    call("add py-inv-helper as org:member", lambda: clerk.organization_memberships.create(
+        organization_id=oid, user_id=helper.id, role="org:member"))
+
+    # The SDK sends notify (true by default) on every create.
+    inv = call("organization_invitations.create", lambda: oi.create(
+        organization_id=oid, email_address="New.Person@Example.com", role="org:member", inviter_user_id=host.id,
+        public_metadata={"team": {"name": "red"}}, private_metadata={"seat": 7},
+        redirect_url="https://app.example/join?from=mail", expires_in_days=7))
+    check("create: a models.OrganizationInvitation with id orginv_…",
+          isinstance(inv, models.OrganizationInvitation) and inv.id.startswith("orginv_"), inv)
+    check_equal("create: address as given, role, role_name, organization, status, metadata",
+                inv and [inv.email_address, inv.role, inv.role_name, inv.organization_id, inv.status,
+                         inv.public_metadata, inv.private_metadata],
+                ["New.Person@Example.com", "org:member", "Member", oid, "pending", {"team": {"name": "red"}},
+                 {"seat": 7}])
+    check("create: url = the redirect_url with its __clerk_ticket",
+          bool(inv and inv.url and re.fullmatch(r"https://app\.example/join\?from=mail&__clerk_ticket=[^&\s]+", inv.url)),
+          inv and inv.url)
+    check_equal("create: expires_in_days 7; timestamps in ms",
+                inv and [inv.expires_at - inv.created_at, inv.created_at > 10**12, inv.updated_at >= inv.created_at],
+                [7 * DAY, True, True])
+    pid = inv and inv.public_inviter_data
+    check_equal("create: inviter_id and public_inviter_data",
+                inv and [inv.inviter_id, type(pid).__name__, pid and pid.user_id, pid and pid.identifier,
+                         pid and pid.first_name, pid and pid.has_image],
+                [host.id, "OrganizationInvitationPublicUserData", host.id, "py-inv-host@example.com", "Host", False])
+
+    plain = call("organization_invitations.create minimal", lambda: oi.create(
+        organization_id=oid, email_address="plain@example.com", role="org:admin"))
+    check_equal("minimal invitation: url, inviter null; empty metadata; Clerk's 30 days",
+                plain and [plain.role_name, plain.url, plain.inviter_id, plain.public_inviter_data,
+                           plain.public_metadata, plain.private_metadata, plain.expires_at - plain.created_at],
+                ["Admin", None, None, None, {}, {}, 30 * DAY])
+    # notify false, and private_metadata sent as an explicit null.
+    quiet = call("organization_invitations.create notify=False, private_metadata=None", lambda: oi.create(
+        organization_id=oid, email_address="quiet@example.com", role="org:member", notify=False,
+        private_metadata=None))
+    check_equal("notify false, private_metadata null: created, empty private metadata",
+                quiet and [quiet.status, quiet.private_metadata], ["pending", {}])
+
+    got = call("organization_invitations.get", lambda: oi.get(organization_id=oid, invitation_id=inv.id))
+    check_equal("organization_invitations.get: the invitation as created", got, inv)
+
+    # ------------------------------------------------------------ the rules
+    expect_error("duplicate invitation (the same address in another case)", lambda: oi.create(
+        organization_id=oid, email_address="new.person@EXAMPLE.com", role="org:admin"),
+        400, "organization_invitation_not_unique")
+    expect_error("invitation of a member", lambda: oi.create(
+        organization_id=oid, email_address="py-inv-helper@example.com", role="org:member"),
+        400, "already_a_member_in_organization")
+    expect_error("invitation with an unknown role", lambda: oi.create(
+        organization_id=oid, email_address="x@example.com", role="org:nope"), 404, "resource_not_found",
+        param_name="role")
+    expect_error("invitation by an inviter who is no admin", lambda: oi.create(
+        organization_id=oid, email_address="x@example.com", role="org:member", inviter_user_id=helper.id),
+        403, "not_an_admin_in_organization")
+    expect_error("invitation to a malformed address", lambda: oi.create(
+        organization_id=oid, email_address="not-an-email", role="org:member"), 422, "form_param_format_invalid",
+        param_name="email_address")
+    expect_error("invitation with expires_in_days 0", lambda: oi.create(
+        organization_id=oid, email_address="x@example.com", role="org:member", expires_in_days=0),
+        422, "form_param_value_invalid", param_name="expires_in_days")
+
+    # ------------------------------------------------------------ bulk
+    bulk = call("organization_invitations.bulk_create", lambda: oi.bulk_create(organization_id=oid, request_body=[
+        {"email_address": "bulk-a@example.com", "role": "org:member", "public_metadata": {"batch": 1}},
+        {"email_address": "bulk-b@example.com", "role": "org:admin", "inviter_user_id": host.id},
+        {"email_address": "bulk-c@example.com", "role": "org:member", "expires_in_days": 3},
+    ]))
+    check_equal("bulk_create: models.OrganizationInvitations {data, total_count}, in request order",
+                bulk and [type(bulk).__name__, [(type(i).__name__, i.email_address, i.role, i.status) for i in bulk.data],
+                          bulk.total_count],
+                ["OrganizationInvitations",
+                 [("OrganizationInvitation", "bulk-a@example.com", "org:member", "pending"),
+                  ("OrganizationInvitation", "bulk-b@example.com", "org:admin", "pending"),
+                  ("OrganizationInvitation", "bulk-c@example.com", "org:member", "pending")], 3])
+    bulk_a, bulk_b, bulk_c = bulk.data
+    check_equal("bulk_create: each item's own metadata, inviter and expiry",
+                [bulk_a.public_metadata, bulk_a.inviter_id, bulk_b.inviter_id, bulk_c.expires_at - bulk_c.created_at],
+                [{"batch": 1}, None, host.id, 3 * DAY])
+    expect_error("bulk_create with one address invited already: none created", lambda: oi.bulk_create(
+        organization_id=oid, request_body=[{"email_address": "bulk-fresh@example.com", "role": "org:member"},
+                                           {"email_address": "bulk-a@example.com", "role": "org:member"}]),
+        400, "organization_invitation_not_unique")
+
+    # ------------------------------------------------------------ revoke
+    revoked = call("organization_invitations.revoke (body {})", lambda: oi.revoke(
+        organization_id=oid, invitation_id=plain.id))
+    check_equal("revoke without requesting_user_id: the invitation, revoked",
+                revoked and [type(revoked).__name__, revoked.id, revoked.status],
+                ["OrganizationInvitation", plain.id, "revoked"])
+    revoked_by = call("organization_invitations.revoke requesting_user_id (an admin)", lambda: oi.revoke(
+        organization_id=oid, invitation_id=bulk_c.id, requesting_user_id=host.id))
+    check_equal("revoke with requesting_user_id: the invitation, revoked",
+                revoked_by and [revoked_by.id, revoked_by.status], [bulk_c.id, "revoked"])
+    expect_error("revoke with a requesting_user_id who is no admin", lambda: oi.revoke(
+        organization_id=oid, invitation_id=bulk_b.id, requesting_user_id=helper.id),
+        403, "not_an_admin_in_organization")
+    expect_error("revoke of a revoked invitation", lambda: oi.revoke(organization_id=oid, invitation_id=plain.id),
+                 404, "organization_invitation_not_pending")
+    expect_error("organization_invitations.get unknown", lambda: oi.get(
+        organization_id=oid, invitation_id="orginv_nope"), 404, "resource_not_found")
+
+    # ------------------------------------------------------------ the organization's lists
+    all_ = call("organization_invitations.list", lambda: oi.list(organization_id=oid))
+    # The three of the bulk share a created_at: their order among themselves is not fixed.
+    check_equal("list: newest first, total_count; no invitation of the failed bulk",
+                all_ and [type(all_).__name__, set(inv_ids(all_)[:3]), inv_ids(all_)[3:], all_.total_count],
+                ["OrganizationInvitations", {bulk_a.id, bulk_b.id, bulk_c.id}, [quiet.id, plain.id, inv.id], 6])
+    for status, expected in [
+        ("pending", [bulk_a, bulk_b, quiet, inv]),
+        ("revoked", [bulk_c, plain]),
+        ("accepted", []),
+        ("expired", []),
+    ]:
+        page = call(f"list status={status}", lambda: oi.list(organization_id=oid, status=status))
+        check_equal(f"list: status={status}", page and [set(inv_ids(page)), page.total_count],
+                    [{i.id for i in expected}, len(expected)])
+    by_email = call("list email_address", lambda: oi.list(organization_id=oid, email_address="BULK-A@example.com"))
+    check_equal("list: email_address (any case)", by_email and [inv_ids(by_email), by_email.total_count],
+                [[bulk_a.id], 1])
+    asc = call("list order_by email_address", lambda: oi.list(organization_id=oid, order_by="email_address"))
+    check_equal("list: order_by email_address", inv_emails(asc),
+                ["bulk-a@example.com", "bulk-b@example.com", "bulk-c@example.com", "new.person@example.com",
+                 "plain@example.com", "quiet@example.com"])
+    desc = call("list order_by -email_address limit/offset", lambda: oi.list(
+        organization_id=oid, order_by="-email_address", limit=2, offset=1))
+    check_equal("list: order_by -email_address, limit 2 offset 1", desc and [inv_emails(desc), desc.total_count],
+                [["plain@example.com", "new.person@example.com"], 6])
+    oldest = call("list order_by +created_at", lambda: oi.list(organization_id=oid, order_by="+created_at", limit=3))
+    check_equal("list: order_by +created_at", inv_ids(oldest), [inv.id, plain.id, quiet.id])
+    # Clerk deprecates list_pending (the SDK warns on every call); it is still in the SDK, so it is checked.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pending = call("organization_invitations.list_pending", lambda: oi.list_pending(organization_id=oid))
+        pending_page = call("list_pending limit/offset", lambda: oi.list_pending(
+            organization_id=oid, limit=2, offset=2))
+    check_equal("list_pending: the pending ones",
+                pending and [type(pending).__name__, set(inv_ids(pending)), pending.total_count],
+                ["OrganizationInvitations", {bulk_a.id, bulk_b.id, quiet.id, inv.id}, 4])
+    check_equal("list_pending: limit 2 offset 2 (the oldest two)", pending_page and [inv_ids(pending_page),
+                                                                                  pending_page.total_count],
+                [[quiet.id, inv.id], 4])
+    expect_error("list: order_by role refused", lambda: oi.list(organization_id=oid, order_by="role"),
+                 422, "form_param_value_invalid", param_name="order_by")
+    expect_error("list of an unknown organization", lambda: oi.list(organization_id="org_nope"),
+                 404, "resource_not_found")
+
+    # ------------------------------------------------------------ the invitee; the instance-wide list
+    # The invitee signs up: a user owning the invited address (verified; in another case).
+    joiner = call("users.create new.person", lambda: clerk.users.create(email_address=["new.person@example.com"]))
+    second = call("organizations.create (invitations 2)", lambda: clerk.organizations.create(
+        request={"name": "Py Invite Two", "slug": "py-invite-two", "created_by": host.id}))
+    second_inv = call("create in the second organization", lambda: oi.create(
+        organization_id=second.id, email_address="new.person@example.com", role="org:admin"))
+
+    mine = call("users.get_organization_invitations", lambda: clerk.users.get_organization_invitations(
+        user_id=joiner.id))
+    check_equal("users.get_organization_invitations: the invitations to the user's address, newest first",
+                mine and [type(mine).__name__,
+                          [(type(i).__name__, i.id, i.organization_id, i.role) for i in mine.data], mine.total_count],
+                ["OrganizationInvitationsWithPublicOrganizationData",
+                 [("OrganizationInvitationWithPublicOrganizationData", second_inv.id, second.id, "org:admin"),
+                  ("OrganizationInvitationWithPublicOrganizationData", inv.id, oid, "org:member")], 2])
+    pod = mine and mine.data and mine.data[-1].public_organization_data
+    check_equal("users.get_organization_invitations: public_organization_data",
+                pod and [pod.id, pod.name, pod.slug, pod.has_image, type(pod.image_url).__name__],
+                [oid, "Py Invite Co", "py-invite-co", False, "str"])
+    mine_page = call("users.get_organization_invitations status pending, limit 1", lambda:
+                     clerk.users.get_organization_invitations(user_id=joiner.id, status="pending", limit=1))
+    check_equal("users.get_organization_invitations: status=pending limit 1",
+                mine_page and [inv_ids(mine_page), mine_page.total_count], [[second_inv.id], 2])
+    expect_error("users.get_organization_invitations of an unknown user", lambda:
+                 clerk.users.get_organization_invitations(user_id="user_nope"), 404, "resource_not_found")
+
+    everything = call("organization_invitations.get_all", lambda: oi.get_all(limit=100))
+    check_equal("get_all: every organization's invitations, with public_organization_data",
+                everything and [type(everything).__name__, everything.total_count,
+                                sorted({i.public_organization_data.name for i in everything.data
+                                        if i.public_organization_data})],
+                ["OrganizationInvitationsWithPublicOrganizationData", 7, ["Py Invite Co", "Py Invite Two"]])
+    check_equal("get_all: newest first", everything and inv_ids(everything)[0], second_inv.id)
+    queried = call("get_all query", lambda: oi.get_all(query="new.person"))
+    check_equal("get_all: query (a substring of the address)",
+                queried and [[(i.id, i.public_organization_data and i.public_organization_data.name)
+                              for i in queried.data], queried.total_count],
+                [[(second_inv.id, "Py Invite Two"), (inv.id, "Py Invite Co")], 2])
+    revoked_all = call("get_all status revoked", lambda: oi.get_all(status="revoked"))
+    check_equal("get_all: status=revoked", revoked_all and [set(inv_ids(revoked_all)), revoked_all.total_count],
+                [{plain.id, bulk_c.id}, 2])
+    pending_all = call("get_all status pending order_by email_address", lambda: oi.get_all(
+        status="pending", order_by="email_address"))
+    check_equal("get_all: status=pending, order_by email_address", pending_all and [inv_emails(pending_all),
+                                                                                   pending_all.total_count],
+                [["bulk-a@example.com", "bulk-b@example.com", "new.person@example.com", "new.person@example.com",
+                  "quiet@example.com"], 5])
+    last = call("get_all order_by -email_address limit/offset", lambda: oi.get_all(
+        order_by="-email_address", limit=2, offset=1))
+    check_equal("get_all: order_by -email_address, limit 2 offset 1", last and [inv_emails(last), last.total_count],
+                [["plain@example.com", "new.person@example.com"], 7])
+
+    # ------------------------------------------------------------ the accept
+    status, body = raw_api("POST", f"/organizations/{oid}/invitations/{inv.id}/accept", {"user_id": joiner.id})
+    check_equal("POST …/accept (Roster extension): 200, the membership with the invited role and metadata",
+                [status, body.get("object"), body.get("role"), body.get("public_metadata"),
+                 body.get("private_metadata"), (body.get("public_user_data") or {}).get("user_id")],
+                [200, "organization_membership", "org:member", {"team": {"name": "red"}}, {"seat": 7}, joiner.id])
+    joined = call("organization_memberships.list after the accept", lambda: clerk.organization_memberships.list(
+        organization_id=oid, user_id=[joiner.id]))
+    check_equal("after the accept: the SDK reads one membership, with the invited role and metadata",
+                joined and [[(m.id, m.role, m.role_name, m.public_metadata, m.private_metadata, uid(m))
+                             for m in joined.data], joined.total_count],
+                [[(body.get("id"), "org:member", "Member", {"team": {"name": "red"}}, {"seat": 7}, joiner.id)], 1])
+    parsed = call("the accept answer parses as models.OrganizationMembership",
+                  lambda: models.OrganizationMembership.model_validate(body))
+    check_equal("the accept answer = the SDK's read of the membership", parsed, joined and joined.data[0])
+    now_accepted = call("organization_invitations.get after the accept", lambda: oi.get(
+        organization_id=oid, invitation_id=inv.id))
+    check_equal("after the accept: the invitation reads accepted", now_accepted and now_accepted.status, "accepted")
+    accepted = call("list status accepted", lambda: oi.list(organization_id=oid, status="accepted"))
+    check_equal("list: status=accepted", accepted and [inv_ids(accepted), accepted.total_count], [[inv.id], 1])
+    mine_accepted = call("users.get_organization_invitations status accepted", lambda:
+                         clerk.users.get_organization_invitations(user_id=joiner.id, status="accepted"))
+    check_equal("users.get_organization_invitations: status=accepted",
+                mine_accepted and [[(i.id, i.status) for i in mine_accepted.data], mine_accepted.total_count],
+                [[(inv.id, "accepted")], 1])
+    all_accepted = call("get_all status accepted", lambda: oi.get_all(status="accepted"))
+    check_equal("get_all: status=accepted", all_accepted and inv_ids(all_accepted), [inv.id])
+    status, again = raw_api("POST", f"/organizations/{oid}/invitations/{inv.id}/accept", {"user_id": joiner.id})
+    check_equal("POST …/accept again: 400 organization_invitation_already_accepted",
+                [status, ((again.get("errors") or [{}])[0]).get("code")],
+                [400, "organization_invitation_already_accepted"])
+    status, wrong = raw_api("POST", f"/organizations/{oid}/invitations/{bulk_a.id}/accept", {"user_id": joiner.id})
+    check_equal("POST …/accept by a user without the invitation's address: 400 "
+                "organization_invitation_identification_not_exist",
+                [status, ((wrong.get("errors") or [{}])[0]).get("code")],
+                [400, "organization_invitation_identification_not_exist"])
+    counted = call("organizations.get after the accept", lambda: clerk.organizations.get(
+        organization_id=oid, include_members_count=True))
+    check_equal("organizations.get: members_count and pending_invitations_count after the accept",
+                counted and [counted.members_count, counted.pending_invitations_count], [3, 3])
+
+
+# ---------------------------------------------------------------- organization domains
+# A verified domain in automatic_invitation mode invites the users already at it (and those who sign up later):
+# those invitations are counted in total_pending_invitations and listed instance-wide and per user, not in the
+# organization's list.
+def domain_ids(page) -> list:
+    return [d.id for d in (page.data if page else [])]
+
+
+def domains_section() -> None:
+    od, oi = clerk.organization_domains, clerk.organization_invitations
+    people = {}
+    for email in ["owner@py-domain.test", "pat@py-domain.test", "quinn@py-domain.test", "sam@py-suggest.test"]:
+        people[email.split("@")[0]] = call(f"users.create {email}", lambda: clerk.users.create(email_address=[email]))
+    owner, pat, quinn, sam = (people[k] for k in ("owner", "pat", "quinn", "sam"))
+    dom_org = call("organizations.create (domains)", lambda: clerk.organizations.create(
+        request={"name": "Py Domain Co", "slug": "py-domain-co", "created_by": owner.id}))
+    oid = dom_org.id
+
+    expect_error("organization_domains.create before domains are enabled", lambda: od.create(
+        organization_id=oid, name="py-domain.test", enrollment_mode="automatic_invitation", verified=True),
+        403, "organization_domains_not_enabled")
+    settings = call("instance_settings.update_organization_settings (automatic_invitation only)", lambda:
+                    clerk.instance_settings.update_organization_settings(request={
+                        "domains_enabled": True, "domains_enrollment_modes": ["automatic_invitation"]}))
+    check_equal("update_organization_settings: a models.OrganizationSettings, domains enabled",
+                settings and [type(settings).__name__, settings.domains_enabled, settings.domains_enrollment_modes],
+                ["OrganizationSettings", True, ["automatic_invitation"]])
+    expect_error("organization_domains.create in a mode the instance has not enabled", lambda: od.create(
+        organization_id=oid, name="py-suggest.test", enrollment_mode="automatic_suggestion", verified=True),
+        403, "organization_domain_enrollment_mode_not_enabled")
+    settings = call("instance_settings.update_organization_settings (both automatic modes)", lambda:
+                    clerk.instance_settings.update_organization_settings(request={
+                        "domains_enabled": True,
+                        "domains_enrollment_modes": ["automatic_invitation", "automatic_suggestion"]}))
+    check_equal("update_organization_settings: both automatic modes",
+                settings and settings.domains_enrollment_modes, ["automatic_invitation", "automatic_suggestion"])
+    got_settings = call("instance_settings.get_organization_settings", lambda:
+                        clerk.instance_settings.get_organization_settings())
+    check_equal("get_organization_settings reads them back", got_settings, settings)
+
+    # The SDK sends just the name: manual_invitation and unverified are the server's defaults.
+    minimal = call("organization_domains.create minimal", lambda: od.create(organization_id=oid, name="py-minimal.test"))
+    check("create: a models.OrganizationDomain with id orgdmn_…",
+          isinstance(minimal, models.OrganizationDomain) and minimal.id.startswith("orgdmn_"), minimal)
+    av = minimal and minimal.affiliation_verification
+    check_equal("create with just a name: manual_invitation, unverified, nobody enrolled",
+                minimal and [minimal.name, minimal.organization_id, minimal.enrollment_mode,
+                             minimal.affiliation_email_address, av and av.status, av and av.verified_at,
+                             minimal.ownership_verification, minimal.total_pending_invitations,
+                             minimal.total_pending_suggestions],
+                ["py-minimal.test", oid, "manual_invitation", None, "unverified", None, None, 0, 0])
+    check_equal("create: public_organization_data parsed (not Unset)",
+                minimal and [type(minimal.public_organization_data).__name__,
+                             getattr(minimal.public_organization_data, "id", None),
+                             getattr(minimal.public_organization_data, "slug", None)],
+                ["PublicOrganizationData", oid, "py-domain-co"])
+
+    # quinn has a pending invitation already: the domain makes no second one. The owner is a member.
+    quinn_inv = call("create quinn's invitation", lambda: oi.create(
+        organization_id=oid, email_address="quinn@py-domain.test", role="org:admin"))
+    domain = call("organization_domains.create automatic_invitation verified", lambda: od.create(
+        organization_id=oid, name="py-domain.test", enrollment_mode="automatic_invitation", verified=True))
+    av = domain and domain.affiliation_verification
+    ov = domain and domain.ownership_verification
+    check_equal("create verified automatic_invitation: verified by the admin; pat invited (not the owner, not quinn)",
+                domain and [domain.enrollment_mode, av and av.status, av and av.strategy, ov and ov.status,
+                            ov and ov.strategy, domain.total_pending_invitations, domain.total_pending_suggestions],
+                ["automatic_invitation", "verified", "admin", "verified", "admin", 1, 0])
+    check("create: verified_at and timestamps in ms",
+          domain is not None and domain.created_at > 10**12 and (av.verified_at or 0) >= domain.created_at, domain)
+
+    pats = call("users.get_organization_invitations pat", lambda: clerk.users.get_organization_invitations(
+        user_id=pat.id))
+    check_equal("the domain's invitation to pat: pending, the domains default role, no inviter",
+                pats and [[(i.email_address, i.organization_id, i.role, i.status, i.inviter_id,
+                            i.public_organization_data and i.public_organization_data.id) for i in pats.data],
+                          pats.total_count],
+                [[("pat@py-domain.test", oid, "org:member", "pending", None, oid)], 1])
+    instance_wide = call("get_all query py-domain.test", lambda: oi.get_all(query="@py-domain.test", status="pending"))
+    check_equal("get_all: the domain's invitation is in the instance-wide list (with quinn's)",
+                instance_wide and [sorted(inv_emails(instance_wide)), instance_wide.total_count],
+                [["pat@py-domain.test", "quinn@py-domain.test"], 2])
+    listed_invs = call("organization_invitations.list (domains)", lambda: oi.list(organization_id=oid))
+    check_equal("organization_invitations.list: the domain's invitations are not in the organization's list",
+                listed_invs and [inv_ids(listed_invs), listed_invs.total_count], [[quinn_inv.id], 1])
+    counted = call("organizations.get (domains)", lambda: clerk.organizations.get(
+        organization_id=oid, include_members_count=True))
+    check_equal("organizations.get: pending_invitations_count counts the domain's invitation",
+                counted and [counted.members_count, counted.pending_invitations_count], [1, 2])
+    late = call("users.create late@py-domain.test", lambda: clerk.users.create(email_address=["late@py-domain.test"]))
+    lates = call("users.get_organization_invitations late", lambda: clerk.users.get_organization_invitations(
+        user_id=late.id, status="pending"))
+    check_equal("a user created at the domain afterwards is invited",
+                lates and [(i.email_address, i.organization_id, i.status) for i in lates.data],
+                [("late@py-domain.test", oid, "pending")])
+
+    suggest = call("organization_domains.create automatic_suggestion unverified", lambda: od.create(
+        organization_id=oid, name="py-suggest.test", enrollment_mode="automatic_suggestion", verified=False))
+    check_equal("create unverified automatic_suggestion: nobody enrolled",
+                suggest and [suggest.enrollment_mode, suggest.affiliation_verification.status,
+                             suggest.ownership_verification, suggest.total_pending_suggestions],
+                ["automatic_suggestion", "unverified", None, 0])
+    rival = call("organizations.create (domains 2)", lambda: clerk.organizations.create(
+        request={"name": "Py Rival Co", "created_by": owner.id}))
+    rival_domain = call("organization_domains.create in another organization", lambda: od.create(
+        organization_id=rival.id, name="py-rival.test", enrollment_mode="manual_invitation", verified=True))
+
+    # ------------------------------------------------------------ the organization's list
+    lst = call("organization_domains.list", lambda: od.list(organization_id=oid))
+    check_equal("list: models.OrganizationDomains, newest first, the counts as they are now",
+                lst and [type(lst).__name__, [(d.id, d.total_pending_invitations) for d in lst.data], lst.total_count],
+                ["OrganizationDomains", [(suggest.id, 0), (domain.id, 2), (minimal.id, 0)], 3])
+    for label, kw, expected in [
+        ("verified=true", {"verified": "true"}, [domain]),
+        ("verified=false", {"verified": "false"}, [suggest, minimal]),
+        ("enrollment_mode=automatic_suggestion", {"enrollment_mode": "automatic_suggestion"}, [suggest]),
+        ("verified=false, enrollment_mode=manual_invitation",
+         {"verified": "false", "enrollment_mode": "manual_invitation"}, [minimal]),
+    ]:
+        page = call(f"list {label}", lambda: od.list(organization_id=oid, **kw))
+        check_equal(f"list: {label}", page and [domain_ids(page), page.total_count],
+                    [[d.id for d in expected], len(expected)])
+    page = call("list limit/offset", lambda: od.list(organization_id=oid, limit=1, offset=1))
+    check_equal("list: limit 1 offset 1", page and [domain_ids(page), page.total_count], [[domain.id], 3])
+
+    # ------------------------------------------------------------ the instance-wide list
+    everything = call("organization_domains.list_all", lambda: od.list_all())
+    check_equal("list_all: every organization's domains, newest first",
+                everything and [type(everything).__name__, domain_ids(everything), everything.total_count],
+                ["OrganizationDomains", [rival_domain.id, suggest.id, domain.id, minimal.id], 4])
+    for label, kw, expected in [
+        ("organization_id", {"organization_id": rival.id}, [rival_domain]),
+        ("verified=false", {"verified": "false"}, [suggest, minimal]),
+        ("enrollment_mode -manual_invitation", {"enrollment_mode": ["-manual_invitation"]}, [suggest, domain]),
+        ("enrollment_mode -manual_invitation,-automatic_suggestion",
+         {"enrollment_mode": ["-manual_invitation", "-automatic_suggestion"]}, [domain]),
+        ("enrollment_mode automatic_invitation,automatic_suggestion",
+         {"enrollment_mode": ["automatic_invitation", "automatic_suggestion"]}, [suggest, domain]),
+        ("verified=true, enrollment_mode manual_invitation",
+         {"verified": "true", "enrollment_mode": ["manual_invitation"]}, [rival_domain]),
+        ("domains (repeated)", {"domains": ["py-domain.test", "PY-minimal.test"]}, [domain, minimal]),
+        ("query", {"query": "suggest"}, [suggest]),
+        ("order_by name", {"order_by": "name"}, [domain, minimal, rival_domain, suggest]),
+        ("order_by -name, limit 2 offset 1", {"order_by": "-name", "limit": 2, "offset": 1}, [rival_domain, minimal]),
+    ]:
+        page = call(f"list_all {label}", lambda: od.list_all(**kw))
+        total = 4 if "limit" in kw else len(expected)
+        check_equal(f"list_all: {label}", page and [domain_ids(page), page.total_count],
+                    [[d.id for d in expected], total])
+
+    # ------------------------------------------------------------ verify_ownership, update
+    owned = call("organization_domains.verify_ownership", lambda: od.verify_ownership(
+        organization_id=oid, domain_id=suggest.id))
+    ov = owned and owned.ownership_verification
+    check_equal("verify_ownership: verified (manual_override); sam suggested",
+                owned and [type(owned).__name__, owned.id, owned.affiliation_verification.status,
+                           owned.affiliation_verification.strategy, ov and ov.status, ov and ov.strategy,
+                           type(ov and ov.verified_at).__name__, owned.total_pending_suggestions,
+                           owned.total_pending_invitations],
+                ["OrganizationDomain", suggest.id, "verified", "manual_override", "verified", "manual_override",
+                 "int", 1, 0])
+    again = call("verify_ownership again", lambda: od.verify_ownership(organization_id=oid, domain_id=suggest.id))
+    check_equal("verify_ownership of a verified domain: returned as it is", again, owned)
+    switched = call("organization_domains.update enrollment_mode automatic_invitation", lambda: od.update(
+        organization_id=oid, domain_id=suggest.id, enrollment_mode="automatic_invitation"))
+    check_equal("update enrollment_mode automatic_invitation: sam invited",
+                switched and [switched.enrollment_mode, switched.affiliation_verification.status,
+                              switched.total_pending_invitations],
+                ["automatic_invitation", "verified", 1])
+    sams = call("users.get_organization_invitations sam", lambda: clerk.users.get_organization_invitations(
+        user_id=sam.id))
+    check_equal("sam's invitation from the domain",
+                sams and [(i.email_address, i.organization_id, i.role, i.status) for i in sams.data],
+                [("sam@py-suggest.test", oid, "org:member", "pending")])
+    verified = call("organization_domains.update verified=True", lambda: od.update(
+        organization_id=oid, domain_id=minimal.id, verified=True))
+    check_equal("update verified=True: verified by the admin, still manual_invitation",
+                verified and [verified.enrollment_mode, verified.affiliation_verification.status,
+                              verified.affiliation_verification.strategy, verified.ownership_verification.status
+                              if verified.ownership_verification else None],
+                ["manual_invitation", "verified", "admin", "verified"])
+    unverified = call("organization_domains.update verified=False", lambda: od.update(
+        organization_id=oid, domain_id=minimal.id, verified=False))
+    check_equal("update verified=False: unverified again",
+                unverified and [unverified.affiliation_verification.status,
+                                unverified.affiliation_verification.verified_at, unverified.ownership_verification],
+                ["unverified", None, None])
+
+    # The domain's invitation accepted (Roster's extension): a membership with the domains default role.
+    late_inv = lates.data[0] if lates and lates.data else None
+    status, body = raw_api("POST", f"/organizations/{oid}/invitations/{late_inv and late_inv.id}/accept",
+                           {"user_id": late.id})
+    check_equal("POST …/accept of a domain invitation: 200, org:member", [status, body.get("role")],
+                [200, "org:member"])
+    late_member = call("organization_memberships.list late", lambda: clerk.organization_memberships.list(
+        organization_id=oid, user_id=[late.id]))
+    check_equal("after the accept: the SDK reads the membership",
+                late_member and [(m.role, m.public_metadata, uid(m)) for m in late_member.data],
+                [("org:member", {}, late.id)])
+
+    # ------------------------------------------------------------ errors
+    expect_error("create: a name the organization has", lambda: od.create(
+        organization_id=oid, name="py-domain.test"), 422, "organization_domain_already_exists_same_organization",
+        param_name="name")
+    expect_error("create: another organization's name", lambda: od.create(
+        organization_id=oid, name="py-rival.test"), 422, "organization_domain_already_exists", param_name="name")
+    expect_error("create: a common email provider", lambda: od.create(organization_id=oid, name="gmail.com"),
+                 422, "organization_domain_common", param_name="name")
+    expect_error("create: not a domain name", lambda: od.create(organization_id=oid, name="not a domain"),
+                 422, "form_param_format_invalid", param_name="name")
+    expect_error("create: an unknown enrollment_mode", lambda: od.create(
+        organization_id=oid, name="py-weird.test", enrollment_mode="weird"), 422, "form_param_value_invalid",
+        param_name="enrollment_mode")
+    expect_error("update: an unknown enrollment_mode", lambda: od.update(
+        organization_id=oid, domain_id=minimal.id, enrollment_mode="weird"), 422, "form_param_value_invalid",
+        param_name="enrollment_mode")
+    expect_error("update: unknown domain", lambda: od.update(
+        organization_id=oid, domain_id="orgdmn_nope", verified=True), 404, "resource_not_found")
+    expect_error("verify_ownership: unknown domain", lambda: od.verify_ownership(
+        organization_id=oid, domain_id="orgdmn_nope"), 404, "resource_not_found")
+
+    # ------------------------------------------------------------ delete
+    gone = call("organization_domains.delete", lambda: od.delete(organization_id=oid, domain_id=domain.id))
+    check_equal("delete: a models.DeletedObject", gone and [type(gone).__name__, gone.object, gone.id, gone.deleted],
+                ["DeletedObject", "organization_domain", domain.id, True])
+    pats = call("users.get_organization_invitations pat after the delete", lambda:
+                clerk.users.get_organization_invitations(user_id=pat.id))
+    late_now = call("the accepted domain invitation after the delete", lambda: oi.get(
+        organization_id=oid, invitation_id=late_inv.id))
+    check_equal("deleting the domain revokes its pending invitations (the accepted one stays)",
+                [pats and [i.status for i in pats.data], late_now and late_now.status], [["revoked"], "accepted"])
+    revoked_all = call("get_all status revoked after the delete", lambda: oi.get_all(
+        status="revoked", query="@py-domain.test"))
+    check_equal("get_all: status=revoked lists pat's", revoked_all and inv_emails(revoked_all), ["pat@py-domain.test"])
+    expect_error("delete again", lambda: od.delete(organization_id=oid, domain_id=domain.id), 404, "resource_not_found")
+    for d, o in [(suggest, oid), (minimal, oid), (rival_domain, rival.id)]:
+        left = call(f"organization_domains.delete {d.name}", lambda: od.delete(organization_id=o, domain_id=d.id))
+        check_equal(f"delete {d.name}", left and [left.id, left.deleted], [d.id, True])
+    remaining = call("list_all after the deletes", lambda: od.list_all())
+    check_equal("list_all after the deletes: none", remaining and remaining.total_count, 0)
 
 
 # ---------------------------------------------------------------- session tokens
@@ -964,6 +1478,8 @@ section("users", users_section)
 section("organizations", organizations_section)
 section("memberships", memberships_section)
 section("sessions", sessions_section)
+section("invitations", invitations_section)
+section("organization domains", domains_section)
 section("session tokens", tokens_section)
 section("webhooks", webhooks_section)
 
