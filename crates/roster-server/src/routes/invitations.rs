@@ -16,7 +16,7 @@ use roster_core::invitations::{
     MAX_BULK_INVITATIONS, MAX_EXPIRES_IN_DAYS,
 };
 use roster_core::model::Page;
-use roster_core::{DomainError, InvitationId, OrgId, UserId};
+use roster_core::{InvitationId, OrgId, UserId};
 
 use crate::context::Orgs;
 use crate::docs::{Always, BodyErrors, Forbidden, NotFound, PageParams, Unprocessable};
@@ -140,11 +140,9 @@ async fn create_organization_invitation(
     Body(body): Body<CreateOrganizationInvitationRequestBody>,
 ) -> ApiResult<Response> {
     let new = new_invitation(body)?;
-    let created = async {
-        let mut created = state.store.create_invitations(&ctx.instance.id, &org, vec![new]).await?;
-        created.pop().ok_or_else(|| DomainError::Internal("an invitation create returned none".into()))
-    };
-    written(one, created).await
+    // The renderer takes the store's own result (what an idempotency key keeps is rendered from it): one invitation.
+    let render = |created: &Vec<Invitation>| created.first().map(one);
+    written(render, state.store.create_invitations(&ctx.instance.id, &org, vec![new])).await
 }
 
 #[utoipa::path(
@@ -308,8 +306,8 @@ async fn accept_organization_invitation(
     Body(body): Body<AcceptOrganizationInvitationRequestBody>,
 ) -> ApiResult<Response> {
     let user = UserId::from(body.user_id);
-    let accepted = async { Ok(state.store.accept_invitation(&ctx.instance.id, &org, &id, &user).await?.1) };
-    written(wire::membership, accepted).await
+    let render = |(_, membership): &(Invitation, roster_core::model::Membership)| wire::membership(membership);
+    written(render, state.store.accept_invitation(&ctx.instance.id, &org, &id, &user)).await
 }
 
 #[utoipa::path(

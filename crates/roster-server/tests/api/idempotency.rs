@@ -157,3 +157,68 @@ async fn a_request_that_fails_before_its_write_still_answers_as_its_key_says() {
     assert_eq!(ran.ok()["public_user_data"]["user_id"], other.as_str());
     assert_eq!(members(&app, &org).await, 2);
 }
+
+/// Every write of invitations, domains and role sets under a key: it succeeds, and its repeat is the first answer
+/// byte for byte (a handler whose renderer did not take the store's result answered 500 here).
+#[tokio::test]
+async fn every_enrollment_write_keeps_its_answer_under_a_key() {
+    let app = TestApp::spawn().await;
+    let body = json!({"domains_enabled": true, "domains_enrollment_modes": ["automatic_invitation"]});
+    app.patch("/instance/organization_settings", body).await.ok();
+    let owner = app.user_with_email("owner@example.com").await;
+    let org = app.org(json!({"name": "Acme", "created_by": owner})).await;
+    let joiner = app.user_with_email("joiner@example.com").await;
+    let once = |method: Method, path: String, key: &'static str, body: Option<Value>| {
+        let app = &app;
+        async move {
+            let first = keyed(app, method.clone(), &path, key, body.clone()).await;
+            assert_eq!(first.status, 200, "{key}: {}", first.text);
+            let again = keyed(app, method, &path, key, body).await;
+            assert_eq!((again.status, again.text.as_str()), (200, first.text.as_str()), "{key}");
+            assert_eq!(again.headers["idempotent-replayed"], "true", "{key}");
+            first.body
+        }
+    };
+    let invitations = format!("/organizations/{org}/invitations");
+    let inv = once(
+        Method::POST,
+        invitations.clone(),
+        "inv",
+        Some(json!({"email_address": "joiner@example.com", "role": "org:member"})),
+    )
+    .await;
+    let id = inv["id"].as_str().unwrap().to_owned();
+    let bulk = json!([{"email_address": "b@example.com", "role": "org:member"}]);
+    let bulk = once(Method::POST, format!("{invitations}/bulk"), "bulk", Some(bulk)).await;
+    let m = once(Method::POST, format!("{invitations}/{id}/accept"), "accept", Some(json!({"user_id": joiner}))).await;
+    assert_eq!(m["object"], "organization_membership");
+    let other = bulk["data"][0]["id"].as_str().unwrap().to_owned();
+    once(Method::POST, format!("{invitations}/{other}/revoke"), "revoke", None).await;
+    let domains = format!("/organizations/{org}/domains");
+    let d = once(Method::POST, domains.clone(), "domain", Some(json!({"name": "acme.example"}))).await;
+    let did = d["id"].as_str().unwrap().to_owned();
+    once(
+        Method::PATCH,
+        format!("{domains}/{did}"),
+        "domain-patch",
+        Some(json!({"enrollment_mode": "automatic_invitation"})),
+    )
+    .await;
+    once(Method::POST, format!("{domains}/{did}/verify_ownership"), "domain-verify", None).await;
+    once(Method::DELETE, format!("{domains}/{did}"), "domain-delete", None).await;
+    let set = json!({"name": "A", "key": "role_set:a", "roles": ["org:member", "org:admin"], "default_role_key": "org:member", "creator_role_key": "org:admin"});
+    once(Method::POST, "/role_sets".into(), "set", Some(set)).await;
+    let set = json!({"name": "B", "key": "role_set:b", "roles": ["org:member", "org:admin"], "default_role_key": "org:member", "creator_role_key": "org:admin"});
+    once(Method::POST, "/role_sets".into(), "set-b", Some(set)).await;
+    once(Method::PATCH, "/role_sets/role_set:a".into(), "set-patch", Some(json!({"name": "A2"}))).await;
+    once(Method::POST, "/role_sets/role_set:a/roles".into(), "set-roles", Some(json!({"role_keys": ["org:member"]})))
+        .await;
+    let swap = json!({"role_key": "org:member", "to_role_key": "org:admin"});
+    once(Method::POST, "/role_sets/role_set:a/roles/replace".into(), "set-swap", Some(swap)).await;
+    let replace = json!({"dest_role_set_key": "role_set:b"});
+    once(Method::POST, "/role_sets/role_set:a/replace".into(), "set-replace", Some(replace)).await;
+    // Each ran once.
+    let page = app.get(&format!("/organizations/{org}/memberships")).await;
+    assert_eq!(page.ok()["total_count"], 2);
+    assert_eq!(app.get("/organization_invitations").await.ok()["total_count"], 2);
+}
