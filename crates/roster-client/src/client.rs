@@ -9,7 +9,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::retry::parse_retry_after;
-use crate::{Error, OrganizationMembershipsApi, OrganizationsApi, RequestOptions, RetryConfig, RolesApi, UsersApi};
+use crate::{
+    Error, OrganizationDomainsApi, OrganizationInvitationsApi, OrganizationMembershipsApi, OrganizationsApi,
+    RequestOptions, RetryConfig, RolesApi, UsersApi,
+};
 
 /// The production Backend API base URL.
 pub const DEFAULT_SERVER_URL: &str = "https://api.clerk.com/v1";
@@ -89,6 +92,18 @@ impl Clerk {
     /// instance-wide and per-user lists.
     pub fn organization_memberships(&self) -> OrganizationMembershipsApi {
         OrganizationMembershipsApi::new(self.clone())
+    }
+
+    /// Organization invitations: create (one or in bulk), the organization's lists, get, revoke, Roster's
+    /// `accept`, and the instance-wide and per-user lists.
+    pub fn organization_invitations(&self) -> OrganizationInvitationsApi {
+        OrganizationInvitationsApi::new(self.clone())
+    }
+
+    /// Organization domains: create, list (per organization and instance-wide), update, delete, verify
+    /// ownership, and the organizations a user's domains suggest.
+    pub fn organization_domains(&self) -> OrganizationDomainsApi {
+        OrganizationDomainsApi::new(self.clone())
     }
 
     /// Users (create, get, delete).
@@ -246,6 +261,19 @@ pub(crate) fn seg(s: &str) -> String {
         }
     }
     out
+}
+
+/// The `order_by`, `limit` and `offset` query parameters of a list, those that are set.
+pub(crate) fn paging(
+    order_by: Option<&String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Vec<(&'static str, String)> {
+    let mut q = Vec::new();
+    q.extend(order_by.map(|o| ("order_by", o.clone())));
+    q.extend(limit.map(|l| ("limit", l.to_string())));
+    q.extend(offset.map(|o| ("offset", o.to_string())));
+    q
 }
 
 /// Builder of a [`Clerk`] client.

@@ -1,8 +1,15 @@
 //! Standalone functions, one per operation, mirroring the TypeScript SDK's `funcs/` modules
 //! (`organizationMembershipsCreate(client, request, options)` and so on).
 //!
-//! Each is equivalent to the method of the same operation on [`Clerk::organization_memberships`], with
+//! Each is equivalent to the method of the same operation on [`Clerk::organization_memberships`],
+//! [`Clerk::organization_invitations`] or [`Clerk::organization_domains`] (`<resource>_<method>`), with
 //! `options` applied to that one call.
+
+mod organization_domains;
+mod organization_invitations;
+
+pub use organization_domains::*;
+pub use organization_invitations::*;
 
 use roster_api_types::{OrganizationMembership, OrganizationMemberships};
 

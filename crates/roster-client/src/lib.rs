@@ -1,9 +1,18 @@
-//! `roster-client`: an idiomatic Rust SDK for Clerk's organization memberships.
+//! `roster-client`: an idiomatic Rust SDK for Clerk's organization memberships, invitations and domains.
 //!
 //! It mirrors the `organizationMemberships` resource of Clerk's official TypeScript SDK (`create`, `list`,
 //! `update`, `delete`, `updateMetadata`, as methods on [`Clerk::organization_memberships`] and as
 //! standalone functions in [`funcs`]) and adds the instance-wide and per-user membership lists,
 //! auto-paginating streams, and just enough of users, organizations and roles to set memberships up.
+//!
+//! How members arrive, in the same two forms:
+//!
+//! - [`Clerk::organization_invitations`] ([`OrganizationInvitationsApi`]): `create`, `bulk_create` (up to
+//!   [`MAX_BULK_INVITATIONS`], all or none), `list`, `list_pending`, `get`, `revoke`, the instance-wide
+//!   `list_all`, the per-user `list_for_user`, and Roster's `accept` extension, which turns a pending
+//!   invitation into its membership;
+//! - [`Clerk::organization_domains`] ([`OrganizationDomainsApi`]): `create`, `list`, the instance-wide
+//!   `list_all`, `update`, `delete`, `verify_ownership`, and Roster's `list_suggestions_for_user`.
 //!
 //! The same code runs against Roster and against Clerk: only the server URL and the
 //! secret key change. Responses are the wire types of [`roster_api_types`].
@@ -72,6 +81,8 @@ mod client;
 mod error;
 pub mod funcs;
 mod options;
+mod organization_domains;
+mod organization_invitations;
 mod organization_memberships;
 mod organizations;
 mod retry;
@@ -83,6 +94,20 @@ pub mod webhooks;
 pub use client::{Clerk, ClerkBuilder, API_VERSION, DEFAULT_SERVER_URL, DEFAULT_USER_AGENT, IDEMPOTENCY_KEY};
 pub use error::Error;
 pub use options::RequestOptions;
+pub use organization_domains::{
+    CreateOrganizationDomainRequest, CreateOrganizationDomainRequestBody, DeleteOrganizationDomainRequest,
+    ListAllOrganizationDomainsRequest, ListOrganizationDomainsRequest, ListUserOrganizationSuggestionsRequest,
+    OrganizationDomainsApi, UpdateOrganizationDomainRequest, UpdateOrganizationDomainRequestBody,
+    VerifyOrganizationDomainOwnershipRequest,
+};
+pub use organization_invitations::{
+    AcceptOrganizationInvitationRequest, AcceptOrganizationInvitationRequestBody,
+    CreateOrganizationInvitationBulkRequest, CreateOrganizationInvitationRequest,
+    CreateOrganizationInvitationRequestBody, GetOrganizationInvitationRequest,
+    ListInstanceOrganizationInvitationsRequest, ListOrganizationInvitationsRequest,
+    ListPendingOrganizationInvitationsRequest, ListUserOrganizationInvitationsRequest, OrganizationInvitationsApi,
+    RevokeOrganizationInvitationRequest, RevokeOrganizationInvitationRequestBody, MAX_BULK_INVITATIONS,
+};
 pub use organization_memberships::{
     BulkItemError, BulkItemResult, BulkMode, BulkOrganizationMemberships, BulkOrganizationMembershipsRequest,
     CreateOrganizationMembershipRequest, CreateOrganizationMembershipRequestBody, DeleteOrganizationMembershipRequest,
@@ -100,4 +125,9 @@ pub use users::{CreateUserRequest, UsersApi};
 
 /// The wire types responses decode into (re-exported from `roster-api-types`).
 pub use roster_api_types as types;
-pub use roster_api_types::{Metadata, OrganizationMembership, OrganizationMemberships};
+pub use roster_api_types::{
+    DeletedObject, Metadata, OrganizationDomain, OrganizationDomains, OrganizationInvitation,
+    OrganizationInvitationPublicOrganizationData, OrganizationInvitationWithPublicOrganizationData,
+    OrganizationInvitations, OrganizationInvitationsWithPublicOrganizationData, OrganizationMembership,
+    OrganizationMemberships, OrganizationSuggestion, OrganizationSuggestions,
+};

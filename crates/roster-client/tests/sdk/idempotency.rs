@@ -183,3 +183,23 @@ async fn a_bulk_create_whose_answer_was_lost_is_retried_and_lands_once_then_upda
     let page = roster.clerk.organization_memberships().list(list_req(&org)).await.unwrap();
     assert_eq!(user_ids(&page), vec![other]);
 }
+
+#[tokio::test]
+async fn an_invitation_whose_answer_was_lost_is_retried_and_not_refused_as_a_duplicate() {
+    let (roster, org, _, proxy) = setup().await;
+    let clerk =
+        Clerk::builder().secret_key(&roster.app.key).server_url(proxy.base).retry_config(retrying()).build().unwrap();
+
+    // Without the key the retry would be a second create, refused with `organization_invitation_not_unique`.
+    let created = clerk
+        .organization_invitations()
+        .create(invite_req(&org, "new@example.com", "org:member"))
+        .await
+        .expect("retried under the same key");
+    assert_eq!(proxy.connections.load(Ordering::SeqCst), 2, "the first answer was lost");
+    assert!(proxy.dropped.lock().unwrap().to_ascii_lowercase().contains("\r\nidempotency-key: roster_"));
+    let request = roster_client::ListOrganizationInvitationsRequest { organization_id: org, ..Default::default() };
+    let page = roster.clerk.organization_invitations().list(request).await.unwrap();
+    assert_eq!(page.total_count, 1);
+    assert_eq!(page.data[0].id, created.id, "the retry answered with the invitation the first attempt made");
+}

@@ -3,9 +3,12 @@
 //! deliberately failing local axum server for retries; session token verification and the axum extractor
 //! against live tokens.
 
+mod domains;
 mod errors;
 mod extractor;
 mod idempotency;
+mod invitation_lists;
+mod invitations;
 mod lists;
 mod retries;
 mod seed;

@@ -1,9 +1,11 @@
 //! What the SDK suites share: a real Roster from roster-testkit with an SDK client pointed at it, request
 //! builders and error assertions.
 
+use std::time::Duration;
+
 use roster_client::{
-    Clerk, CreateOrganizationMembershipRequest, CreateOrganizationMembershipRequestBody, CreateOrganizationRequest,
-    CreateUserRequest, Error, ListOrganizationMembershipsRequest, Metadata,
+    BackoffStrategy, Clerk, CreateOrganizationMembershipRequest, CreateOrganizationMembershipRequestBody,
+    CreateOrganizationRequest, CreateUserRequest, Error, ListOrganizationMembershipsRequest, Metadata, RetryConfig,
 };
 use roster_testkit::TestApp;
 use serde_json::Value;
@@ -17,7 +19,8 @@ pub struct Roster {
 impl Roster {
     pub async fn spawn() -> Self {
         let app = TestApp::spawn().await;
-        let clerk = Clerk::builder().secret_key(&app.key).server_url(&app.base).build().unwrap();
+        let clerk =
+            Clerk::builder().secret_key(&app.key).server_url(&app.base).retry_config(bounded()).build().unwrap();
         Roster { clerk, app }
     }
 
@@ -48,6 +51,15 @@ impl Roster {
 
     pub async fn add(&self, org: &str, user: &str, role: &str) {
         self.clerk.organization_memberships().create(create_req(org, user, role)).await.expect("add member");
+    }
+}
+
+/// The default backoff, but for at most 5 seconds: a 5XX from Roster fails the test quickly instead of being
+/// retried for the default hour (idempotency keys stay on, as by default).
+fn bounded() -> RetryConfig {
+    RetryConfig::Backoff {
+        strategy: BackoffStrategy { max_elapsed_time: Duration::from_secs(5), ..Default::default() },
+        retry_connection_errors: true,
     }
 }
 
@@ -95,4 +107,33 @@ pub fn assert_api_error(result: Result<impl std::fmt::Debug, Error>, status: u16
         }
         other => panic!("expected Api {status}, got {other:?}"),
     }
+}
+
+/// Turn organization domains on for the instance, with both automatic enrollment modes. The client has no
+/// instance-settings operation, so through the testkit's raw API.
+pub async fn enable_domains(app: &Roster) {
+    let body = serde_json::json!({
+        "domains_enabled": true,
+        "domains_enrollment_modes": ["automatic_invitation", "automatic_suggestion"]
+    });
+    app.app.patch("/instance/organization_settings", body).await.ok();
+}
+
+pub fn invite_req(org: &str, email: &str, role: &str) -> roster_client::CreateOrganizationInvitationRequest {
+    roster_client::CreateOrganizationInvitationRequest {
+        organization_id: org.to_owned(),
+        request_body: roster_client::CreateOrganizationInvitationRequestBody {
+            email_address: email.to_owned(),
+            role: role.to_owned(),
+            ..Default::default()
+        },
+    }
+}
+
+pub fn emails(page: &roster_client::OrganizationInvitations) -> Vec<String> {
+    page.data.iter().map(|i| i.email_address.clone()).collect()
+}
+
+pub fn emails_of(page: &roster_client::OrganizationInvitationsWithPublicOrganizationData) -> Vec<String> {
+    page.data.iter().map(|i| i.invitation.email_address.clone()).collect()
 }
