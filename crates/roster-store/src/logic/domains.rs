@@ -38,7 +38,10 @@ fn check_enabled(c: &dyn Db, instance_id: &str, mode: Option<roster_core::domain
 /// The events of a domain write: its own, then the invitations its enrollment created.
 fn with_enrollment(c: &dyn Db, instance_id: &str, first: NewEvent, domain: &Domain, now: i64) -> Tx<()> {
     let mut events = vec![first];
-    events.extend(enroll(c, instance_id, domain, &users_at(c, instance_id, &domain.name)?, now)?);
+    // Only a verified domain in an automatic mode enrolls anyone: no other needs the scan for its users.
+    if domain.verified && domain.enrollment_mode.is_automatic() {
+        events.extend(enroll(c, instance_id, domain, &users_at(c, instance_id, &domain.name)?, now)?);
+    }
     append_all(c, instance_id, events)
 }
 

@@ -95,8 +95,11 @@ pub fn enroll(
     }
     let mut org = org_by_id_for_update(c, instance_id, &domain.organization.id)?;
     let mut events = Vec::new();
-    let roles = roles_by_id(c, instance_id)?;
-    let role = default_role(c, instance_id, &roles)?;
+    // The role automatic invitations get; suggestions need none.
+    let role = match domain.enrollment_mode {
+        EnrollmentMode::AutomaticInvitation => Some(default_role(c, instance_id, &roles_by_id(c, instance_id)?)?),
+        _ => None,
+    };
     count_pending_for_quota(c, &mut org, now)?;
     for (user_id, email) in users {
         let member = c
@@ -110,6 +113,7 @@ pub fn enroll(
         }
         match domain.enrollment_mode {
             EnrollmentMode::AutomaticInvitation => {
+                let Some(role) = &role else { continue };
                 let email_lower = email.to_lowercase();
                 let pending = org.pending_invitations_count.unwrap_or(0);
                 if has_pending(c, instance_id, &org.id, &email_lower, now)?
@@ -124,7 +128,7 @@ pub fn enroll(
                         instance_id,
                         org: &org,
                         email_address: email,
-                        role: &role,
+                        role,
                         inviter: None,
                         domain_id: Some(&domain.id),
                         public_metadata: Default::default(),
