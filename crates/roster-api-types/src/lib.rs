@@ -10,6 +10,7 @@ pub mod enrollment;
 pub mod events;
 pub mod requests;
 pub mod responses;
+pub mod scim;
 pub mod tokens;
 pub mod values;
 
@@ -17,5 +18,6 @@ pub use enrollment::*;
 pub use events::*;
 pub use requests::*;
 pub use responses::*;
+pub use scim::*;
 pub use tokens::*;
 pub use values::Metadata;

@@ -126,6 +126,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_SESSION_LIFETIME", default_value = "168h",
           value_parser = roster_server::ratelimit::parse_duration)]
     pub session_lifetime: std::time::Duration,
+    /// The URL clients reach this service at (`https://roster.example.com`), the base of each SCIM directory's
+    /// `endpoint_url`; without it, the `Host` of the request that asks (`http://<host>`).
+    #[arg(long, env = "ROSTER_PUBLIC_URL")]
+    pub public_url: Option<String>,
     #[command(flatten)]
     pub tokens: signing::TokenArgs,
     #[command(flatten)]
@@ -294,6 +298,7 @@ async fn serve(db: &DbArgs, signing: &signing::KeyArgs, args: ServeArgs) -> Resu
         rate_limits: args.rate_limits,
         idempotency_retention: args.idempotency_retention,
         session_lifetime: args.session_lifetime,
+        public_url: args.public_url.clone().map(|u| u.trim_end_matches('/').to_owned()),
         tokens: args.tokens.settings(),
         sealer: sealer.clone(),
         webhooks: args.webhooks.settings(),

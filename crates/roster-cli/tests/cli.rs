@@ -149,7 +149,7 @@ async fn signing_keys_are_made_with_the_instance_and_rotated_by_the_operator() {
 async fn migrate_reports_the_schema_version() {
     let dir = tempfile::tempdir().unwrap();
     let out = output(roster(&dir.path().join("roster.db")), &["migrate"]).await;
-    assert_eq!(out.trim(), "schema is at version 7");
+    assert_eq!(out.trim(), "schema is at version 8");
 }
 
 /// `roster migrate` and `roster check` on PostgreSQL: check reports a missing schema until migrate has run, then
@@ -162,7 +162,7 @@ async fn migrate_and_check_on_postgres() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("no Roster schema"), "{out:?}");
     for _ in 0..2 {
-        assert_eq!(output(on_pg(), &["migrate"]).await.trim(), "schema is at version 7");
+        assert_eq!(output(on_pg(), &["migrate"]).await.trim(), "schema is at version 8");
     }
     assert_eq!(output(on_pg(), &["check"]).await.trim(), "ok");
 }

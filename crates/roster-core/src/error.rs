@@ -133,6 +133,18 @@ pub enum DomainError {
     /// Members hold roles the organization's new role set lacks.
     #[error("members hold roles the role set lacks: {0:?}")]
     RolesOutsideRoleSet(Vec<String>),
+    /// The organization has a SCIM directory already.
+    #[error("organization already has a SCIM directory")]
+    DirectoryOrganizationUsed,
+    /// Group role mappings are switched off on the directory.
+    #[error("role mapping is disabled for this directory")]
+    GroupRoleMappingDisabled,
+    /// A SCIM resource would break a uniqueness rule (`userName`, a user linked twice): SCIM's 409 `uniqueness`.
+    #[error("{0}")]
+    ScimUniqueness(String),
+    /// A SCIM resource changed since the version the request names (`If-Match`): SCIM's 412.
+    #[error("the resource changed since version {0}")]
+    ScimVersionMismatch(i64),
     #[error("internal error: {0}")]
     Internal(String),
 }

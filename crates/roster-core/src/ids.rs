@@ -30,6 +30,11 @@ pub mod prefix {
     pub const DOMAIN: &str = "orgdmn";
     pub const SUGGESTION: &str = "orgsugg";
     pub const ROLE_SET: &str = "rs";
+    pub const SCIM_DIRECTORY: &str = "scimdir";
+    pub const SCIM_GROUP_ROLE_MAPPING: &str = "scimgrm";
+    /// A provisioned user's SCIM resource id (not the Roster user's id).
+    pub const SCIM_USER: &str = "scimusr";
+    pub const SCIM_GROUP: &str = "scimgrp";
 }
 
 /// A typed id: what a store method's parameters are, so an organization id cannot be passed where a user id
@@ -133,6 +138,8 @@ id_type! {
     InvitationId;
     /// An organization domain (`orgdmn_…`).
     DomainId;
+    /// A SCIM directory (`scimdir_…`).
+    DirectoryId;
 }
 
 /// Mint a new id with the given prefix, e.g. `new_id(prefix::USER)` -> `user_2g7np7Hrk0SN6kj5EDMLDaKNL0S`.

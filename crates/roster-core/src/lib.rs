@@ -17,12 +17,13 @@ pub mod query;
 pub mod role_sets;
 pub mod roles;
 pub mod rules;
+pub mod scim;
 pub mod store;
 pub mod tokens;
 pub mod webhooks;
 
 pub use error::{DomainError, Param};
-pub use ids::{DomainId, InstanceId, InvitationId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};
+pub use ids::{DirectoryId, DomainId, InstanceId, InvitationId, KeyId, OrgId, PermissionId, RoleId, SessionId, UserId};
 pub use store::Store;
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp on Clerk's wire.

@@ -209,6 +209,7 @@ pub trait Store:
     + crate::invitations::Invitations
     + crate::domains::Domains
     + crate::role_sets::RoleSets
+    + crate::scim::Directories
     + Send
     + Sync
     + 'static

@@ -13,7 +13,7 @@ use utoipa::OpenApi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{context, docs, idempotency, observe, routes};
+use crate::{context, docs, idempotency, observe, routes, scim};
 
 /// A panic turned into a Clerk 500, left unrendered: the `observe` layer renders it with the request's trace
 /// id (`tower_http::catch_panic::CatchPanicLayer::custom(panic_response)`).
@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         // Outside the authenticated `/v1` router: the document needs no key.
         .route("/v1/openapi.json", get(serve_document).fallback(context::method_not_allowed))
         .nest("/v1", v1)
+        // SCIM 2.0, authenticated by each directory's own key (`scim`).
+        .merge(scim::router(state.clone()))
         .merge(observe::routes())
         .fallback(context::not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))

@@ -45,6 +45,11 @@ impl std::ops::DerefMut for ApiError {
 }
 
 impl ApiError {
+    /// What the error says: status, code, messages (and, for a 5xx, the logged cause).
+    pub fn body(&self) -> &ErrorBody {
+        &self.0
+    }
+
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>, long: impl Into<String>) -> Self {
         Self(Box::new(ErrorBody {
             status,
@@ -392,7 +397,11 @@ impl From<DomainError> for ApiError {
             | D::CannotDeleteInitialRoleSet
             | D::RoleSetMappingsMissing(_)
             | D::RoleSetMappingInvalid(_)
-            | D::RolesOutsideRoleSet(_)) => Self::enrollment(e),
+            | D::RolesOutsideRoleSet(_)
+            | D::DirectoryOrganizationUsed
+            | D::GroupRoleMappingDisabled
+            | D::ScimUniqueness(_)
+            | D::ScimVersionMismatch(_)) => Self::enrollment(e),
         }
     }
 }

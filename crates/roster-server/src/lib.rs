@@ -16,6 +16,7 @@ pub mod observe;
 pub mod ratelimit;
 pub mod respond;
 mod routes;
+mod scim;
 pub mod state;
 pub mod tokens;
 pub mod webhooks;

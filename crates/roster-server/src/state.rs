@@ -26,6 +26,9 @@ pub struct Config {
     /// How long a session created by `POST /sessions` lasts before it reads as `expired`
     /// (`ROSTER_SESSION_LIFETIME`); a week by default, as in Clerk.
     pub session_lifetime: Duration,
+    /// The service's public base URL (`ROSTER_PUBLIC_URL`, no trailing `/`): the base of SCIM endpoint URLs.
+    /// `None`: `http://` and the request's `Host`.
+    pub public_url: Option<String>,
     /// `iss` and `azp` of the tokens (`ROSTER_ISSUER`, `ROSTER_AUTHORIZED_PARTY`).
     pub tokens: crate::tokens::TokenSettings,
     /// Seals signing keys, template secrets and webhook secrets at rest (`ROSTER_KEY_ENCRYPTION_KEY`; plain
@@ -62,6 +65,7 @@ impl Default for Config {
             rate_limits: ratelimit::RateLimits::OFF,
             idempotency_retention: DEFAULT_IDEMPOTENCY_RETENTION,
             session_lifetime: Duration::from_millis(roster_core::store::DEFAULT_SESSION_LIFETIME_MS as u64),
+            public_url: None,
             tokens: crate::tokens::TokenSettings::default(),
             sealer: Arc::new(roster_jwt::Sealer::plain()),
             webhooks: crate::webhooks::WebhookSettings::default(),

@@ -353,3 +353,44 @@ pub fn role_set(s: &roster_core::role_sets::RoleSet) -> api::RoleSet {
         updated_at: s.updated_at,
     }
 }
+
+pub fn scim_directory(
+    d: &roster_core::scim::Directory,
+    endpoint_url: String,
+    api_key: Option<String>,
+) -> api::SCIMDirectory {
+    api::SCIMDirectory {
+        object: "scim_directory".into(),
+        id: d.id.clone(),
+        name: d.name.clone(),
+        enterprise_connection_id: d.enterprise_connection_id.clone(),
+        endpoint_url,
+        provider: d.provider.clone(),
+        enabled: d.enabled,
+        group_role_mapping_enabled: d.group_role_mapping_enabled,
+        attribute_mapping: d.attribute_mapping.clone(),
+        custom_attributes: Vec::new(),
+        api_key,
+        organization_id: d.organization_id.clone(),
+        default_role: d.default_role.as_ref().map(|r| r.key.clone()),
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    }
+}
+
+pub fn scim_group_role_mapping(m: &roster_core::scim::GroupRoleMapping) -> api::SCIMGroupRoleMapping {
+    api::SCIMGroupRoleMapping {
+        object: "scim_group_role_mapping".into(),
+        id: m.id.clone(),
+        scim_directory_id: m.directory_id.clone(),
+        directory_id: m.directory_id.clone(),
+        scim_group_id: m.scim_group_id.clone(),
+        directory_group_id: m.scim_group_id.clone(),
+        scim_group_display_name: m.scim_group_display_name.clone(),
+        directory_group_display_name: m.scim_group_display_name.clone(),
+        role: role(&m.role),
+        precedence: m.precedence,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}

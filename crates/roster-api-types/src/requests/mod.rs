@@ -7,12 +7,14 @@ mod enrollment;
 mod memberships;
 mod organizations;
 mod roles;
+mod scim;
 mod users;
 
 pub use enrollment::*;
 pub use memberships::*;
 pub use organizations::*;
 pub use roles::*;
+pub use scim::*;
 pub use users::*;
 
 use serde::de::{Deserialize, Deserializer, Visitor};

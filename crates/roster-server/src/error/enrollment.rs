@@ -1,4 +1,4 @@
-//! The Clerk errors of invitations, domains and role sets.
+//! The Clerk errors of invitations, domains, role sets and SCIM directories.
 
 use axum::http::StatusCode;
 
@@ -103,6 +103,29 @@ impl ApiError {
                 "organization_role_set_reassignment_mappings_invalid",
                 "reassignment mappings invalid",
                 format!("The role {key} is invalid in the reassignment mappings. It must be present in the new role set."),
+            ),
+            D::DirectoryOrganizationUsed => {
+                return Self::new(
+                    StatusCode::BAD_REQUEST,
+                    "scim_directory_organization_already_used",
+                    "organization already has a SCIM directory",
+                    "This organization is already associated with another SCIM directory.",
+                )
+                .param("organization_id")
+            }
+            D::GroupRoleMappingDisabled => (
+                StatusCode::BAD_REQUEST,
+                "feature_not_enabled",
+                "role mapping disabled",
+                "Role mapping is disabled for this directory. Enable role mapping to add, edit, or remove mappings.".to_owned(),
+            ),
+            // Reported by the SCIM endpoint in SCIM's own error body; through the Clerk API only if a bug leads here.
+            D::ScimUniqueness(detail) => (StatusCode::CONFLICT, "duplicate_record", "duplicate record", detail),
+            D::ScimVersionMismatch(v) => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "precondition failed",
+                format!("The resource changed since version {v}."),
             ),
             other => return Self::internal(format!("unmapped domain error: {other}")),
         };

@@ -9,6 +9,7 @@ mod memberships;
 mod organizations;
 mod role_sets;
 mod roles;
+pub mod scim_directories;
 mod sessions;
 mod tokens;
 mod users;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(invitations::routes())
         .merge(domains::routes())
         .merge(role_sets::routes())
+        .merge(scim_directories::routes())
 }
 
 /// Every operation of `routes()`, for the OpenAPI document: a route added above belongs in its module's `Api`.
@@ -51,5 +53,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(invitations::Api::openapi());
     doc.merge(domains::Api::openapi());
     doc.merge(role_sets::Api::openapi());
+    doc.merge(scim_directories::Api::openapi());
     doc
 }

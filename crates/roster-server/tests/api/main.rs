@@ -14,6 +14,7 @@ mod panics;
 mod ratelimit;
 mod role_sets;
 mod roles;
+mod scim;
 mod sessions;
 mod smoke;
 mod tokens;

@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod role_sets;
 pub mod roles;
 pub mod rows;
+pub mod scim;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

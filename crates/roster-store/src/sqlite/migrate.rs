@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../migrations/sqlite/0005_signing_keys_and_jwt_templates.sql")),
     (6, include_str!("../../migrations/sqlite/0006_events_and_webhooks.sql")),
     (7, include_str!("../../migrations/sqlite/0007_invitations_and_domains.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_scim.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> rusqlite::Result<()> {

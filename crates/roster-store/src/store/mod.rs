@@ -27,6 +27,7 @@ mod backend;
 mod enrollment;
 mod events;
 mod idempotency;
+mod scim;
 mod sql_store;
 mod writes;
 

@@ -1,9 +1,11 @@
-//! Invitations, domains and role sets travel with an export: the imported database serves them as the source did.
+//! Invitations, domains, role sets and SCIM directories travel with an export: the imported database serves them
+//! as the source did.
 
 use roster_core::domains::Domains;
 use roster_core::invitations::{InvitationScope, Invitations};
 use roster_core::role_sets::RoleSets;
-use roster_core::Store;
+use roster_core::scim::{Directories, GroupWrite, Lookup, NewDirectory, ResourceKind, UserWrite};
+use roster_core::{DirectoryId, InstanceId, Store};
 
 use super::tests::{import_bytes, seeded, sqlite, SECRET};
 
@@ -32,4 +34,55 @@ async fn transfer_carries_invitations_domains_and_role_sets() {
     let set = target.get_role_set(&instance, "role_set:editors").await.unwrap();
     assert_eq!(set, source.get_role_set(&instance, "role_set:editors").await.unwrap());
     assert_eq!(set.roles.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["org:editor", "org:admin"]);
+}
+
+/// A directory of the seed's organization: Bob provisioned through it (linked by his verified address, keeping
+/// his role), in a mapped group.
+pub(super) async fn seed_scim(store: &impl Store, ins: &InstanceId, org_id: &str) {
+    let new = NewDirectory {
+        organization_id: org_id.into(),
+        name: "Okta ✓".into(),
+        provider: "okta".into(),
+        default_role_key: Some("org:editor".into()),
+        ..Default::default()
+    };
+    let (dir, _key) = store.create_directory(ins, new).await.unwrap();
+    let creds = store.directory_credentials(&DirectoryId::new(&dir.id)).await.unwrap().unwrap();
+    let body = serde_json::json!({"userName": "bob@example.com", "emails": [{"value": "bob@example.com"}]});
+    let user = UserWrite {
+        body,
+        user_name: "bob@example.com".into(),
+        active: true,
+        email: Some("bob@example.com".into()),
+        ..Default::default()
+    };
+    let user = store.scim_create_user(&creds, user).await.unwrap();
+    let body = serde_json::json!({"displayName": "Editors", "members": [{"value": user.id}]});
+    let group = GroupWrite { body, display_name: "Editors".into(), external_id: None, members: vec![user.id] };
+    store.scim_create_group(&creds, group).await.unwrap();
+}
+
+#[tokio::test]
+async fn transfer_carries_scim_directories_and_what_they_provisioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, exported) = seeded(dir.path()).await;
+    let target = sqlite(dir.path(), "target.db").await;
+    import_bytes(&target, exported).await.unwrap();
+    let instance = target.authenticate(SECRET).await.unwrap().expect("the key came along").id;
+    let list = target.list_directories(&instance, Default::default()).await.unwrap();
+    assert_eq!(list, source.list_directories(&instance, Default::default()).await.unwrap());
+    let id = DirectoryId::new(&list.data[0].id);
+    let (sent, arrived) = (
+        source.directory_credentials(&id).await.unwrap().unwrap(),
+        target.directory_credentials(&id).await.unwrap().unwrap(),
+    );
+    assert_eq!(arrived.key_hash, sent.key_hash, "the identity provider's key still opens it");
+    assert_eq!(arrived.directory.default_role.as_ref().map(|r| r.key.as_str()), Some("org:editor"));
+    for kind in [ResourceKind::User, ResourceKind::Group] {
+        let (a, b) = (
+            source.scim_find(&sent, kind, Lookup::All).await.unwrap(),
+            target.scim_find(&arrived, kind, Lookup::All).await.unwrap(),
+        );
+        assert_eq!((a.len(), &a), (1, &b));
+    }
 }

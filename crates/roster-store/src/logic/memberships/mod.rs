@@ -232,14 +232,14 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewMembers
 /// What a create must know of its user before it writes: the user's public data (`None`: no such user in the
 /// instance) and whether they are a member of the organization already.
 #[derive(Debug, Default)]
-pub(super) struct Joiner {
+pub(crate) struct Joiner {
     user: Option<PublicUserData>,
     member: bool,
 }
 
 /// The joiners of `org_id` among `user_ids`, in two statements whatever their number; a user id absent from
 /// the map is no user of the instance.
-pub(super) fn joiners(c: &dyn Db, instance_id: &str, org_id: &str, user_ids: &[UserId]) -> Tx<HashMap<String, Joiner>> {
+pub(crate) fn joiners(c: &dyn Db, instance_id: &str, org_id: &str, user_ids: &[UserId]) -> Tx<HashMap<String, Joiner>> {
     let ids: Vec<String> = user_ids.iter().map(ToString::to_string).collect();
     let mut sql = Sql::new(c.dialect());
     let ins = sql.bind(instance_id.to_owned());
@@ -269,7 +269,7 @@ pub(super) fn joiners(c: &dyn Db, instance_id: &str, org_id: &str, user_ids: &[U
 /// Create the membership in `org`, locked by this transaction; `org.members_count` counts it, for the caller
 /// to store, and `joiner` becomes a member. Like every `*_in` function it checks all its rules before its
 /// first write: one that fails has changed nothing.
-pub(super) fn create_in(
+pub(crate) fn create_in(
     c: &dyn Db,
     instance_id: &str,
     org: &mut Organization,
@@ -315,15 +315,15 @@ pub(super) fn create_in(
 
 /// The events of membership writes; the `*_in` functions leave appending them to their callers, so a bulk write
 /// appends its items' events together.
-pub(super) fn created_event(m: &Membership) -> NewEvent {
+pub(crate) fn created_event(m: &Membership) -> NewEvent {
     NewEvent::new(EventType::MembershipCreated, Record::Membership(m.clone()))
 }
 
-pub(super) fn updated_event(before: Membership, after: &Membership) -> NewEvent {
+pub(crate) fn updated_event(before: Membership, after: &Membership) -> NewEvent {
     NewEvent::updated(EventType::MembershipUpdated, Record::Membership(before), Record::Membership(after.clone()))
 }
 
-pub(super) fn deleted_event(m: &Membership) -> NewEvent {
+pub(crate) fn deleted_event(m: &Membership) -> NewEvent {
     NewEvent::new(EventType::MembershipDeleted, Record::Membership(m.clone()))
 }
 
@@ -363,7 +363,7 @@ pub fn update_membership_role(
 
 /// Change the role of `user_id` in `org_id`, locked by this transaction: the membership before and after, for
 /// the caller's `organizationMembership.updated` event (`updated_event`).
-pub(super) fn update_role_in(
+pub(crate) fn update_role_in(
     c: &dyn Db,
     instance_id: &str,
     org: &Organization,
@@ -401,7 +401,7 @@ pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, u
 
 /// Delete the membership of `user_id` in `org`, locked by this transaction; `org.members_count` counts it,
 /// for the caller to store.
-pub(super) fn delete_in(
+pub(crate) fn delete_in(
     c: &dyn Db,
     instance_id: &str,
     org: &mut Organization,

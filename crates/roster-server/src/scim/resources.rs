@@ -1,0 +1,448 @@
+//! `/Users` and `/Groups`: create, get, list (filter, paging, projection), replace (`PUT`), `PATCH` and delete.
+//! Every write names the version it read (`If-Match` when the client sends one: 412 on a mismatch; else the
+//! version just read, retried a few times on a concurrent change), so no write is lost between a read and its
+//! replacement, on either backend or across nodes.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+
+use roster_core::scim::{GroupWrite, Lookup, Resource, ResourceKind as StoreKind, UserWrite};
+use roster_core::DomainError;
+use roster_scim::filter::IndexedAttr;
+use roster_scim::{list, patch, resource, ResourceKind, ScimError};
+
+use super::{json_body, scim_json, Failure, Scim, ScimResult};
+use crate::state::AppState;
+
+/// How many times a write without `If-Match` re-reads and retries after a concurrent change.
+const RETRIES: usize = 5;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/Users", get(list_users).post(create_user))
+        .route("/Users/.search", axum::routing::post(search_users))
+        .route("/Groups/.search", axum::routing::post(search_groups))
+        .route("/.search", axum::routing::post(search_everything))
+        .route("/Users/{id}", get(get_user).put(replace_user).patch(patch_user).delete(delete_user))
+        .route("/Groups", get(list_groups).post(create_group))
+        .route("/Groups/{id}", get(get_group).put(replace_group).patch(patch_group).delete(delete_group))
+}
+
+fn store_kind(kind: ResourceKind) -> StoreKind {
+    match kind {
+        ResourceKind::User => StoreKind::User,
+        ResourceKind::Group => StoreKind::Group,
+    }
+}
+
+/// The groups naming each user of the directory: (group id, display name) per SCIM user id.
+async fn groups_by_user(state: &AppState, scim: &Scim) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
+    let groups = state.store.scim_find(&scim.dir, StoreKind::Group, Lookup::All).await?;
+    let mut by_user: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for g in groups {
+        let name = roster_scim::display_name(&g.body).unwrap_or_default();
+        for member in roster_scim::group_members(&g.body) {
+            by_user.entry(member).or_default().push((g.id.clone(), name.clone()));
+        }
+    }
+    Ok(by_user)
+}
+
+/// The representation of a stored resource (a user's `groups` from `groups`).
+fn represent(scim: &Scim, kind: ResourceKind, r: &Resource, groups: Option<&[(String, String)]>) -> Value {
+    let mut body = r.body.clone();
+    if let (Some(groups), Some(obj)) = (groups.filter(|g| !g.is_empty()), body.as_object_mut()) {
+        obj.insert("groups".into(), resource::user_groups(&scim.base, groups));
+    }
+    resource::with_meta(kind, &body, &r.id, r.created_at, r.updated_at, r.version, &scim.base)
+}
+
+async fn represent_one(state: &AppState, scim: &Scim, kind: ResourceKind, r: &Resource) -> ScimResult<Value> {
+    let groups = match kind {
+        ResourceKind::User => groups_by_user(state, scim).await?.remove(&r.id),
+        ResourceKind::Group => None,
+    };
+    Ok(represent(scim, kind, r, groups.as_deref()))
+}
+
+fn answer(status: StatusCode, kind: ResourceKind, scim: &Scim, r: &Resource, full: Value) -> Response {
+    let mut response = scim_json(status, &full);
+    if let Ok(etag) = HeaderValue::from_str(&resource::etag(r.version)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    if status == StatusCode::CREATED {
+        if let Ok(location) = HeaderValue::from_str(&resource::location(kind, &scim.base, &r.id)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    response
+}
+
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+}
+
+fn projection(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+}
+
+/// A `POST …/.search` body (RFC 7644 §3.4.3) as the query parameters of the equal `GET`.
+fn search_pairs(body: Value) -> ScimResult<Vec<(String, String)>> {
+    const SEARCH_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+    let Value::Object(fields) = body else {
+        return Err(ScimError::invalid_syntax("A SearchRequest is a JSON object.").into());
+    };
+    let mut pairs = Vec::new();
+    for (key, value) in fields {
+        if key.eq_ignore_ascii_case("schemas") {
+            let named = value.as_array().is_some_and(|a| a.iter().any(|s| s.as_str() == Some(SEARCH_URN)));
+            if !named {
+                return Err(ScimError::invalid_syntax(format!("schemas must contain {SEARCH_URN}.")).into());
+            }
+            continue;
+        }
+        let text = match value {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Array(items) => {
+                let names: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+                names
+                    .ok_or_else(|| ScimError::invalid_value(format!("{key} must be a list of attribute names.")))?
+                    .join(",")
+            }
+            Value::Null => continue,
+            other => return Err(ScimError::invalid_value(format!("{key} cannot be {other}.")).into()),
+        };
+        pairs.push((key, text));
+    }
+    Ok(pairs)
+}
+
+async fn search(state: AppState, scim: Scim, kind: ResourceKind, body: Body) -> ScimResult<Response> {
+    let pairs = search_pairs(json_body(&state, body).await?)?;
+    list_pairs(state, scim, kind, pairs).await
+}
+
+async fn search_users(State(state): State<AppState>, scim: Scim, body: Body) -> ScimResult<Response> {
+    search(state, scim, ResourceKind::User, body).await
+}
+
+async fn search_groups(State(state): State<AppState>, scim: Scim, body: Body) -> ScimResult<Response> {
+    search(state, scim, ResourceKind::Group, body).await
+}
+
+async fn search_everything(State(state): State<AppState>, scim: Scim, body: Body) -> ScimResult<Response> {
+    let pairs = search_pairs(json_body(&state, body).await?)?;
+    search_all(state, scim, pairs).await
+}
+
+async fn list(state: AppState, scim: Scim, kind: ResourceKind, raw: Option<String>) -> ScimResult<Response> {
+    list_pairs(state, scim, kind, query_pairs(raw.as_deref())).await
+}
+
+/// The directory's resources of `kind` that `params` selects, as full representations, in the order asked.
+async fn matching(
+    state: &AppState,
+    scim: &Scim,
+    kind: ResourceKind,
+    params: &list::ListParams,
+) -> ScimResult<Vec<Value>> {
+    let lookup = match params.filter.as_ref().and_then(roster_scim::filter::simple_eq) {
+        Some((IndexedAttr::UserName, v)) if kind == ResourceKind::User => Lookup::Name(v),
+        Some((IndexedAttr::DisplayName, v)) if kind == ResourceKind::Group => Lookup::Name(v),
+        Some((IndexedAttr::ExternalId, v)) => Lookup::ExternalId(v),
+        Some((IndexedAttr::Id, v)) => Lookup::Id(v),
+        _ => Lookup::All,
+    };
+    let found = state.store.scim_find(&scim.dir, store_kind(kind), lookup).await?;
+    let groups = match kind {
+        ResourceKind::User => groups_by_user(state, scim).await?,
+        ResourceKind::Group => HashMap::new(),
+    };
+    let mut matched: Vec<Value> = found
+        .iter()
+        .map(|r| represent(scim, kind, r, groups.get(&r.id).map(Vec::as_slice)))
+        .filter(|full| params.filter.as_ref().is_none_or(|f| roster_scim::filter::matches(kind, f, full)))
+        .collect();
+    if let Some(sort_by) = &params.sort_by {
+        matched.sort_by(|a, b| list::compare(kind, sort_by, params.sort_order, a, b));
+    }
+    Ok(matched)
+}
+
+/// One page of `matched` (of their kinds), projected, as a ListResponse.
+fn page_of(matched: Vec<(ResourceKind, Value)>, params: &list::ListParams) -> ScimResult<Response> {
+    let total = matched.len();
+    let start = params.start_index.max(1);
+    let count = params.count.unwrap_or(list::MAX_RESULTS);
+    let page = matched
+        .into_iter()
+        .skip(start - 1)
+        .take(count)
+        .map(|(kind, full)| {
+            resource::project(kind, &full, params.attributes.as_deref(), params.excluded_attributes.as_deref())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(scim_json(StatusCode::OK, &list::list_response(page, total, start)))
+}
+
+async fn list_pairs(
+    state: AppState,
+    scim: Scim,
+    kind: ResourceKind,
+    pairs: Vec<(String, String)>,
+) -> ScimResult<Response> {
+    let params = list::parse_params(kind, &pairs)?;
+    let matched = matching(&state, &scim, kind, &params).await?;
+    page_of(matched.into_iter().map(|v| (kind, v)).collect(), &params)
+}
+
+/// `POST /.search`: users then groups. A filter naming attributes of one kind only selects from that kind.
+async fn search_all(state: AppState, scim: Scim, pairs: Vec<(String, String)>) -> ScimResult<Response> {
+    let mut matched = Vec::new();
+    let mut first_error = None;
+    let mut paging = None;
+    for kind in ResourceKind::all() {
+        match list::parse_params(kind, &pairs) {
+            Ok(params) => {
+                matched.extend(matching(&state, &scim, kind, &params).await?.into_iter().map(|v| (kind, v)));
+                paging.get_or_insert(params);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match (paging, first_error) {
+        (Some(params), _) => page_of(matched, &params),
+        (None, Some(e)) => Err(e.into()),
+        (None, None) => Err(ScimError::internal("no resource type").into()),
+    }
+}
+
+async fn get_one(
+    state: AppState,
+    scim: Scim,
+    kind: ResourceKind,
+    id: String,
+    raw: Option<String>,
+) -> ScimResult<Response> {
+    let pairs = query_pairs(raw.as_deref());
+    let r = state.store.scim_get(&scim.dir, store_kind(kind), &id).await?;
+    let full = represent_one(&state, &scim, kind, &r).await?;
+    let shown = resource::project(
+        kind,
+        &full,
+        projection(&pairs, "attributes").as_deref(),
+        projection(&pairs, "excludedAttributes").as_deref(),
+    )?;
+    Ok(answer(StatusCode::OK, kind, &scim, &r, shown))
+}
+
+fn user_write(body: Value) -> UserWrite {
+    let f = roster_scim::user_fields(&body);
+    UserWrite {
+        user_name: f.user_name,
+        external_id: f.external_id,
+        active: f.active,
+        email: f.primary_email,
+        first_name: f.given_name,
+        last_name: f.family_name,
+        body,
+    }
+}
+
+fn group_write(body: Value) -> ScimResult<GroupWrite> {
+    let display_name = roster_scim::display_name(&body)
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ScimError::invalid_value("displayName is required."))?;
+    Ok(GroupWrite {
+        display_name,
+        external_id: roster_scim::external_id(&body),
+        members: roster_scim::group_members(&body),
+        body,
+    })
+}
+
+/// Store `body` (normalized) as the new state of `id` at `version`.
+async fn store_write(
+    state: &AppState,
+    scim: &Scim,
+    kind: ResourceKind,
+    id: Option<&str>,
+    version: i64,
+    body: Value,
+) -> Result<Resource, DomainError> {
+    match (kind, id) {
+        (ResourceKind::User, None) => state.store.scim_create_user(&scim.dir, user_write(body)).await,
+        (ResourceKind::User, Some(id)) => state.store.scim_replace_user(&scim.dir, id, version, user_write(body)).await,
+        (ResourceKind::Group, None) => match group_write(body) {
+            Ok(g) => state.store.scim_create_group(&scim.dir, g).await,
+            Err(Failure(e)) => Err(DomainError::invalid("displayName", e.detail)),
+        },
+        (ResourceKind::Group, Some(id)) => match group_write(body) {
+            Ok(g) => state.store.scim_replace_group(&scim.dir, id, version, g).await,
+            Err(Failure(e)) => Err(DomainError::invalid("displayName", e.detail)),
+        },
+    }
+}
+
+async fn create(state: AppState, scim: Scim, kind: ResourceKind, bytes: Body) -> ScimResult<Response> {
+    let body = resource::normalize(kind, json_body(&state, bytes).await?)?;
+    if kind == ResourceKind::Group {
+        group_write(body.clone())?;
+    }
+    let r = store_write(&state, &scim, kind, None, 0, body).await?;
+    let full = represent_one(&state, &scim, kind, &r).await?;
+    Ok(answer(StatusCode::CREATED, kind, &scim, &r, full))
+}
+
+/// The version an `If-Match` header names, checked against the current one (412 if it names another).
+fn check_if_match(headers: &HeaderMap, current: &Resource) -> ScimResult<bool> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(false) };
+    let value = value.to_str().map_err(|_| ScimError::invalid_value("If-Match is not text."))?;
+    if resource::if_match(value, current.version) {
+        Ok(true)
+    } else {
+        Err(ScimError::precondition_failed(format!("The resource is at version {}.", resource::etag(current.version)))
+            .into())
+    }
+}
+
+/// Read, change with `change`, write at the version read; retried on a concurrent change unless `If-Match`
+/// pinned the version.
+async fn update<F>(
+    state: AppState,
+    scim: Scim,
+    kind: ResourceKind,
+    id: String,
+    headers: HeaderMap,
+    change: F,
+) -> ScimResult<Response>
+where
+    F: Fn(&Resource) -> ScimResult<Value>,
+{
+    for attempt in 0.. {
+        let current = state.store.scim_get(&scim.dir, store_kind(kind), &id).await?;
+        let pinned = check_if_match(&headers, &current)?;
+        let body = change(&current)?;
+        match store_write(&state, &scim, kind, Some(&id), current.version, body).await {
+            Ok(r) => {
+                let full = represent_one(&state, &scim, kind, &r).await?;
+                return Ok(answer(StatusCode::OK, kind, &scim, &r, full));
+            }
+            Err(DomainError::ScimVersionMismatch(_)) if !pinned && attempt < RETRIES => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+async fn replace(
+    state: AppState,
+    scim: Scim,
+    kind: ResourceKind,
+    id: String,
+    headers: HeaderMap,
+    bytes: Body,
+) -> ScimResult<Response> {
+    let body = resource::normalize(kind, json_body(&state, bytes).await?)?;
+    if kind == ResourceKind::Group {
+        group_write(body.clone())?;
+    }
+    update(state, scim, kind, id, headers, move |_| Ok(body.clone())).await
+}
+
+async fn patch_one(
+    state: AppState,
+    scim: Scim,
+    kind: ResourceKind,
+    id: String,
+    headers: HeaderMap,
+    bytes: Body,
+) -> ScimResult<Response> {
+    let ops = patch::parse(json_body(&state, bytes).await?)?;
+    update(state, scim, kind, id, headers, move |current| {
+        let mut body = current.body.clone();
+        patch::apply(kind, &mut body, &ops)?;
+        if kind == ResourceKind::Group {
+            group_write(body.clone())?;
+        }
+        Ok(body)
+    })
+    .await
+}
+
+async fn delete_one(
+    state: AppState,
+    scim: Scim,
+    kind: ResourceKind,
+    id: String,
+    headers: HeaderMap,
+) -> ScimResult<Response> {
+    let version = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(_) => {
+            let current = state.store.scim_get(&scim.dir, store_kind(kind), &id).await?;
+            check_if_match(&headers, &current)?;
+            Some(current.version)
+        }
+    };
+    state.store.scim_delete(&scim.dir, store_kind(kind), &id, version).await?;
+    Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+}
+
+macro_rules! handlers {
+    ($kind:expr, $list:ident, $create:ident, $get:ident, $replace:ident, $patch:ident, $delete:ident) => {
+        async fn $list(State(state): State<AppState>, scim: Scim, RawQuery(q): RawQuery) -> ScimResult<Response> {
+            list(state, scim, $kind, q).await
+        }
+        async fn $create(State(state): State<AppState>, scim: Scim, bytes: Body) -> ScimResult<Response> {
+            create(state, scim, $kind, bytes).await
+        }
+        async fn $get(
+            State(state): State<AppState>,
+            scim: Scim,
+            Path((_, id)): Path<(String, String)>,
+            RawQuery(q): RawQuery,
+        ) -> ScimResult<Response> {
+            get_one(state, scim, $kind, id, q).await
+        }
+        async fn $replace(
+            State(state): State<AppState>,
+            scim: Scim,
+            Path((_, id)): Path<(String, String)>,
+            headers: HeaderMap,
+            bytes: Body,
+        ) -> ScimResult<Response> {
+            replace(state, scim, $kind, id, headers, bytes).await
+        }
+        async fn $patch(
+            State(state): State<AppState>,
+            scim: Scim,
+            Path((_, id)): Path<(String, String)>,
+            headers: HeaderMap,
+            bytes: Body,
+        ) -> ScimResult<Response> {
+            patch_one(state, scim, $kind, id, headers, bytes).await
+        }
+        async fn $delete(
+            State(state): State<AppState>,
+            scim: Scim,
+            Path((_, id)): Path<(String, String)>,
+            headers: HeaderMap,
+        ) -> ScimResult<Response> {
+            delete_one(state, scim, $kind, id, headers).await
+        }
+    };
+}
+
+handlers!(ResourceKind::User, list_users, create_user, get_user, replace_user, patch_user, delete_user);
+handlers!(ResourceKind::Group, list_groups, create_group, get_group, replace_group, patch_group, delete_group);
