@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::retry::parse_retry_after;
 use crate::{
     Error, OrganizationDomainsApi, OrganizationInvitationsApi, OrganizationMembershipsApi, OrganizationsApi,
-    RequestOptions, RetryConfig, RolesApi, UsersApi,
+    RequestOptions, RetryConfig, RoleSetsApi, RolesApi, UsersApi,
 };
 
 /// The production Backend API base URL.
@@ -104,6 +104,12 @@ impl Clerk {
     /// ownership, and the organizations a user's domains suggest.
     pub fn organization_domains(&self) -> OrganizationDomainsApi {
         OrganizationDomainsApi::new(self.clone())
+    }
+
+    /// Role sets: list, create, get, update, add roles, replace a role (moving its members) and replace a set
+    /// by another (moving its organizations).
+    pub fn role_sets(&self) -> RoleSetsApi {
+        RoleSetsApi::new(self.clone())
     }
 
     /// Users (create, get, delete).

@@ -2,14 +2,16 @@
 //! (`organizationMembershipsCreate(client, request, options)` and so on).
 //!
 //! Each is equivalent to the method of the same operation on [`Clerk::organization_memberships`],
-//! [`Clerk::organization_invitations`] or [`Clerk::organization_domains`] (`<resource>_<method>`), with
-//! `options` applied to that one call.
+//! [`Clerk::organization_invitations`], [`Clerk::organization_domains`] or [`Clerk::role_sets`]
+//! (`<resource>_<method>`), with `options` applied to that one call.
 
 mod organization_domains;
 mod organization_invitations;
+mod role_sets;
 
 pub use organization_domains::*;
 pub use organization_invitations::*;
+pub use role_sets::*;
 
 use roster_api_types::{OrganizationMembership, OrganizationMemberships};
 

@@ -1,4 +1,4 @@
-//! `roster-client`: an idiomatic Rust SDK for Clerk's organization memberships, invitations and domains.
+//! `roster-client`: an idiomatic Rust SDK for Clerk's organization memberships, invitations, domains and role sets.
 //!
 //! It mirrors the `organizationMemberships` resource of Clerk's official TypeScript SDK (`create`, `list`,
 //! `update`, `delete`, `updateMetadata`, as methods on [`Clerk::organization_memberships`] and as
@@ -13,6 +13,10 @@
 //!   invitation into its membership;
 //! - [`Clerk::organization_domains`] ([`OrganizationDomainsApi`]): `create`, `list`, the instance-wide
 //!   `list_all`, `update`, `delete`, `verify_ownership`, and Roster's `list_suggestions_for_user`.
+//!
+//! And which roles members may hold: [`Clerk::role_sets`] ([`RoleSetsApi`]): `list`, `create`, `get` (by key or
+//! id), `update`, `add_roles`, `replace_role` (moving the members holding the role) and `replace` (a set by
+//! another, moving its organizations and, through reassignment mappings, their members).
 //!
 //! The same code runs against Roster and against Clerk: only the server URL and the
 //! secret key change. Responses are the wire types of [`roster_api_types`].
@@ -86,6 +90,7 @@ mod organization_invitations;
 mod organization_memberships;
 mod organizations;
 mod retry;
+mod role_sets;
 mod roles;
 pub mod tokens;
 mod users;
@@ -119,6 +124,11 @@ pub use organization_memberships::{
 };
 pub use organizations::{CreateOrganizationRequest, OrganizationsApi};
 pub use retry::{BackoffStrategy, RetryConfig};
+pub use role_sets::{
+    AddRolesToRoleSetRequest, AddRolesToRoleSetRequestBody, CreateRoleSetRequestBody, GetRoleSetRequest,
+    ListRoleSetsRequest, ReplaceRoleInRoleSetRequest, ReplaceRoleInRoleSetRequestBody, ReplaceRoleSetRequest,
+    ReplaceRoleSetRequestBody, RoleSetsApi, UpdateRoleSetRequest, UpdateRoleSetRequestBody, MAX_ROLE_SET_ROLES,
+};
 pub use roles::{ListOrganizationRolesRequest, RolesApi};
 pub use tokens::{JwksCache, SessionClaims, TokenError, Verifier};
 pub use users::{CreateUserRequest, UsersApi};
@@ -129,5 +139,5 @@ pub use roster_api_types::{
     DeletedObject, Metadata, OrganizationDomain, OrganizationDomains, OrganizationInvitation,
     OrganizationInvitationPublicOrganizationData, OrganizationInvitationWithPublicOrganizationData,
     OrganizationInvitations, OrganizationInvitationsWithPublicOrganizationData, OrganizationMembership,
-    OrganizationMemberships, OrganizationSuggestion, OrganizationSuggestions,
+    OrganizationMemberships, OrganizationSuggestion, OrganizationSuggestions, RoleSet, RoleSetItem, RoleSets,
 };

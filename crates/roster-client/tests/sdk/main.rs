@@ -11,6 +11,7 @@ mod invitation_lists;
 mod invitations;
 mod lists;
 mod retries;
+mod role_sets;
 mod seed;
 mod support;
 mod tokens;

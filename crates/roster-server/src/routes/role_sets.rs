@@ -65,7 +65,7 @@ fn kind(raw: &str, allowed: &[RoleSetType]) -> ApiResult<RoleSetType> {
 )]
 async fn list_role_sets(State(state): State<AppState>, ctx: Orgs, q: Params) -> ApiResult<Response> {
     let order = q.order(KeyedOrder::default())?;
-    let page = state.store.list_role_sets(&ctx.instance.id, q.text("query"), order, q.pagination()?).await?;
+    let page = state.store.list_role_sets(&ctx.instance.id, q.string("query"), order, q.pagination()?).await?;
     Ok(json_body(&api::RoleSets {
         data: page.data.iter().map(wire::role_set).collect(),
         total_count: page.total_count,
