@@ -126,8 +126,7 @@ pub struct ServeArgs {
     #[arg(long, env = "ROSTER_SESSION_LIFETIME", default_value = "168h",
           value_parser = roster_server::ratelimit::parse_duration)]
     pub session_lifetime: std::time::Duration,
-    /// The URL clients reach this service at (`https://roster.example.com`), the base of each SCIM directory's
-    /// `endpoint_url`; without it, the `Host` of the request that asks (`http://<host>`).
+    /// The URL clients reach Roster at: the base of SCIM `endpoint_url`s (default: `http://` and the `Host`).
     #[arg(long, env = "ROSTER_PUBLIC_URL")]
     pub public_url: Option<String>,
     #[command(flatten)]

@@ -54,11 +54,22 @@ async fn request_logs_carry_trace_ids_and_never_secrets() {
     missing.err(404, "resource_not_found");
     trace_ids.push((404, missing.body["clerk_trace_id"].as_str().unwrap().to_owned()));
 
+    // A SCIM directory's key: shown once at creation, then used, right and wrong, on its endpoint.
+    let org = api.org(serde_json::json!({"name": "Acme"})).await;
+    let dir = api.post("/scim_directories", serde_json::json!({"organization_id": org, "provider": "okta"})).await;
+    let (scim_url, scim_key) =
+        (dir.ok()["endpoint_url"].as_str().unwrap().to_owned(), dir.ok()["api_key"].as_str().unwrap().to_owned());
+    let scim = client.get(format!("{scim_url}/Users")).bearer_auth(&scim_key).send().await.unwrap();
+    assert_eq!(scim.status(), 200);
+    let scim = client.get(format!("{scim_url}/Users")).bearer_auth(format!("{scim_key}0")).send().await.unwrap();
+    assert_eq!(scim.status(), 401);
+
     server.signal("TERM");
     assert!(server.exit(WAIT).await.success());
     let lines = server.logs.drain(WAIT).await.to_vec();
 
     let all = lines.join("\n");
+    assert!(!all.contains(&scim_key[5..]), "a SCIM key is in the logs");
     for secret in [&key, &wrong_test, &wrong_live, &new_key] {
         assert!(!all.contains(secret.as_str()), "a secret key is in the logs");
     }

@@ -26,12 +26,14 @@ pub struct SCIMGroupRoleMappingItem {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateSCIMDirectoryRequestBody {
-    /// Kept as given; Roster has no enterprise connections, so the organization is named by `organization_id`.
+    /// Kept as given. Roster has no enterprise connections: without `organization_id`, an organization id here
+    /// (`org_…`) names the organization, so the official SDKs (which send only this) create directories unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_connection_id: Option<String>,
-    /// Roster extension, required: the organization the directory provisions (one directory each).
-    #[cfg_attr(feature = "openapi", schema(pattern = r"\S"))]
-    pub organization_id: String,
+    /// Roster extension: the organization the directory provisions (one directory each); required unless
+    /// `enterprise_connection_id` is an organization id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The identity provider (`okta`, `entra_id`, `google`, `jumpcloud`, ... kept as given).

@@ -114,7 +114,9 @@ async fn list_scim_directories(
     tag = "SCIM Directories",
     summary = "Create a directory",
     description = "The answer holds the directory's `api_key`, the only time it is shown (it is stored hashed). \
-        Roster extension: `organization_id` names the organization the directory provisions (one directory each).",
+        Roster extension: `organization_id` names the organization the directory provisions (one directory each); \
+        without it, an organization id given as `enterprise_connection_id` does (Roster has no enterprise \
+        connections).",
     request_body = CreateSCIMDirectoryRequestBody,
     responses((status = 200, description = "The new directory, with its API key", body = api::SCIMDirectory), Always, BodyErrors, Forbidden, NotFound)
 )]
@@ -124,9 +126,11 @@ async fn create_scim_directory(
     headers: HeaderMap,
     Body(body): Body<CreateSCIMDirectoryRequestBody>,
 ) -> ApiResult<Response> {
-    if body.organization_id.trim().is_empty() {
-        return Err(ApiError::missing("organization_id"));
-    }
+    let from_connection = body.enterprise_connection_id.as_deref().filter(|id| id.starts_with("org_"));
+    let organization_id = match body.organization_id.as_deref().or(from_connection) {
+        Some(id) if !id.trim().is_empty() => id.to_owned(),
+        _ => return Err(ApiError::missing("organization_id")),
+    };
     if body.provider.trim().is_empty() {
         return Err(ApiError::missing("provider"));
     }
@@ -142,7 +146,7 @@ async fn create_scim_directory(
         })
         .collect();
     let new = NewDirectory {
-        organization_id: body.organization_id.into(),
+        organization_id: organization_id.into(),
         name: body.name.unwrap_or_default(),
         provider: body.provider,
         enterprise_connection_id: body.enterprise_connection_id,

@@ -55,6 +55,8 @@ mod spec;
 mod tests;
 #[cfg(test)]
 mod tests_enrollment;
+#[cfg(test)]
+mod tests_seed;
 
 pub use export::export;
 pub use import::{import, Input};

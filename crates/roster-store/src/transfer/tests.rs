@@ -113,7 +113,7 @@ async fn seed(store: &impl Store) -> InstanceId {
         ..Default::default()
     };
     store.create_role_set(&ins, set).await.unwrap();
-    super::tests_enrollment::seed_scim(store, &ins, &org.id).await;
+    super::tests_seed::seed_scim(store, &ins, &org.id).await;
     ins
 }
 

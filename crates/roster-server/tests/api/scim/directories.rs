@@ -48,6 +48,15 @@ async fn a_directory_has_clerks_shape_and_shows_its_key_once() {
         .err(404, "resource_not_found");
     let other = app.org(json!({"name": "Other"})).await;
     app.post("/scim_directories", json!({"organization_id": other})).await.err(422, "form_param_missing");
+    app.post("/scim_directories", json!({"provider": "okta", "enterprise_connection_id": "ec_1"}))
+        .await
+        .err(422, "form_param_missing");
+    // What the official SDKs send: the organization as the enterprise connection.
+    let via_sdk = app.post("/scim_directories", json!({"provider": "okta", "enterprise_connection_id": other})).await;
+    assert_eq!(
+        (via_sdk.ok()["organization_id"].as_str(), via_sdk.ok()["enterprise_connection_id"].as_str()),
+        (Some(other.as_str()), Some(other.as_str()))
+    );
     app.post("/scim_directories", json!({"organization_id": other, "provider": " "}))
         .await
         .err(422, "form_param_missing");
