@@ -3,16 +3,17 @@
 #
 #   bash compat/run.sh
 #
-# Builds the server, installs the pinned clients (npm ci in compat/node; a venv in compat/python/.venv), then for
-# each client starts a FRESH roster (port 0, new SQLite file, key sk_test_compat_suite), runs each of that client's suites
-# (suite.mjs and role-sets.mjs; suite.py and role_sets.py)
-# against it and stops it. A suite also gets the binary (ROSTER_BIN) to start a second, unrelated instance of its
+# Builds the server, installs the pinned clients (npm ci in compat/node; a venv in compat/python/.venv; scim2-tester
+# in a venv of its own, compat/scim/.venv), then for each suite starts a FRESH roster (port 0, new SQLite file, key
+# sk_test_compat_suite), runs it against it and stops it. The suites: suite.mjs and role-sets.mjs (node); suite.py,
+# role_sets.py and scim_directories.py (python); compat/scim/compliance.py (scim: scim2-tester's check_server against
+# a directory it creates). A suite also gets the binary (ROSTER_BIN) to start a second, unrelated instance of its
 # own, whose session tokens the first must refuse. Exits non-zero if any check failed. The last line is
 # `compat: N passed, M failed`.
 #
-# Environment: PYTHON (interpreter for the venv, default python3.11 or python3), COMPAT_SUITE_TIMEOUT (seconds per
-# suite, default 300), COMPAT_ONLY=node|python (run one client), ROSTER_BIN (test this roster binary instead of
-# building one, e.g. a deliberately broken build), COMPAT_VERBOSE=1 (print passing checks too),
+# Environment: PYTHON (interpreter for the venvs, default python3.11 or python3), COMPAT_SUITE_TIMEOUT (seconds per
+# suite, default 300), COMPAT_ONLY=node|python|scim (run one client's suites), ROSTER_BIN (test this roster binary
+# instead of building one, e.g. a deliberately broken build), COMPAT_VERBOSE=1 (print passing checks too),
 # COMPAT_RETRY_SCHEDULE (the servers' ROSTER_WEBHOOK_RETRY_SCHEDULE, default 200ms,500ms,1s: the webhook checks fail
 # first attempts and wait for the retries; `default` leaves roster's own schedule, whose first retry is after 5 s).
 set -uo pipefail
@@ -49,6 +50,13 @@ if [ -z "$ONLY" ] || [ "$ONLY" = python ]; then
   [ -x "$COMPAT/python/.venv/bin/python" ] || "$PY" -m venv "$COMPAT/python/.venv" || die "python -m venv failed"
   "$COMPAT/python/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r "$COMPAT/python/requirements.txt" || die "pip install failed"
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = scim ]; then
+  echo "== install scim2-tester (venv)"
+  PY=${PYTHON:-$(command -v python3.11 || command -v python3)}
+  [ -x "$COMPAT/scim/.venv/bin/python" ] || "$PY" -m venv "$COMPAT/scim/.venv" || die "python -m venv failed"
+  "$COMPAT/scim/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$COMPAT/scim/requirements.txt" || die "pip install failed"
 fi
 
 trap cleanup_servers EXIT
@@ -96,6 +104,10 @@ fi
 if [ -z "$ONLY" ] || [ "$ONLY" = python ]; then
   run_suite python "$COMPAT/python/.venv/bin/python" "$COMPAT/python/suite.py"
   run_suite python-role-sets "$COMPAT/python/.venv/bin/python" "$COMPAT/python/role_sets.py"
+  run_suite python-scim "$COMPAT/python/.venv/bin/python" "$COMPAT/python/scim_directories.py"
+fi
+if [ -z "$ONLY" ] || [ "$ONLY" = scim ]; then
+  run_suite scim-compliance "$COMPAT/scim/.venv/bin/python" "$COMPAT/scim/compliance.py"
 fi
 
 echo "compat: $TOTAL_PASSED passed, $TOTAL_FAILED failed"

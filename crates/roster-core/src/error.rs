@@ -142,6 +142,10 @@ pub enum DomainError {
     /// A SCIM resource would break a uniqueness rule (`userName`, a user linked twice): SCIM's 409 `uniqueness`.
     #[error("{0}")]
     ScimUniqueness(String),
+    /// A SCIM request refused by the protocol while its write ran (a PATCH that does not apply to the stored
+    /// resource): SCIM's status, `scimType` and detail, as the protocol layer said them.
+    #[error("{detail}")]
+    ScimRefused { status: u16, scim_type: Option<String>, detail: String },
     /// A SCIM resource changed since the version the request names (`If-Match`): SCIM's 412.
     #[error("the resource changed since version {0}")]
     ScimVersionMismatch(i64),

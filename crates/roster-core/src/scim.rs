@@ -161,6 +161,11 @@ pub struct GroupWrite {
     pub members: Vec<String>,
 }
 
+/// How a write changes a user: from the stored resource to what to store (an error refuses the write).
+pub type UserChange = std::sync::Arc<dyn Fn(&Resource) -> Result<UserWrite> + Send + Sync>;
+/// How a write changes a group.
+pub type GroupChange = std::sync::Arc<dyn Fn(&Resource) -> Result<GroupWrite> + Send + Sync>;
+
 #[async_trait]
 pub trait Directories: Send + Sync {
     /// Create a directory for an organization (at most one each) with its mappings; returns it with its API key,
@@ -212,22 +217,13 @@ pub trait Directories: Send + Sync {
     /// Resources of the directory matching `lookup`, oldest first (the server filters and pages them).
     async fn scim_find(&self, dir: &DirectoryCredentials, kind: ResourceKind, lookup: Lookup) -> Result<Vec<Resource>>;
     async fn scim_create_user(&self, dir: &DirectoryCredentials, user: UserWrite) -> Result<Resource>;
-    /// Replace a user's resource if its version is still `version` (`DomainError::ScimVersionMismatch` if not).
-    async fn scim_replace_user(
-        &self,
-        dir: &DirectoryCredentials,
-        id: &str,
-        version: i64,
-        user: UserWrite,
-    ) -> Result<Resource>;
+    /// Change a user: `change` maps its current state to the new one inside the write's transaction (with the
+    /// organization locked), so concurrent changes apply one after the other and none is lost; an error from
+    /// `change` refuses the write.
+    async fn scim_update_user(&self, dir: &DirectoryCredentials, id: &str, change: UserChange) -> Result<Resource>;
     async fn scim_create_group(&self, dir: &DirectoryCredentials, group: GroupWrite) -> Result<Resource>;
-    async fn scim_replace_group(
-        &self,
-        dir: &DirectoryCredentials,
-        id: &str,
-        version: i64,
-        group: GroupWrite,
-    ) -> Result<Resource>;
+    /// Change a group, as `scim_update_user` changes a user.
+    async fn scim_update_group(&self, dir: &DirectoryCredentials, id: &str, change: GroupChange) -> Result<Resource>;
     /// Delete a resource (when `version` is given, only at that version).
     async fn scim_delete(
         &self,

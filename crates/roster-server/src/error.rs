@@ -401,6 +401,7 @@ impl From<DomainError> for ApiError {
             | D::DirectoryOrganizationUsed
             | D::GroupRoleMappingDisabled
             | D::ScimUniqueness(_)
+            | D::ScimRefused { .. }
             | D::ScimVersionMismatch(_)) => Self::enrollment(e),
         }
     }

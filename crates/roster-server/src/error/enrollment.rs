@@ -121,6 +121,7 @@ impl ApiError {
             ),
             // Reported by the SCIM endpoint in SCIM's own error body; through the Clerk API only if a bug leads here.
             D::ScimUniqueness(detail) => (StatusCode::CONFLICT, "duplicate_record", "duplicate record", detail),
+            D::ScimRefused { detail, .. } => (StatusCode::BAD_REQUEST, "form_param_value_invalid", "invalid value", detail),
             D::ScimVersionMismatch(v) => (
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",

@@ -118,7 +118,7 @@ async fn list_scim_directories(
         without it, an organization id given as `enterprise_connection_id` does (Roster has no enterprise \
         connections).",
     request_body = CreateSCIMDirectoryRequestBody,
-    responses((status = 200, description = "The new directory, with its API key", body = api::SCIMDirectory), Always, BodyErrors, Forbidden, NotFound)
+    responses((status = 200, description = "The new directory, with its API key", body = api::SCIMDirectory), Always, BodyErrors, Forbidden)
 )]
 async fn create_scim_directory(
     State(state): State<AppState>,
@@ -127,6 +127,7 @@ async fn create_scim_directory(
     Body(body): Body<CreateSCIMDirectoryRequestBody>,
 ) -> ApiResult<Response> {
     let from_connection = body.enterprise_connection_id.as_deref().filter(|id| id.starts_with("org_"));
+    let body_names_org = body.organization_id.is_some();
     let organization_id = match body.organization_id.as_deref().or(from_connection) {
         Some(id) if !id.trim().is_empty() => id.to_owned(),
         _ => return Err(ApiError::missing("organization_id")),
@@ -146,14 +147,22 @@ async fn create_scim_directory(
         })
         .collect();
     let new = NewDirectory {
-        organization_id: organization_id.into(),
+        organization_id: organization_id.clone().into(),
         name: body.name.unwrap_or_default(),
         provider: body.provider,
         enterprise_connection_id: body.enterprise_connection_id,
         default_role_key: body.default_role,
         group_role_mappings,
     };
-    let (dir, key) = state.store.create_directory(&ctx.instance.id, new).await?;
+    let param = if body_names_org { "organization_id" } else { "enterprise_connection_id" };
+    // The spec lists no 404 for this operation (the official SDKs raise their generic error on one): an unknown
+    // organization is a bad parameter.
+    let (dir, key) = state.store.create_directory(&ctx.instance.id, new).await.map_err(|e| match e {
+        roster_core::DomainError::OrganizationNotFound | roster_core::DomainError::NotFound => {
+            ApiError::invalid(param, format!("No organization was found with id {organization_id}."))
+        }
+        other => other.into(),
+    })?;
     // Not through `written`: an idempotency key would keep the API key in the database.
     Ok(json_body(&render(&public_base(&state, &headers), &dir, Some(key))))
 }

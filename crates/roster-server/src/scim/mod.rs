@@ -42,6 +42,9 @@ impl From<DomainError> for Failure {
         Self(match e {
             DomainError::NotFound => ScimError::not_found("Resource not found."),
             DomainError::ScimUniqueness(detail) => ScimError::uniqueness(detail),
+            DomainError::ScimRefused { status, scim_type, detail } => {
+                ScimError::new(status, scim_type.as_deref().and_then(static_scim_type), detail)
+            }
             DomainError::ScimVersionMismatch(_) => {
                 ScimError::precondition_failed("The resource changed since the version If-Match names.")
             }
@@ -57,6 +60,23 @@ impl From<DomainError> for Failure {
             }
         })
     }
+}
+
+/// The `scimType` of RFC 7644 §3.12 that `name` is.
+fn static_scim_type(name: &str) -> Option<&'static str> {
+    const TYPES: [&str; 10] = [
+        "invalidFilter",
+        "tooMany",
+        "uniqueness",
+        "mutability",
+        "invalidSyntax",
+        "invalidPath",
+        "noTarget",
+        "invalidValue",
+        "invalidVers",
+        "sensitive",
+    ];
+    TYPES.into_iter().find(|t| *t == name)
 }
 
 impl IntoResponse for Failure {

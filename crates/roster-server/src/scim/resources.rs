@@ -1,7 +1,7 @@
 //! `/Users` and `/Groups`: create, get, list (filter, paging, projection), replace (`PUT`), `PATCH` and delete.
-//! Every write names the version it read (`If-Match` when the client sends one: 412 on a mismatch; else the
-//! version just read, retried a few times on a concurrent change), so no write is lost between a read and its
-//! replacement, on either backend or across nodes.
+//! A `PUT` or `PATCH` is computed from the resource as the store's write transaction reads it, with the
+//! organization locked (`If-Match`, when sent, is checked against that state: 412 on a mismatch), so concurrent
+//! writes apply one after the other and none is lost, on either backend or across nodes.
 
 use std::collections::HashMap;
 
@@ -13,16 +13,15 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::Value;
 
-use roster_core::scim::{GroupWrite, Lookup, Resource, ResourceKind as StoreKind, UserWrite};
+use std::sync::Arc;
+
+use roster_core::scim::{GroupChange, GroupWrite, Lookup, Resource, ResourceKind as StoreKind, UserChange, UserWrite};
 use roster_core::DomainError;
 use roster_scim::filter::IndexedAttr;
 use roster_scim::{list, patch, resource, ResourceKind, ScimError};
 
 use super::{json_body, scim_json, Failure, Scim, ScimResult};
 use crate::state::AppState;
-
-/// How many times a write without `If-Match` re-reads and retries after a concurrent change.
-const RETRIES: usize = 5;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -271,53 +270,36 @@ fn group_write(body: Value) -> ScimResult<GroupWrite> {
     })
 }
 
-/// Store `body` (normalized) as the new state of `id` at `version`.
-async fn store_write(
-    state: &AppState,
-    scim: &Scim,
-    kind: ResourceKind,
-    id: Option<&str>,
-    version: i64,
-    body: Value,
-) -> Result<Resource, DomainError> {
-    match (kind, id) {
-        (ResourceKind::User, None) => state.store.scim_create_user(&scim.dir, user_write(body)).await,
-        (ResourceKind::User, Some(id)) => state.store.scim_replace_user(&scim.dir, id, version, user_write(body)).await,
-        (ResourceKind::Group, None) => match group_write(body) {
-            Ok(g) => state.store.scim_create_group(&scim.dir, g).await,
-            Err(Failure(e)) => Err(DomainError::invalid("displayName", e.detail)),
-        },
-        (ResourceKind::Group, Some(id)) => match group_write(body) {
-            Ok(g) => state.store.scim_replace_group(&scim.dir, id, version, g).await,
-            Err(Failure(e)) => Err(DomainError::invalid("displayName", e.detail)),
-        },
-    }
+/// A protocol refusal inside a store write, carried out of it.
+fn refused(Failure(e): Failure) -> DomainError {
+    DomainError::ScimRefused { status: e.status, scim_type: e.scim_type.map(str::to_owned), detail: e.detail }
 }
 
 async fn create(state: AppState, scim: Scim, kind: ResourceKind, bytes: Body) -> ScimResult<Response> {
     let body = resource::normalize(kind, json_body(&state, bytes).await?)?;
-    if kind == ResourceKind::Group {
-        group_write(body.clone())?;
-    }
-    let r = store_write(&state, &scim, kind, None, 0, body).await?;
+    let r = match kind {
+        ResourceKind::User => state.store.scim_create_user(&scim.dir, user_write(body)).await?,
+        ResourceKind::Group => state.store.scim_create_group(&scim.dir, group_write(body)?).await?,
+    };
     let full = represent_one(&state, &scim, kind, &r).await?;
     Ok(answer(StatusCode::CREATED, kind, &scim, &r, full))
 }
 
 /// The version an `If-Match` header names, checked against the current one (412 if it names another).
-fn check_if_match(headers: &HeaderMap, current: &Resource) -> ScimResult<bool> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(false) };
+fn check_if_match(headers: &HeaderMap, current: &Resource) -> ScimResult<()> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(()) };
     let value = value.to_str().map_err(|_| ScimError::invalid_value("If-Match is not text."))?;
     if resource::if_match(value, current.version) {
-        Ok(true)
+        Ok(())
     } else {
         Err(ScimError::precondition_failed(format!("The resource is at version {}.", resource::etag(current.version)))
             .into())
     }
 }
 
-/// Read, change with `change`, write at the version read; retried on a concurrent change unless `If-Match`
-/// pinned the version.
+/// Change the resource with `change`, applied to its current state inside the store's write (the organization
+/// locked): concurrent changes apply one after the other, none is lost, and `If-Match` is checked against the
+/// very state the change applies to.
 async fn update<F>(
     state: AppState,
     scim: Scim,
@@ -327,22 +309,25 @@ async fn update<F>(
     change: F,
 ) -> ScimResult<Response>
 where
-    F: Fn(&Resource) -> ScimResult<Value>,
+    F: Fn(&Resource) -> ScimResult<Value> + Send + Sync + 'static,
 {
-    for attempt in 0.. {
-        let current = state.store.scim_get(&scim.dir, store_kind(kind), &id).await?;
-        let pinned = check_if_match(&headers, &current)?;
-        let body = change(&current)?;
-        match store_write(&state, &scim, kind, Some(&id), current.version, body).await {
-            Ok(r) => {
-                let full = represent_one(&state, &scim, kind, &r).await?;
-                return Ok(answer(StatusCode::OK, kind, &scim, &r, full));
-            }
-            Err(DomainError::ScimVersionMismatch(_)) if !pinned && attempt < RETRIES => continue,
-            Err(e) => return Err(e.into()),
+    let checked = move |current: &Resource| -> Result<Value, DomainError> {
+        check_if_match(&headers, current).map_err(refused)?;
+        change(current).map_err(refused)
+    };
+    let r = match kind {
+        ResourceKind::User => {
+            let change: UserChange = Arc::new(move |current| checked(current).map(user_write));
+            state.store.scim_update_user(&scim.dir, &id, change).await?
         }
-    }
-    unreachable!("the loop returns")
+        ResourceKind::Group => {
+            let change: GroupChange =
+                Arc::new(move |current| checked(current).and_then(|body| group_write(body).map_err(refused)));
+            state.store.scim_update_group(&scim.dir, &id, change).await?
+        }
+    };
+    let full = represent_one(&state, &scim, kind, &r).await?;
+    Ok(answer(StatusCode::OK, kind, &scim, &r, full))
 }
 
 async fn replace(
@@ -357,7 +342,7 @@ async fn replace(
     if kind == ResourceKind::Group {
         group_write(body.clone())?;
     }
-    update(state, scim, kind, id, headers, move |_| Ok(body.clone())).await
+    update(state, scim, kind, id, headers, move |_: &Resource| Ok(body.clone())).await
 }
 
 async fn patch_one(
@@ -369,12 +354,9 @@ async fn patch_one(
     bytes: Body,
 ) -> ScimResult<Response> {
     let ops = patch::parse(json_body(&state, bytes).await?)?;
-    update(state, scim, kind, id, headers, move |current| {
+    update(state, scim, kind, id, headers, move |current: &Resource| {
         let mut body = current.body.clone();
         patch::apply(kind, &mut body, &ops)?;
-        if kind == ResourceKind::Group {
-            group_write(body.clone())?;
-        }
         Ok(body)
     })
     .await

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use roster_core::model::Page;
 use roster_core::query::Pagination;
 use roster_core::scim::{
-    Directories, Directory, DirectoryCredentials, DirectoryUpdate, GroupRoleMapping, GroupWrite, Lookup, NewDirectory,
-    NewGroupRoleMapping, Resource, ResourceKind, UserWrite,
+    Directories, Directory, DirectoryCredentials, DirectoryUpdate, GroupChange, GroupRoleMapping, GroupWrite, Lookup,
+    NewDirectory, NewGroupRoleMapping, Resource, ResourceKind, UserChange, UserWrite,
 };
 use roster_core::store::Result;
 use roster_core::{DirectoryId, InstanceId};
@@ -112,15 +112,9 @@ impl<B: Backend> Directories for SqlStore<B> {
         self.write(move |c| scim::create_user(c, &cache, &dir, user.clone())).await
     }
 
-    async fn scim_replace_user(
-        &self,
-        dir: &DirectoryCredentials,
-        id: &str,
-        version: i64,
-        user: UserWrite,
-    ) -> Result<Resource> {
+    async fn scim_update_user(&self, dir: &DirectoryCredentials, id: &str, change: UserChange) -> Result<Resource> {
         let (dir, id, cache) = (dir.clone(), id.to_owned(), self.write_roles.clone());
-        self.write(move |c| scim::replace_user(c, &cache, &dir, &id, version, user.clone())).await
+        self.write(move |c| scim::replace_user(c, &cache, &dir, &id, change.as_ref())).await
     }
 
     async fn scim_create_group(&self, dir: &DirectoryCredentials, group: GroupWrite) -> Result<Resource> {
@@ -128,15 +122,9 @@ impl<B: Backend> Directories for SqlStore<B> {
         self.write(move |c| scim::create_group(c, &cache, &dir, group.clone())).await
     }
 
-    async fn scim_replace_group(
-        &self,
-        dir: &DirectoryCredentials,
-        id: &str,
-        version: i64,
-        group: GroupWrite,
-    ) -> Result<Resource> {
+    async fn scim_update_group(&self, dir: &DirectoryCredentials, id: &str, change: GroupChange) -> Result<Resource> {
         let (dir, id, cache) = (dir.clone(), id.to_owned(), self.write_roles.clone());
-        self.write(move |c| scim::replace_group(c, &cache, &dir, &id, version, group.clone())).await
+        self.write(move |c| scim::replace_group(c, &cache, &dir, &id, change.as_ref())).await
     }
 
     async fn scim_delete(

@@ -43,9 +43,12 @@ async fn a_directory_has_clerks_shape_and_shows_its_key_once() {
     let r = app.post("/scim_directories", json!({"organization_id": org, "provider": "entra_id"})).await;
     r.err(400, "scim_directory_organization_already_used");
     assert_eq!(r.param(), "organization_id");
-    app.post("/scim_directories", json!({"organization_id": "org_missing", "provider": "okta"}))
-        .await
-        .err(404, "resource_not_found");
+    let r = app.post("/scim_directories", json!({"organization_id": "org_missing", "provider": "okta"})).await;
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "organization_id");
+    let r = app.post("/scim_directories", json!({"enterprise_connection_id": "org_missing", "provider": "okta"})).await;
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "enterprise_connection_id");
     let other = app.org(json!({"name": "Other"})).await;
     app.post("/scim_directories", json!({"organization_id": other})).await.err(422, "form_param_missing");
     app.post("/scim_directories", json!({"provider": "okta", "enterprise_connection_id": "ec_1"}))

@@ -256,3 +256,36 @@ async fn discovery_describes_the_service_at_the_directorys_url() {
     assert_eq!((schema.status, schema.body["id"].as_str()), (200, Some(USER)));
     scim_err(&dir.scim.get("/Schemas/urn:nope").await, 404, None);
 }
+
+#[tokio::test]
+async fn concurrent_patches_without_if_match_all_land() {
+    let app = TestApp::spawn().await;
+    let org = app.org(json!({"name": "Acme"})).await;
+    let admin = app.role_id("org:admin").await;
+    let dir =
+        directory(&app, &org, json!({"group_role_mappings": [{"scim_group_id": "Admins", "role_id": admin}]})).await;
+    let gid = dir.group("Admins", &[]).await["id"].as_str().unwrap().to_owned();
+    let mut ids = Vec::new();
+    for n in 0..8 {
+        ids.push(
+            dir.user(&format!("u{n}@acme.test"), &format!("u{n}@acme.test")).await["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    // Each PATCH reads the group, adds its member and writes at the version it read: a concurrent write makes it
+    // re-read and retry, so none is lost.
+    let path = format!("/Groups/{gid}");
+    let patches =
+        ids.iter().map(|id| dir.patch(&path, json!([{"op": "add", "path": "members", "value": [{"value": id}]}])));
+    for r in futures::future::join_all(patches).await {
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let group = dir.scim.get(&format!("/Groups/{gid}")).await.body;
+    let mut members: Vec<String> =
+        group["members"].as_array().unwrap().iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect();
+    members.sort();
+    ids.sort();
+    assert_eq!(members, ids);
+    assert_eq!(group["meta"]["version"], "W/\"9\"");
+    let list = app.get(&format!("/organizations/{org}/memberships?role=org:admin&limit=100")).await;
+    assert_eq!(list.ok()["total_count"], 8, "every member got the group's role");
+}

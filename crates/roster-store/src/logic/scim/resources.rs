@@ -1,6 +1,6 @@
 //! The SCIM resources of a directory: users (each linked to a Roster user: the one owning the verified email
 //! address, else a new one) and groups (whose members, when they are users of the directory, decide roles). Each
-//! write locks the organization, checks the resource's version, writes, and reconciles the memberships it may
+//! write locks the organization, reads the resource (a change is computed from what it reads there), writes, and reconciles the memberships it may
 //! have changed (`sync`), all in one transaction: a rule that refuses (quota, last manager, role set) leaves the
 //! resource as it was.
 
@@ -157,17 +157,17 @@ fn check_version(current: &Resource, expected: Option<i64>) -> Tx<()> {
     }
 }
 
+/// Change a user from its current state, read under the organization's lock (`UserChange`).
 pub fn replace_user(
     c: &dyn Db,
     cache: &RolesCache,
     dir: &DirectoryCredentials,
     id: &str,
-    version: i64,
-    u: UserWrite,
+    change: &(dyn Fn(&Resource) -> Result<UserWrite, DomainError> + Send + Sync),
 ) -> Tx<Resource> {
     let (mut org, roles) = sync::lock(c, cache, dir)?;
     let current = get(c, dir, ResourceKind::User, id)?;
-    check_version(&current, Some(version))?;
+    let u = change(&current)?;
     check_user_name_free(c, dir, &u.user_name, Some(id))?;
     let now = now_millis();
     c.execute(
@@ -260,17 +260,17 @@ pub fn create_group(c: &dyn Db, cache: &RolesCache, dir: &DirectoryCredentials, 
     Ok(Resource { id, body: g.body, version: 1, created_at: now, updated_at: now })
 }
 
+/// Change a group from its current state, read under the organization's lock (`GroupChange`).
 pub fn replace_group(
     c: &dyn Db,
     cache: &RolesCache,
     dir: &DirectoryCredentials,
     id: &str,
-    version: i64,
-    g: GroupWrite,
+    change: &(dyn Fn(&Resource) -> Result<GroupWrite, DomainError> + Send + Sync),
 ) -> Tx<Resource> {
     let (mut org, roles) = sync::lock(c, cache, dir)?;
     let current = get(c, dir, ResourceKind::Group, id)?;
-    check_version(&current, Some(version))?;
+    let g = change(&current)?;
     let now = now_millis();
     c.execute(
         "UPDATE scim_groups SET display_name = ?2, display_name_lower = ?3, external_id = ?4, resource = ?5, \
