@@ -169,11 +169,11 @@ def main() -> None:
 
     # update: fields, merged attribute mappings, the switch that closes the SCIM endpoint.
     up = clerk.scim_directories.update(scim_directory_id=a.id, name="Okta",
-                                       attribute_mapping={"first_name": "name.givenName", "title": "title"})
+                                       attribute_mapping={"first_name": "name.givenName", "email_address": "emails.value"})
     eq("scim_directories.update", (type(up).__name__, up.name, up.attribute_mapping),
-       ("SCIMDirectory", "Okta", {"first_name": "name.givenName", "title": "title"}))
+       ("SCIMDirectory", "Okta", {"first_name": "name.givenName", "email_address": "emails.value"}))
     check("scim_directories.update answers no api_key", no_key(up), up.api_key)
-    up = clerk.scim_directories.update(scim_directory_id=a.id, attribute_mapping={"title": None,
+    up = clerk.scim_directories.update(scim_directory_id=a.id, attribute_mapping={"email_address": None,
                                                                                   "last_name": "name.familyName"})
     eq("scim_directories.update merges attribute_mapping (null removes)", up.attribute_mapping,
        {"first_name": "name.givenName", "last_name": "name.familyName"})

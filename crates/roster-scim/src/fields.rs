@@ -70,3 +70,69 @@ pub fn display_name(body: &Value) -> Option<String> {
 pub fn external_id(body: &Value) -> Option<String> {
     string_at(body, "externalId")
 }
+
+/// The text at `path` in a canonical body, for a directory's attribute mapping: a dotted path of attribute names
+/// (`name.givenName`, `title`), case-insensitive, optionally after an extension's URN
+/// (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`). A multi-valued attribute on the way
+/// gives its `primary` element, else its first; a complex value at the end gives its `value`. Numbers and booleans
+/// read as text; anything else, or nothing there, is `None`.
+pub fn value_at(body: &Value, path: &str) -> Option<String> {
+    let (mut at, rest) = match path.strip_prefix("urn:").and_then(|_| path.rsplit_once(':')) {
+        Some((urn, attr)) => (get_ci(body, urn)?, attr),
+        None => (body, path),
+    };
+    for name in rest.split('.').filter(|s| !s.is_empty()) {
+        at = get_ci(one_of(at), name)?;
+    }
+    match one_of(at) {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Object(o) => o.get("value").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// An array's `primary` element, else its first; any other value itself.
+fn one_of(v: &Value) -> &Value {
+    match v {
+        Value::Array(items) => {
+            items.iter().find(|e| e.get("primary") == Some(&Value::Bool(true))).or_else(|| items.first()).unwrap_or(v)
+        }
+        other => other,
+    }
+}
+
+fn get_ci<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+    v.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::value_at;
+
+    #[test]
+    fn paths_read_sub_attributes_primary_elements_and_extensions() {
+        let body = json!({
+            "userName": "ada",
+            "name": {"givenName": "Ada", "familyName": "Lovelace"},
+            "emails": [{"value": "a@x.test"}, {"value": "b@x.test", "primary": true}],
+            "phoneNumbers": [],
+            "active": true,
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "42", "manager": {"value": "m1"}}
+        });
+        assert_eq!(value_at(&body, "name.givenName").as_deref(), Some("Ada"));
+        assert_eq!(value_at(&body, "NAME.FAMILYNAME").as_deref(), Some("Lovelace"));
+        assert_eq!(value_at(&body, "emails").as_deref(), Some("b@x.test"));
+        assert_eq!(value_at(&body, "emails.value").as_deref(), Some("b@x.test"));
+        assert_eq!(value_at(&body, "active").as_deref(), Some("true"));
+        let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        assert_eq!(value_at(&body, &format!("{ext}:employeeNumber")).as_deref(), Some("42"));
+        assert_eq!(value_at(&body, &format!("{ext}:manager")).as_deref(), Some("m1"));
+        for missing in ["nickName", "name.middleName", "phoneNumbers", "urn:nope:x", "", "name"] {
+            assert_eq!(value_at(&body, missing), None, "{missing}");
+        }
+    }
+}

@@ -18,6 +18,6 @@ pub mod schema;
 mod time;
 
 pub use error::{ScimError, ERROR_URN};
-pub use fields::{display_name, external_id, group_members, user_fields, UserFields};
+pub use fields::{display_name, external_id, group_members, user_fields, value_at, UserFields};
 pub(crate) use kind::short;
 pub use kind::ResourceKind;

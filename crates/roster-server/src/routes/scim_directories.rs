@@ -59,6 +59,9 @@ pub fn routes() -> Router<AppState> {
 ))]
 pub(super) struct Api;
 
+/// The user attributes a directory's `attribute_mapping` may take from a SCIM path.
+pub const MAPPED_ATTRIBUTES: [&str; 3] = ["first_name", "last_name", "email_address"];
+
 /// The base every SCIM endpoint URL starts with: `ROSTER_PUBLIC_URL`, else `http://` and the request's `Host`.
 pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.config.public_url {
@@ -205,11 +208,19 @@ async fn update_scim_directory(
     PathId(id): PathId<DirectoryId>,
     Body(body): Body<UpdateSCIMDirectoryRequestBody>,
 ) -> ApiResult<Response> {
+    let mapping = body.attribute_mapping.unwrap_or_default();
+    if let Some((attr, _)) = mapping.iter().find(|(k, _)| !MAPPED_ATTRIBUTES.contains(&k.as_str())) {
+        let known = MAPPED_ATTRIBUTES.join(", ");
+        return Err(ApiError::invalid("attribute_mapping", format!("{attr} cannot be mapped: one of {known} can.")));
+    }
+    if mapping.values().flatten().any(|path| path.trim().is_empty()) {
+        return Err(ApiError::invalid("attribute_mapping", "A mapped attribute needs a SCIM path."));
+    }
     let update = DirectoryUpdate {
         name: body.name,
         enabled: body.enabled,
         provider: body.provider,
-        attribute_mapping: body.attribute_mapping.unwrap_or_default(),
+        attribute_mapping: mapping,
         group_role_mapping_enabled: body.group_role_mapping_enabled,
         default_role_key: body.default_role,
     };

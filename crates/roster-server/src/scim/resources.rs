@@ -3,7 +3,7 @@
 //! organization locked (`If-Match`, when sent, is checked against that state: 412 on a mismatch), so concurrent
 //! writes apply one after the other and none is lost, on either backend or across nodes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -245,15 +245,22 @@ async fn get_one(
     Ok(answer(StatusCode::OK, kind, &scim, &r, shown))
 }
 
-fn user_write(body: Value) -> UserWrite {
+/// What the store keeps of a user body: its own fields, with the directory's `attribute_mapping` (`first_name`,
+/// `last_name`, `email_address` to a SCIM path) in place of the defaults (`name.givenName`, `name.familyName`, the
+/// primary email) for the attributes it maps.
+fn user_write(body: Value, mapping: &BTreeMap<String, String>) -> UserWrite {
     let f = roster_scim::user_fields(&body);
+    let mapped = |attr: &str, default: Option<String>| match mapping.get(attr) {
+        Some(path) => roster_scim::value_at(&body, path),
+        None => default,
+    };
     UserWrite {
+        email: mapped("email_address", f.primary_email),
+        first_name: mapped("first_name", f.given_name),
+        last_name: mapped("last_name", f.family_name),
         user_name: f.user_name,
         external_id: f.external_id,
         active: f.active,
-        email: f.primary_email,
-        first_name: f.given_name,
-        last_name: f.family_name,
         body,
     }
 }
@@ -278,7 +285,10 @@ fn refused(Failure(e): Failure) -> DomainError {
 async fn create(state: AppState, scim: Scim, kind: ResourceKind, bytes: Body) -> ScimResult<Response> {
     let body = resource::normalize(kind, json_body(&state, bytes).await?)?;
     let r = match kind {
-        ResourceKind::User => state.store.scim_create_user(&scim.dir, user_write(body)).await?,
+        ResourceKind::User => {
+            let user = user_write(body, &scim.dir.directory.attribute_mapping);
+            state.store.scim_create_user(&scim.dir, user).await?
+        }
         ResourceKind::Group => state.store.scim_create_group(&scim.dir, group_write(body)?).await?,
     };
     let full = represent_one(&state, &scim, kind, &r).await?;
@@ -317,7 +327,8 @@ where
     };
     let r = match kind {
         ResourceKind::User => {
-            let change: UserChange = Arc::new(move |current| checked(current).map(user_write));
+            let mapping = scim.dir.directory.attribute_mapping.clone();
+            let change: UserChange = Arc::new(move |current| checked(current).map(|body| user_write(body, &mapping)));
             state.store.scim_update_user(&scim.dir, &id, change).await?
         }
         ResourceKind::Group => {

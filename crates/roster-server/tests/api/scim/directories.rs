@@ -9,6 +9,8 @@ use roster_testkit::{Api, TestApp, KEY};
 
 use super::{directory, scim_err, USER};
 
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
 #[tokio::test]
 async fn a_directory_has_clerks_shape_and_shows_its_key_once() {
     let app = TestApp::spawn().await;
@@ -97,10 +99,30 @@ async fn a_disabled_directory_refuses_scim_and_attribute_mappings_merge() {
     let org = app.org(json!({"name": "Acme"})).await;
     let dir = directory(&app, &org, json!({})).await;
     let path = format!("/scim_directories/{}", dir.id);
-    let d = app.patch(&path, json!({"attribute_mapping": {"first_name": "name.givenName", "title": "title"}})).await;
-    assert_eq!(d.ok()["attribute_mapping"], json!({"first_name": "name.givenName", "title": "title"}));
-    let d = app.patch(&path, json!({"attribute_mapping": {"title": null, "last_name": "name.familyName"}})).await;
-    assert_eq!(d.ok()["attribute_mapping"], json!({"first_name": "name.givenName", "last_name": "name.familyName"}));
+    let d = app
+        .patch(&path, json!({"attribute_mapping": {"first_name": "nickName", "email_address": "emails.value"}}))
+        .await;
+    assert_eq!(d.ok()["attribute_mapping"], json!({"email_address": "emails.value", "first_name": "nickName"}));
+    let d = app
+        .patch(
+            &path,
+            json!({"attribute_mapping": {"email_address": null, "last_name": format!("{ENTERPRISE}:department")}}),
+        )
+        .await;
+    assert_eq!(
+        d.ok()["attribute_mapping"],
+        json!({"first_name": "nickName", "last_name": format!("{ENTERPRISE}:department")})
+    );
+    let r = app.patch(&path, json!({"attribute_mapping": {"title": "title"}})).await;
+    r.err(422, "form_param_value_invalid");
+    app.patch(&path, json!({"attribute_mapping": {"first_name": " "}})).await.err(422, "form_param_value_invalid");
+    // The mapping decides what the Roster user gets from a provisioned user.
+    let body = json!({"schemas": [USER, ENTERPRISE], "userName": "addy", "nickName": "Addy", "name": {"givenName": "Ada"},
+        "emails": [{"value": "addy@acme.test"}], ENTERPRISE: {"department": "Analytical Engines"}});
+    assert_eq!(dir.scim.post("/Users", body).await.status, 201);
+    let user = super::roster_user(&app, "addy@acme.test").await;
+    let u = app.get(&format!("/users/{user}")).await.ok().clone();
+    assert_eq!((u["first_name"].as_str(), u["last_name"].as_str()), (Some("Addy"), Some("Analytical Engines")));
     app.patch(&path, json!({"enabled": false})).await.ok();
     scim_err(&dir.scim.get("/Users").await, 403, None);
     app.patch(&path, json!({"enabled": true, "provider": "entra_id"})).await.ok();
