@@ -136,6 +136,9 @@ pub enum DomainError {
     /// The organization has a SCIM directory already.
     #[error("organization already has a SCIM directory")]
     DirectoryOrganizationUsed,
+    /// The membership's role and existence are a SCIM directory's to change.
+    #[error("the membership is managed by a directory")]
+    MembershipManagedByDirectory,
     /// Group role mappings are switched off on the directory.
     #[error("role mapping is disabled for this directory")]
     GroupRoleMappingDisabled,

@@ -399,6 +399,7 @@ impl From<DomainError> for ApiError {
             | D::RoleSetMappingInvalid(_)
             | D::RolesOutsideRoleSet(_)
             | D::DirectoryOrganizationUsed
+            | D::MembershipManagedByDirectory
             | D::GroupRoleMappingDisabled
             | D::ScimUniqueness(_)
             | D::ScimRefused { .. }

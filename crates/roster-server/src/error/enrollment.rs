@@ -113,6 +113,12 @@ impl ApiError {
                 )
                 .param("organization_id")
             }
+            D::MembershipManagedByDirectory => (
+                StatusCode::CONFLICT,
+                "organization_membership_managed_by_scim",
+                "membership role managed by directory sync",
+                "This membership is managed by a directory and cannot be changed manually.".to_owned(),
+            ),
             D::GroupRoleMappingDisabled => (
                 StatusCode::BAD_REQUEST,
                 "feature_not_enabled",

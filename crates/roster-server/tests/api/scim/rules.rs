@@ -289,3 +289,29 @@ async fn concurrent_patches_without_if_match_all_land() {
     let list = app.get(&format!("/organizations/{org}/memberships?role=org:admin&limit=100")).await;
     assert_eq!(list.ok()["total_count"], 8, "every member got the group's role");
 }
+
+#[tokio::test]
+async fn the_directory_alone_changes_the_roles_and_removals_of_its_members() {
+    let app = TestApp::spawn().await;
+    let owner = app.user_with_email("owner@acme.test").await;
+    let org = app.org(json!({"name": "Acme", "created_by": owner})).await;
+    let dir = directory(&app, &org, json!({})).await;
+    dir.user("ada@acme.test", "ada@acme.test").await;
+    let ada = roster_user(&app, "ada@acme.test").await;
+    let member = format!("/organizations/{org}/memberships/{ada}");
+
+    app.patch(&member, json!({"role": "org:admin"})).await.err(409, "organization_membership_managed_by_scim");
+    app.delete(&member).await.err(409, "organization_membership_managed_by_scim");
+    let bulk = json!({"mode": "partial", "items": [{"user_id": ada, "role": "org:admin"}]});
+    let r = app.patch(&format!("/organizations/{org}/memberships/bulk"), bulk).await;
+    assert!(r.text.contains("organization_membership_managed_by_scim"), "{}", r.text);
+    // Metadata is the application's, and the other members are the API's as before.
+    app.patch(&format!("{member}/metadata"), json!({"public_metadata": {"seat": 7}})).await.ok();
+    app.patch(&format!("/organizations/{org}/memberships/{owner}"), json!({"role": "org:admin"})).await.ok();
+    assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("org:member"));
+
+    // A disabled directory manages nothing.
+    app.patch(&format!("/scim_directories/{}", dir.id), json!({"enabled": false})).await.ok();
+    app.patch(&member, json!({"role": "org:admin"})).await.ok();
+    assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("org:admin"));
+}

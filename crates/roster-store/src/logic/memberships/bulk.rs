@@ -19,7 +19,8 @@ use roster_core::store::{BulkItem, BulkResults, BulkWrite, NewMembership};
 use roster_core::{DomainError, UserId};
 
 use super::{
-    create_in, created_event, delete_in, deleted_event, joiners, update_metadata_in, update_role_in, updated_event,
+    check_unmanaged, create_in, created_event, delete_in, deleted_event, joiners, update_metadata_in, update_role_in,
+    updated_event,
 };
 use crate::logic::rows::events::append_all;
 use crate::logic::rows::invitations::count_pending_for_quota;
@@ -46,52 +47,66 @@ pub fn bulk(c: &dyn Db, cache: &RolesCache, instance_id: &str, write: BulkWrite)
     let mut results = Vec::with_capacity(write.items.len());
     let mut events = Vec::with_capacity(write.items.len());
     for item in write.items {
-        let outcome: Tx<(Membership, NewEvent)> = match item {
-            BulkItem::Create { user_id, role, public_metadata, private_metadata } => {
-                let new = NewMembership {
-                    organization_id: write.organization_id.clone(),
-                    user_id,
-                    role,
-                    public_metadata,
-                    private_metadata,
-                };
-                let joiner = joiners.entry(new.user_id.to_string()).or_default();
-                create_in(c, instance_id, &mut org, &roles, new, joiner).map(|m| {
-                    let event = created_event(&m);
-                    (m, event)
-                })
+        // A role change or removal of a member a SCIM directory manages is the directory's to make.
+        let managed = match &item {
+            BulkItem::Update { user_id, role: Some(_), .. } | BulkItem::Delete { user_id } => {
+                check_unmanaged(c, &org.id, user_id)
             }
-            BulkItem::Update { user_id, role: Some(role), metadata: Some(update) } => {
-                c.execute("SAVEPOINT bulk_item", &[])?;
-                // One item, one event: from before the role change to after the metadata change.
-                let changed = update_role_in(c, instance_id, &org, &roles, &user_id, &role).and_then(|(before, _)| {
-                    let (_, after) = update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)?;
-                    let event = updated_event(before, &after);
-                    Ok((after, event))
-                });
-                if matches!(changed, Err(StoreError::Domain(_))) {
-                    c.execute("ROLLBACK TO bulk_item", &[])?;
+            _ => Ok(()),
+        };
+        let outcome: Tx<(Membership, NewEvent)> = if let Err(e) = managed {
+            Err(e)
+        } else {
+            match item {
+                BulkItem::Create { user_id, role, public_metadata, private_metadata } => {
+                    let new = NewMembership {
+                        organization_id: write.organization_id.clone(),
+                        user_id,
+                        role,
+                        public_metadata,
+                        private_metadata,
+                    };
+                    let joiner = joiners.entry(new.user_id.to_string()).or_default();
+                    create_in(c, instance_id, &mut org, &roles, new, joiner).map(|m| {
+                        let event = created_event(&m);
+                        (m, event)
+                    })
                 }
-                c.execute("RELEASE bulk_item", &[])?;
-                changed
+                BulkItem::Update { user_id, role: Some(role), metadata: Some(update) } => {
+                    c.execute("SAVEPOINT bulk_item", &[])?;
+                    // One item, one event: from before the role change to after the metadata change.
+                    let changed =
+                        update_role_in(c, instance_id, &org, &roles, &user_id, &role).and_then(|(before, _)| {
+                            let (_, after) = update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update)?;
+                            let event = updated_event(before, &after);
+                            Ok((after, event))
+                        });
+                    if matches!(changed, Err(StoreError::Domain(_))) {
+                        c.execute("ROLLBACK TO bulk_item", &[])?;
+                    }
+                    c.execute("RELEASE bulk_item", &[])?;
+                    changed
+                }
+                BulkItem::Update { user_id, role: Some(role), metadata: None } => {
+                    update_role_in(c, instance_id, &org, &roles, &user_id, &role).map(|(before, after)| {
+                        let event = updated_event(before, &after);
+                        (after, event)
+                    })
+                }
+                BulkItem::Update { user_id, role: None, metadata: Some(update) } => {
+                    update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update).map(|(before, after)| {
+                        let event = updated_event(before, &after);
+                        (after, event)
+                    })
+                }
+                BulkItem::Update { role: None, metadata: None, .. } => {
+                    Err(DomainError::ParamMissing("role".into()).into())
+                }
+                BulkItem::Delete { user_id } => delete_in(c, instance_id, &mut org, &roles, &user_id).map(|m| {
+                    let event = deleted_event(&m);
+                    (m, event)
+                }),
             }
-            BulkItem::Update { user_id, role: Some(role), metadata: None } => {
-                update_role_in(c, instance_id, &org, &roles, &user_id, &role).map(|(before, after)| {
-                    let event = updated_event(before, &after);
-                    (after, event)
-                })
-            }
-            BulkItem::Update { user_id, role: None, metadata: Some(update) } => {
-                update_metadata_in(c, instance_id, &org.id, &roles, &user_id, update).map(|(before, after)| {
-                    let event = updated_event(before, &after);
-                    (after, event)
-                })
-            }
-            BulkItem::Update { role: None, metadata: None, .. } => Err(DomainError::ParamMissing("role".into()).into()),
-            BulkItem::Delete { user_id } => delete_in(c, instance_id, &mut org, &roles, &user_id).map(|m| {
-                let event = deleted_event(&m);
-                (m, event)
-            }),
         };
         match outcome {
             Ok((membership, event)) => {

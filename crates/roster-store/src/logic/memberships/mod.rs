@@ -346,6 +346,20 @@ fn other_managers(c: &dyn Db, org_id: &str, user_id: &str, roles: &HashMap<Strin
     Ok(i64::from(found.is_some()))
 }
 
+/// Refuse a role change or removal, through the Clerk API, of a member an enabled SCIM directory of the
+/// organization provisions: the identity provider decides those (409 `organization_membership_managed_by_scim`).
+pub(crate) fn check_unmanaged(c: &dyn Db, org_id: &str, user_id: &str) -> Tx<()> {
+    let managed = c.query_opt(
+        "SELECT 1 FROM scim_users su JOIN scim_directories d ON d.id = su.directory_id \
+         WHERE d.organization_id = ?1 AND su.user_id = ?2 AND su.active = ?3 AND d.enabled = ?3",
+        vals![org_id, user_id, true],
+    )?;
+    match managed {
+        Some(_) => Err(DomainError::MembershipManagedByDirectory.into()),
+        None => Ok(()),
+    }
+}
+
 pub fn update_membership_role(
     c: &dyn Db,
     cache: &RolesCache,
@@ -355,6 +369,7 @@ pub fn update_membership_role(
     role_key: &str,
 ) -> Tx<Membership> {
     let org = org_by_id_for_update(c, instance_id, org_id)?;
+    check_unmanaged(c, org_id, user_id)?;
     let roles = cache.roles(c, instance_id)?;
     let (before, after) = update_role_in(c, instance_id, &org, &roles, user_id, role_key)?;
     append(c, instance_id, updated_event(before, &after))?;
@@ -392,6 +407,7 @@ pub(crate) fn update_role_in(
 
 pub fn delete(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, user_id: &str) -> Tx<Membership> {
     let mut org = org_by_id_for_update(c, instance_id, org_id)?;
+    check_unmanaged(c, org_id, user_id)?;
     let roles = cache.roles(c, instance_id)?;
     let deleted = delete_in(c, instance_id, &mut org, &roles, user_id)?;
     set_members_count(c, &org.id, org.members_count)?;
