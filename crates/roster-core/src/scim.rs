@@ -216,6 +216,21 @@ pub trait Directories: Send + Sync {
     async fn scim_get(&self, dir: &DirectoryCredentials, kind: ResourceKind, id: &str) -> Result<Resource>;
     /// Resources of the directory matching `lookup`, oldest first (the server filters and pages them).
     async fn scim_find(&self, dir: &DirectoryCredentials, kind: ResourceKind, lookup: Lookup) -> Result<Vec<Resource>>;
+    /// One page of the directory's resources, oldest first, and how many it has (an unfiltered list, paged by the
+    /// database rather than in memory).
+    async fn scim_page(
+        &self,
+        dir: &DirectoryCredentials,
+        kind: ResourceKind,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Resource>, usize)>;
+    /// The groups naming each of these users (by SCIM id): (group id, display name), by display name.
+    async fn scim_groups_of(
+        &self,
+        dir: &DirectoryCredentials,
+        user_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, Vec<(String, String)>>>;
     async fn scim_create_user(&self, dir: &DirectoryCredentials, user: UserWrite) -> Result<Resource>;
     /// Change a user: `change` maps its current state to the new one inside the write's transaction (with the
     /// organization locked), so concurrent changes apply one after the other and none is lost; an error from

@@ -41,17 +41,16 @@ fn store_kind(kind: ResourceKind) -> StoreKind {
     }
 }
 
-/// The groups naming each user of the directory: (group id, display name) per SCIM user id.
-async fn groups_by_user(state: &AppState, scim: &Scim) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
-    let groups = state.store.scim_find(&scim.dir, StoreKind::Group, Lookup::All).await?;
-    let mut by_user: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for g in groups {
-        let name = roster_scim::display_name(&g.body).unwrap_or_default();
-        for member in roster_scim::group_members(&g.body) {
-            by_user.entry(member).or_default().push((g.id.clone(), name.clone()));
-        }
+/// The groups naming each of `users` (by SCIM id): (group id, display name).
+async fn groups_by_user(
+    state: &AppState,
+    scim: &Scim,
+    users: &[Resource],
+) -> ScimResult<HashMap<String, Vec<(String, String)>>> {
+    if users.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(by_user)
+    Ok(state.store.scim_groups_of(&scim.dir, users.iter().map(|u| u.id.clone()).collect()).await?)
 }
 
 /// The representation of a stored resource (a user's `groups` from `groups`).
@@ -65,7 +64,7 @@ fn represent(scim: &Scim, kind: ResourceKind, r: &Resource, groups: Option<&[(St
 
 async fn represent_one(state: &AppState, scim: &Scim, kind: ResourceKind, r: &Resource) -> ScimResult<Value> {
     let groups = match kind {
-        ResourceKind::User => groups_by_user(state, scim).await?.remove(&r.id),
+        ResourceKind::User => groups_by_user(state, scim, std::slice::from_ref(r)).await?.remove(&r.id),
         ResourceKind::Group => None,
     };
     Ok(represent(scim, kind, r, groups.as_deref()))
@@ -162,7 +161,7 @@ async fn matching(
     };
     let found = state.store.scim_find(&scim.dir, store_kind(kind), lookup).await?;
     let groups = match kind {
-        ResourceKind::User => groups_by_user(state, scim).await?,
+        ResourceKind::User => groups_by_user(state, scim, &found).await?,
         ResourceKind::Group => HashMap::new(),
     };
     let mut matched: Vec<Value> = found
@@ -199,6 +198,24 @@ async fn list_pairs(
     pairs: Vec<(String, String)>,
 ) -> ScimResult<Response> {
     let params = list::parse_params(kind, &pairs)?;
+    if params.filter.is_none() && params.sort_by.is_none() {
+        // Unfiltered, in the stored order: the database pages it.
+        let start = params.start_index.max(1);
+        let count = params.count.unwrap_or(list::MAX_RESULTS);
+        let (found, total) = state.store.scim_page(&scim.dir, store_kind(kind), start - 1, count).await?;
+        let groups = match kind {
+            ResourceKind::User => groups_by_user(&state, &scim, &found).await?,
+            ResourceKind::Group => HashMap::new(),
+        };
+        let page = found
+            .iter()
+            .map(|r| {
+                let full = represent(&scim, kind, r, groups.get(&r.id).map(Vec::as_slice));
+                resource::project(kind, &full, params.attributes.as_deref(), params.excluded_attributes.as_deref())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(scim_json(StatusCode::OK, &list::list_response(page, total, start)));
+    }
     let matched = matching(&state, &scim, kind, &params).await?;
     page_of(matched.into_iter().map(|v| (kind, v)).collect(), &params)
 }

@@ -1,6 +1,8 @@
 //! `Directories` for every SQL backend: SCIM directories, their mappings, and the resources provisioned through
 //! them (`crate::logic::scim`).
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 
 use roster_core::model::Page;
@@ -105,6 +107,26 @@ impl<B: Backend> Directories for SqlStore<B> {
     async fn scim_find(&self, dir: &DirectoryCredentials, kind: ResourceKind, lookup: Lookup) -> Result<Vec<Resource>> {
         let dir = dir.clone();
         self.backend.read(move |c| scim::find(c, &dir, kind, lookup.clone())).await
+    }
+
+    async fn scim_page(
+        &self,
+        dir: &DirectoryCredentials,
+        kind: ResourceKind,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<Resource>, usize)> {
+        let dir = dir.clone();
+        self.backend.read(move |c| scim::page(c, &dir, kind, offset, limit)).await
+    }
+
+    async fn scim_groups_of(
+        &self,
+        dir: &DirectoryCredentials,
+        user_ids: Vec<String>,
+    ) -> Result<HashMap<String, Vec<(String, String)>>> {
+        let dir = dir.clone();
+        self.backend.read(move |c| scim::groups_of(c, &dir, &user_ids)).await
     }
 
     async fn scim_create_user(&self, dir: &DirectoryCredentials, user: UserWrite) -> Result<Resource> {

@@ -315,3 +315,35 @@ async fn the_directory_alone_changes_the_roles_and_removals_of_its_members() {
     app.patch(&member, json!({"role": "org:admin"})).await.ok();
     assert_eq!(role_of(&app, &org, &ada).await.as_deref(), Some("org:admin"));
 }
+
+#[tokio::test]
+async fn lists_page_with_start_index_and_count_in_creation_order() {
+    let app = TestApp::spawn().await;
+    let org = app.org(json!({"name": "Acme"})).await;
+    let dir = directory(&app, &org, json!({})).await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(dir.user(&format!("p{n}"), &format!("p{n}@acme.test")).await["id"].as_str().unwrap().to_owned());
+    }
+    dir.group("Everyone", &ids.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let page = |q: &'static str| dir.scim.get(q);
+    let r = page("/Users?startIndex=2&count=2").await.body;
+    assert_eq!(
+        (r["totalResults"].as_i64(), r["startIndex"].as_i64(), r["itemsPerPage"].as_i64()),
+        (Some(5), Some(2), Some(2))
+    );
+    let got: Vec<&str> = r["Resources"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(got, [ids[1].as_str(), ids[2].as_str()]);
+    assert_eq!(r["Resources"][0]["groups"][0]["display"], "Everyone");
+    let r = page("/Users?startIndex=5&count=10&attributes=userName").await.body;
+    assert_eq!((r["itemsPerPage"].as_i64(), r["Resources"][0]["userName"].as_str()), (Some(1), Some("p4")));
+    assert!(r["Resources"][0].get("emails").is_none());
+    let r = page("/Users?startIndex=9").await.body;
+    assert_eq!((r["totalResults"].as_i64(), r["itemsPerPage"].as_i64()), (Some(5), Some(0)));
+    let r = page("/Users?count=0").await.body;
+    assert_eq!((r["totalResults"].as_i64(), r["itemsPerPage"].as_i64()), (Some(5), Some(0)));
+    // Filtered and sorted lists page the same way.
+    let r = page("/Users?filter=userName%20sw%20%22p%22&sortBy=userName&sortOrder=descending&count=2").await.body;
+    let got: Vec<&str> = r["Resources"].as_array().unwrap().iter().map(|u| u["userName"].as_str().unwrap()).collect();
+    assert_eq!((r["totalResults"].as_i64(), got), (Some(5), vec!["p4", "p3"]));
+}

@@ -17,7 +17,7 @@ use roster_core::scim::{
 };
 use roster_core::{keys, now_millis, DomainError};
 
-pub use resources::{create_group, create_user, delete, find, get, replace_group, replace_user};
+pub use resources::{create_group, create_user, delete, find, get, groups_of, page, replace_group, replace_user};
 
 use crate::logic::rows::orgs::org_by_id_for_update;
 use crate::logic::rows::roles::RolesCache;

@@ -4,7 +4,7 @@
 //! have changed (`sync`), all in one transaction: a rule that refuses (quota, last manager, role set) leaves the
 //! resource as it was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -64,6 +64,55 @@ pub fn find(c: &dyn Db, dir: &DirectoryCredentials, kind: ResourceKind, lookup: 
         None => c.query(&sql, vals![dir.directory.id])?,
     };
     Ok(rows.into_iter().map(|mut r| resource_from_row(&mut r)).collect::<Result<_, _>>()?)
+}
+
+/// One page of the directory's resources of `kind`, oldest first, and how many there are.
+pub fn page(
+    c: &dyn Db,
+    dir: &DirectoryCredentials,
+    kind: ResourceKind,
+    offset: usize,
+    limit: usize,
+) -> Tx<(Vec<Resource>, usize)> {
+    let t = table(kind);
+    let total: i64 =
+        c.query_one(&format!("SELECT count(*) FROM {t} WHERE directory_id = ?1"), vals![dir.directory.id])?.get(0)?;
+    let (offset, limit) = (i64::try_from(offset).unwrap_or(i64::MAX), i64::try_from(limit).unwrap_or(i64::MAX));
+    let rows = c.query(
+        &format!(
+            "SELECT id, resource, version, created_at, updated_at FROM {t} WHERE directory_id = ?1 \
+             ORDER BY created_at, id LIMIT ?2 OFFSET ?3"
+        ),
+        vals![dir.directory.id, limit, offset],
+    )?;
+    let data = rows.into_iter().map(|mut r| resource_from_row(&mut r)).collect::<Result<_, _>>()?;
+    Ok((data, usize::try_from(total).unwrap_or_default()))
+}
+
+/// The groups of the directory naming each of `user_ids`: (group id, display name), by display name.
+pub fn groups_of(
+    c: &dyn Db,
+    dir: &DirectoryCredentials,
+    user_ids: &[String],
+) -> Tx<HashMap<String, Vec<(String, String)>>> {
+    let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for chunk in user_ids.chunks(500) {
+        let mut sql = crate::logic::filter::Sql::new(c.dialect());
+        let directory = sql.bind(dir.directory.id.clone());
+        let list = sql.bind_list(chunk);
+        let rows = c.query(
+            &format!(
+                "SELECT gm.scim_user_id, g.id, g.display_name FROM scim_group_members gm \
+                 JOIN scim_groups g ON g.id = gm.group_id \
+                 WHERE g.directory_id = {directory} AND gm.scim_user_id IN {list} ORDER BY g.display_name_lower, g.id"
+            ),
+            &sql.params,
+        )?;
+        for r in rows {
+            out.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
+        }
+    }
+    Ok(out)
 }
 
 fn check_user_name_free(c: &dyn Db, dir: &DirectoryCredentials, user_name: &str, except: Option<&str>) -> Tx<()> {
