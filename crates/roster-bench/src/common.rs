@@ -83,6 +83,8 @@ pub enum Workload {
     Tokens,
     /// Creates with no webhook endpoint beside creates with one, and the delivery lag (issue 16).
     Webhooks,
+    /// SCIM provisioning through a directory: user creates, lookups, list pages, patches (issue 18).
+    Scim,
 }
 
 /// The CPU time `p` used while `f` ran.

@@ -8,6 +8,7 @@ mod common;
 mod load;
 mod procs;
 mod scale;
+mod scim;
 mod seed;
 mod tokens;
 mod webhooks;

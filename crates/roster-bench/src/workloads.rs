@@ -42,7 +42,7 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, new_db: &dyn Fn() -> roster_
         if args.runs(Workload::Webhooks) { Some(webhooks::Bench::start(args, new_db).await?) } else { None };
     if args.runs(Workload::Memberships) || args.runs(Workload::Tokens) {
         main_suite(args, hello, &new_db(), hooks.as_mut()).await?;
-    } else {
+    } else if hooks.is_some() {
         header();
         for &conns in &args.connections {
             let ceiling = ceiling(hello, conns, args.duration).await;
@@ -53,6 +53,9 @@ async fn suite(args: &RunArgs, hello: &procs::Proc, new_db: &dyn Fn() -> roster_
     }
     if let Some(h) = hooks {
         h.finish().await?;
+    }
+    if args.runs(Workload::Scim) {
+        crate::scim::run(args, hello, &new_db()).await?;
     }
     Ok(())
 }
