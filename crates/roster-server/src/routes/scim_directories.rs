@@ -164,6 +164,9 @@ async fn create_scim_directory(
         roster_core::DomainError::OrganizationNotFound | roster_core::DomainError::NotFound => {
             ApiError::invalid(param, format!("No organization was found with id {organization_id}."))
         }
+        roster_core::DomainError::RoleNotFound { param } => {
+            ApiError::invalid(&param, "No role of the organization was found with this id or key.")
+        }
         other => other.into(),
     })?;
     // Not through `written`: an idempotency key would keep the API key in the database.

@@ -80,10 +80,13 @@ async fn roles_outside_the_organizations_role_set_are_refused() {
             .to_owned();
     let org = app.org(json!({"name": "Acme", "role_set_key": "role_set:members"})).await;
     let r = app.post("/scim_directories", json!({"organization_id": org, "provider": "okta", "group_role_mappings": [{"scim_group_id": "G", "role_id": viewer}]})).await;
-    r.err(404, "resource_not_found");
-    app.post("/scim_directories", json!({"organization_id": org, "provider": "okta", "default_role": "org:viewer"}))
-        .await
-        .err(404, "resource_not_found");
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "role_id");
+    let r = app
+        .post("/scim_directories", json!({"organization_id": org, "provider": "okta", "default_role": "org:viewer"}))
+        .await;
+    r.err(422, "form_param_value_invalid");
+    assert_eq!(r.param(), "default_role");
     // The set's default role is what members of no mapped group get.
     let dir = directory(&app, &org, json!({})).await;
     dir.user("m@acme.test", "m@acme.test").await;
