@@ -30,7 +30,8 @@ fn check_role_id(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str
     let roles = cache.roles(c, instance_id)?;
     let role = roles.get(role_id).ok_or_else(|| DomainError::RoleNotFound { param: "role_id".into() })?;
     let org = crate::logic::rows::orgs::org_by_id(c, instance_id, org_id)?;
-    crate::logic::rows::role_sets::allowed_role(c, instance_id, &org, &roles, &role.key)?;
+    crate::logic::rows::role_sets::allowed_role(c, instance_id, &org, &roles, &role.key)
+        .map_err(|_| DomainError::RoleNotFound { param: "role_id".into() })?;
     Ok(())
 }
 
