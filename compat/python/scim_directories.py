@@ -16,56 +16,17 @@ M failed`; exits 1 if anything failed. Retries are off and every call has a 10 s
 from __future__ import annotations
 
 import json
-import os
-import pprint
-import sys
-import traceback
 import urllib.error
 import urllib.request
-from importlib.metadata import version
 
 from clerk_backend_api import Clerk, models
 from clerk_backend_api.types import UNSET
 
-API_URL = os.environ.get("ROSTER_API_URL")
-SECRET_KEY = os.environ.get("ROSTER_SECRET_KEY")
-if not API_URL or not SECRET_KEY:
-    print("set ROSTER_API_URL (origin, without /v1) and ROSTER_SECRET_KEY", file=sys.stderr)
-    sys.exit(2)
-clerk = Clerk(bearer_auth=SECRET_KEY, server_url=API_URL.rstrip("/") + "/v1", retry_config=None, timeout_ms=10_000)
+from harness import API_URL, SECRET_KEY, check, clerk, code_of, eq, run
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
-passed = 0
-failed = 0
-
-
-def check(name: str, ok: bool, details=None) -> bool:
-    global passed, failed
-    if ok:
-        passed += 1
-        if os.environ.get("COMPAT_VERBOSE") == "1":
-            print(f"ok   {name}")
-    else:
-        failed += 1
-        print(f"FAIL {name}" + ("" if details is None else "\n     " + pprint.pformat(details, width=120)))
-    return ok
-
-
-def eq(name: str, got, want) -> bool:
-    return check(name, got == want, {"got": got, "want": want})
-
-
-def code_of(call) -> str | None:
-    """The Clerk error code a call raises (models.ClerkErrors), or None if it succeeds."""
-    try:
-        call()
-    except models.ClerkErrors as e:
-        return e.data.errors[0].code
-    except Exception as e:  # noqa: BLE001 - report any other failure as the code
-        return f"not a Clerk error: {type(e).__name__}: {e}"
-    return None
 
 
 def scim(method: str, url: str, key: str, body=None) -> tuple[int, dict | None]:
@@ -345,9 +306,4 @@ def main() -> None:
     eq("scim_directories.list after the deletes", (final.total_count, [d.id for d in final.data]), (1, [again.id]))
 
 
-try:
-    main()
-except Exception:  # noqa: BLE001 - any exception is a failed check, printed
-    check("the scim directory checks ran to the end", False, traceback.format_exc())
-print(f"python clerk-backend-api {version('clerk-backend-api')} scim directories: {passed} passed, {failed} failed")
-sys.exit(0 if failed == 0 else 1)
+run(main, "scim directories")

@@ -62,12 +62,23 @@ fn represent(scim: &Scim, kind: ResourceKind, r: &Resource, groups: Option<&[(St
     resource::with_meta(kind, &body, &r.id, r.created_at, r.updated_at, r.version, &scim.base)
 }
 
-async fn represent_one(state: &AppState, scim: &Scim, kind: ResourceKind, r: &Resource) -> ScimResult<Value> {
+/// The representations of `resources`, in their order (users with their groups, read once for all of them).
+async fn represent_all(
+    state: &AppState,
+    scim: &Scim,
+    kind: ResourceKind,
+    resources: &[Resource],
+) -> ScimResult<Vec<Value>> {
     let groups = match kind {
-        ResourceKind::User => groups_by_user(state, scim, std::slice::from_ref(r)).await?.remove(&r.id),
-        ResourceKind::Group => None,
+        ResourceKind::User => groups_by_user(state, scim, resources).await?,
+        ResourceKind::Group => HashMap::new(),
     };
-    Ok(represent(scim, kind, r, groups.as_deref()))
+    Ok(resources.iter().map(|r| represent(scim, kind, r, groups.get(&r.id).map(Vec::as_slice))).collect())
+}
+
+async fn represent_one(state: &AppState, scim: &Scim, kind: ResourceKind, r: &Resource) -> ScimResult<Value> {
+    let mut one = represent_all(state, scim, kind, std::slice::from_ref(r)).await?;
+    one.pop().ok_or_else(|| ScimError::internal("no representation").into())
 }
 
 fn answer(status: StatusCode, kind: ResourceKind, scim: &Scim, r: &Resource, full: Value) -> Response {
@@ -160,15 +171,8 @@ async fn matching(
         _ => Lookup::All,
     };
     let found = state.store.scim_find(&scim.dir, store_kind(kind), lookup).await?;
-    let groups = match kind {
-        ResourceKind::User => groups_by_user(state, scim, &found).await?,
-        ResourceKind::Group => HashMap::new(),
-    };
-    let mut matched: Vec<Value> = found
-        .iter()
-        .map(|r| represent(scim, kind, r, groups.get(&r.id).map(Vec::as_slice)))
-        .filter(|full| params.filter.as_ref().is_none_or(|f| roster_scim::filter::matches(kind, f, full)))
-        .collect();
+    let mut matched = represent_all(state, scim, kind, &found).await?;
+    matched.retain(|full| params.filter.as_ref().is_none_or(|f| roster_scim::filter::matches(kind, f, full)));
     if let Some(sort_by) = &params.sort_by {
         matched.sort_by(|a, b| list::compare(kind, sort_by, params.sort_order, a, b));
     }
@@ -178,17 +182,19 @@ async fn matching(
 /// One page of `matched` (of their kinds), projected, as a ListResponse.
 fn page_of(matched: Vec<(ResourceKind, Value)>, params: &list::ListParams) -> ScimResult<Response> {
     let total = matched.len();
-    let start = params.start_index.max(1);
-    let count = params.count.unwrap_or(list::MAX_RESULTS);
-    let page = matched
+    let (start, count) = (params.start_index.max(1), params.count.unwrap_or(list::MAX_RESULTS));
+    list_answer(matched.into_iter().skip(start - 1).take(count).collect(), total, params)
+}
+
+/// The ListResponse of one page (of `total` matches), each resource projected as `params` asks.
+fn list_answer(page: Vec<(ResourceKind, Value)>, total: usize, params: &list::ListParams) -> ScimResult<Response> {
+    let projected = page
         .into_iter()
-        .skip(start - 1)
-        .take(count)
         .map(|(kind, full)| {
             resource::project(kind, &full, params.attributes.as_deref(), params.excluded_attributes.as_deref())
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(scim_json(StatusCode::OK, &list::list_response(page, total, start)))
+    Ok(scim_json(StatusCode::OK, &list::list_response(projected, total, params.start_index.max(1))))
 }
 
 async fn list_pairs(
@@ -203,18 +209,8 @@ async fn list_pairs(
         let start = params.start_index.max(1);
         let count = params.count.unwrap_or(list::MAX_RESULTS);
         let (found, total) = state.store.scim_page(&scim.dir, store_kind(kind), start - 1, count).await?;
-        let groups = match kind {
-            ResourceKind::User => groups_by_user(&state, &scim, &found).await?,
-            ResourceKind::Group => HashMap::new(),
-        };
-        let page = found
-            .iter()
-            .map(|r| {
-                let full = represent(&scim, kind, r, groups.get(&r.id).map(Vec::as_slice));
-                resource::project(kind, &full, params.attributes.as_deref(), params.excluded_attributes.as_deref())
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok(scim_json(StatusCode::OK, &list::list_response(page, total, start)));
+        let page = represent_all(&state, &scim, kind, &found).await?;
+        return list_answer(page.into_iter().map(|v| (kind, v)).collect(), total, &params);
     }
     let matched = matching(&state, &scim, kind, &params).await?;
     page_of(matched.into_iter().map(|v| (kind, v)).collect(), &params)

@@ -9,7 +9,7 @@ mod sync;
 use std::collections::BTreeMap;
 
 use roster_core::ids::{new_id, prefix};
-use roster_core::model::Page;
+use roster_core::model::{Organization, Page};
 use roster_core::query::Pagination;
 use roster_core::scim::{
     generate_key, Directory, DirectoryCredentials, DirectoryUpdate, GroupRoleMapping, NewDirectory,
@@ -23,35 +23,29 @@ use crate::logic::rows::orgs::org_by_id_for_update;
 use crate::logic::rows::roles::RolesCache;
 use crate::logic::Tx;
 use crate::sql::{vals, Db};
-use rows::{directory_by_id, mappings_of, DIRECTORY_COLUMNS};
+use rows::{credentials_in, directory_by_id, mappings_of, DIRECTORY_COLUMNS};
 
-/// The role a mapping or a directory names by id must be a role of the instance the organization may give.
-fn check_role_id(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, role_id: &str) -> Tx<()> {
+/// The id of the role with `key` that `org` may give (param `default_role` when it may not, or it is no role).
+fn role_id_of_key(c: &dyn Db, cache: &RolesCache, instance_id: &str, org: &Organization, key: &str) -> Tx<String> {
     let roles = cache.roles(c, instance_id)?;
-    let role = roles.get(role_id).ok_or_else(|| DomainError::RoleNotFound { param: "role_id".into() })?;
-    let org = crate::logic::rows::orgs::org_by_id(c, instance_id, org_id)?;
-    crate::logic::rows::role_sets::allowed_role(c, instance_id, &org, &roles, &role.key)
-        .map_err(|_| DomainError::RoleNotFound { param: "role_id".into() })?;
-    Ok(())
-}
-
-fn role_id_of_key(c: &dyn Db, cache: &RolesCache, instance_id: &str, org_id: &str, key: &str) -> Tx<String> {
-    let roles = cache.roles(c, instance_id)?;
-    let org = crate::logic::rows::orgs::org_by_id(c, instance_id, org_id)?;
-    let role = crate::logic::rows::role_sets::allowed_role(c, instance_id, &org, &roles, key)
+    let role = crate::logic::rows::role_sets::allowed_role(c, instance_id, org, &roles, key)
         .map_err(|_| DomainError::RoleNotFound { param: "default_role".into() })?;
     Ok(role.id.clone())
 }
 
+/// Insert `mappings` for `dir`, whose organization is `org`: each names a role of the instance `org` may give.
+#[allow(clippy::too_many_arguments)]
 fn insert_mappings(
     c: &dyn Db,
     cache: &RolesCache,
     instance_id: &str,
     dir: &Directory,
+    org: &Organization,
     mappings: &[NewGroupRoleMapping],
     first_precedence: i64,
     now: i64,
 ) -> Tx<()> {
+    let roles = cache.roles(c, instance_id)?;
     for (n, m) in mappings.iter().enumerate() {
         if m.scim_group_id.trim().is_empty() {
             return Err(DomainError::ParamMissing("scim_group_id".into()).into());
@@ -67,7 +61,9 @@ fn insert_mappings(
         if precedence < 1 {
             return Err(DomainError::invalid("precedence", "precedence must be at least 1.").into());
         }
-        check_role_id(c, cache, instance_id, &dir.organization_id, &m.role_id)?;
+        let role = roles.get(&m.role_id).ok_or_else(|| DomainError::RoleNotFound { param: "role_id".into() })?;
+        crate::logic::rows::role_sets::allowed_role(c, instance_id, org, &roles, &role.key)
+            .map_err(|_| DomainError::RoleNotFound { param: "role_id".into() })?;
         let taken = c.query_opt(
             "SELECT 1 FROM scim_group_role_mappings WHERE directory_id = ?1 AND scim_group_id = ?2",
             vals![dir.id, m.scim_group_id],
@@ -99,13 +95,13 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewDirecto
         return Err(DomainError::ParamMissing("provider".into()).into());
     }
     // Lock the organization: one directory each, checked and written under the lock.
-    org_by_id_for_update(c, instance_id, &new.organization_id)?;
+    let org = org_by_id_for_update(c, instance_id, &new.organization_id)?;
     let used = c.query_opt("SELECT 1 FROM scim_directories WHERE organization_id = ?1", vals![new.organization_id])?;
     if used.is_some() {
         return Err(DomainError::DirectoryOrganizationUsed.into());
     }
     let default_role_id = match &new.default_role_key {
-        Some(key) => Some(role_id_of_key(c, cache, instance_id, &new.organization_id, key)?),
+        Some(key) => Some(role_id_of_key(c, cache, instance_id, &org, key)?),
         None => None,
     };
     let (id, key, now) = (new_id(prefix::SCIM_DIRECTORY), generate_key(), now_millis());
@@ -128,7 +124,7 @@ pub fn create(c: &dyn Db, cache: &RolesCache, instance_id: &str, new: NewDirecto
         ],
     )?;
     let dir = directory_by_id(c, cache, instance_id, &id)?;
-    insert_mappings(c, cache, instance_id, &dir, &new.group_role_mappings, 1, now)?;
+    insert_mappings(c, cache, instance_id, &dir, &org, &new.group_role_mappings, 1, now)?;
     Ok((dir, key))
 }
 
@@ -155,9 +151,9 @@ pub fn get_directory(c: &dyn Db, cache: &RolesCache, instance_id: &str, id: &str
 }
 
 pub fn update(c: &dyn Db, cache: &RolesCache, instance_id: &str, id: &str, u: DirectoryUpdate) -> Tx<Directory> {
-    let dir = directory_by_id(c, cache, instance_id, id)?;
-    let creds = rows::credentials(c, cache, id)?.ok_or(DomainError::NotFound)?;
-    org_by_id_for_update(c, instance_id, &dir.organization_id)?;
+    let creds = credentials_in(c, cache, instance_id, id)?;
+    let dir = creds.directory.clone();
+    let org = org_by_id_for_update(c, instance_id, &dir.organization_id)?;
     let mut mapping: BTreeMap<String, String> = dir.attribute_mapping.clone();
     for (k, v) in u.attribute_mapping {
         match v {
@@ -168,7 +164,7 @@ pub fn update(c: &dyn Db, cache: &RolesCache, instance_id: &str, id: &str, u: Di
     let default_role_id = match &u.default_role_key {
         None => dir.default_role.as_ref().map(|r| r.id.clone()),
         Some(None) => None,
-        Some(Some(key)) => Some(role_id_of_key(c, cache, instance_id, &dir.organization_id, key)?),
+        Some(Some(key)) => Some(role_id_of_key(c, cache, instance_id, &org, key)?),
     };
     if u.provider.as_ref().is_some_and(|p| p.trim().is_empty()) {
         return Err(DomainError::invalid("provider", "provider must not be empty.").into());
@@ -220,13 +216,20 @@ pub fn list_mappings(c: &dyn Db, cache: &RolesCache, instance_id: &str, id: &str
     mappings_of(c, cache, instance_id, id)
 }
 
-fn mapping_write_target(c: &dyn Db, cache: &RolesCache, instance_id: &str, id: &str) -> Tx<DirectoryCredentials> {
-    let dir = directory_by_id(c, cache, instance_id, id)?;
-    if !dir.group_role_mapping_enabled {
+/// The directory whose mappings a write changes, its organization locked: 400 `feature_not_enabled` when its
+/// mappings are switched off.
+fn mapping_write_target(
+    c: &dyn Db,
+    cache: &RolesCache,
+    instance_id: &str,
+    id: &str,
+) -> Tx<(DirectoryCredentials, Organization)> {
+    let creds = credentials_in(c, cache, instance_id, id)?;
+    if !creds.directory.group_role_mapping_enabled {
         return Err(DomainError::GroupRoleMappingDisabled.into());
     }
-    org_by_id_for_update(c, instance_id, &dir.organization_id)?;
-    rows::credentials(c, cache, id)?.ok_or_else(|| DomainError::NotFound.into())
+    let org = org_by_id_for_update(c, instance_id, &creds.directory.organization_id)?;
+    Ok((creds, org))
 }
 
 pub fn create_mapping(
@@ -236,7 +239,7 @@ pub fn create_mapping(
     id: &str,
     new: NewGroupRoleMapping,
 ) -> Tx<GroupRoleMapping> {
-    let creds = mapping_write_target(c, cache, instance_id, id)?;
+    let (creds, org) = mapping_write_target(c, cache, instance_id, id)?;
     let next: i64 = c
         .query_one(
             "SELECT coalesce(max(precedence), 0) + 1 FROM scim_group_role_mappings WHERE directory_id = ?1",
@@ -244,7 +247,7 @@ pub fn create_mapping(
         )?
         .get(0)?;
     let group = new.scim_group_id.clone();
-    insert_mappings(c, cache, instance_id, &creds.directory, &[new], next, now_millis())?;
+    insert_mappings(c, cache, instance_id, &creds.directory, &org, &[new], next, now_millis())?;
     sync::all(c, cache, &creds)?;
     let created = mappings_of(c, cache, instance_id, id)?.into_iter().find(|m| m.scim_group_id == group);
     created.ok_or_else(|| DomainError::NotFound.into())
@@ -257,11 +260,11 @@ pub fn replace_mappings(
     id: &str,
     mappings: Vec<NewGroupRoleMapping>,
 ) -> Tx<Vec<GroupRoleMapping>> {
-    let creds = mapping_write_target(c, cache, instance_id, id)?;
+    let (creds, org) = mapping_write_target(c, cache, instance_id, id)?;
     c.execute("DELETE FROM scim_group_role_mappings WHERE directory_id = ?1", vals![id])?;
     let ordered: Vec<NewGroupRoleMapping> =
         mappings.into_iter().map(|m| NewGroupRoleMapping { precedence: None, ..m }).collect();
-    insert_mappings(c, cache, instance_id, &creds.directory, &ordered, 1, now_millis())?;
+    insert_mappings(c, cache, instance_id, &creds.directory, &org, &ordered, 1, now_millis())?;
     sync::all(c, cache, &creds)?;
     mappings_of(c, cache, instance_id, id)
 }
@@ -273,7 +276,7 @@ pub fn delete_mapping(
     id: &str,
     mapping_id: &str,
 ) -> Tx<GroupRoleMapping> {
-    let creds = mapping_write_target(c, cache, instance_id, id)?;
+    let (creds, _) = mapping_write_target(c, cache, instance_id, id)?;
     let mapping = mappings_of(c, cache, instance_id, id)?
         .into_iter()
         .find(|m| m.id == mapping_id)

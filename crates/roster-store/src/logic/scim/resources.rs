@@ -194,8 +194,7 @@ pub fn create_user(c: &dyn Db, cache: &RolesCache, dir: &DirectoryCredentials, u
             now
         ],
     )?;
-    let targets = sync::targets_of(c, dir, &org, &roles, std::slice::from_ref(&id))?;
-    sync::apply(c, dir, &mut org, &roles, targets)?;
+    sync::reconcile(c, dir, &mut org, &roles, std::slice::from_ref(&id))?;
     Ok(Resource { id, body: u.body, version: 1, created_at: now, updated_at: now })
 }
 
@@ -243,8 +242,7 @@ pub fn replace_user(
         };
         crate::logic::users::update(c, &dir.instance_id, &user_id, update)?;
     }
-    let targets = sync::targets_of(c, dir, &org, &roles, &[id.to_owned()])?;
-    sync::apply(c, dir, &mut org, &roles, targets)?;
+    sync::reconcile(c, dir, &mut org, &roles, &[id.to_owned()])?;
     Ok(Resource {
         id: id.to_owned(),
         body: u.body,
@@ -304,8 +302,7 @@ pub fn create_group(c: &dyn Db, cache: &RolesCache, dir: &DirectoryCredentials, 
     let members = member_users(c, dir, &g.members)?;
     write_members(c, &id, &BTreeSet::new(), &members)?;
     let affected: Vec<String> = members.into_iter().collect();
-    let targets = sync::targets_of(c, dir, &org, &roles, &affected)?;
-    sync::apply(c, dir, &mut org, &roles, targets)?;
+    sync::reconcile(c, dir, &mut org, &roles, &affected)?;
     Ok(Resource { id, body: g.body, version: 1, created_at: now, updated_at: now })
 }
 
@@ -331,8 +328,7 @@ pub fn replace_group(
     write_members(c, id, &before, &after)?;
     // A rename may change which mapping matches, so every member old and new is reconciled.
     let affected: Vec<String> = before.union(&after).cloned().collect();
-    let targets = sync::targets_of(c, dir, &org, &roles, &affected)?;
-    sync::apply(c, dir, &mut org, &roles, targets)?;
+    sync::reconcile(c, dir, &mut org, &roles, &affected)?;
     Ok(Resource {
         id: id.to_owned(),
         body: g.body,
@@ -384,8 +380,7 @@ pub fn delete(
         ResourceKind::Group => {
             let members: Vec<String> = group_members(c, id)?.into_iter().collect();
             c.execute("DELETE FROM scim_groups WHERE id = ?1", vals![id])?;
-            let targets = sync::targets_of(c, dir, &org, &roles, &members)?;
-            sync::apply(c, dir, &mut org, &roles, targets)?;
+            sync::reconcile(c, dir, &mut org, &roles, &members)?;
         }
     }
     Ok(())

@@ -63,6 +63,13 @@ pub fn credentials(c: &dyn Db, cache: &RolesCache, id: &str) -> Tx<Option<Direct
     }))
 }
 
+/// A directory of `instance_id` with its key digests (404 for another instance's).
+pub fn credentials_in(c: &dyn Db, cache: &RolesCache, instance_id: &str, id: &str) -> Tx<DirectoryCredentials> {
+    credentials(c, cache, id)?
+        .filter(|creds| creds.instance_id.as_str() == instance_id)
+        .ok_or_else(|| DomainError::NotFound.into())
+}
+
 pub fn mappings_of(c: &dyn Db, cache: &RolesCache, instance_id: &str, directory_id: &str) -> Tx<Vec<GroupRoleMapping>> {
     let roles = cache.roles(c, instance_id)?;
     let rows = c.query(

@@ -148,6 +148,18 @@ pub fn apply(
     Ok(())
 }
 
+/// Reconcile these provisioned users (by SCIM id) as their rows say now: `targets_of`, then `apply`.
+pub fn reconcile(
+    c: &dyn Db,
+    dir: &DirectoryCredentials,
+    org: &mut Organization,
+    roles: &HashMap<String, Role>,
+    scim_user_ids: &[String],
+) -> Tx<()> {
+    let targets = targets_of(c, dir, org, roles, scim_user_ids)?;
+    apply(c, dir, org, roles, targets)
+}
+
 /// Lock the directory's organization and load what reconciling needs: the organization (its quota counting
 /// pending invitations) and the instance's roles.
 pub fn lock(
@@ -169,6 +181,5 @@ pub fn all(c: &dyn Db, cache: &RolesCache, dir: &DirectoryCredentials) -> Tx<()>
         .into_iter()
         .map(|r| r.get(0))
         .collect::<Result<_, _>>()?;
-    let targets = targets_of(c, dir, &org, &roles, &ids)?;
-    apply(c, dir, &mut org, &roles, targets)
+    reconcile(c, dir, &mut org, &roles, &ids)
 }
